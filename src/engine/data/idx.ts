@@ -1,0 +1,105 @@
+// IDX format (LeCun's MNIST files): big-endian magic 0x00 0x00 <type> <ndims>, then ndims uint32 sizes,
+// then the data. We accept unsigned-byte data (type 0x08) only, which is what MNIST-style sets use.
+
+export class DataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DataError';
+  }
+}
+
+export interface IdxArray {
+  dims: number[];
+  data: Uint8Array;
+}
+
+const UBYTE = 0x08;
+
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** Gunzips with the platform's DecompressionStream (browsers, workers and Node 18+). */
+export async function gunzip(bytes: Uint8Array, name = 'file'): Promise<Uint8Array> {
+  try {
+    const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch (e) {
+    throw new DataError(`${name}: the gzip data is damaged or truncated (${(e as Error).message}). Download the file again.`);
+  }
+}
+
+/** Returns the raw bytes, gunzipping when the file starts with the gzip magic. */
+export async function maybeGunzip(bytes: Uint8Array, name = 'file'): Promise<Uint8Array> {
+  return isGzip(bytes) ? gunzip(bytes, name) : bytes;
+}
+
+export function parseIdx(bytes: Uint8Array, name = 'file'): IdxArray {
+  if (bytes.length < 4) throw new DataError(`${name}: only ${bytes.length} bytes, too short to be an IDX file.`);
+  if (bytes[0] !== 0 || bytes[1] !== 0) {
+    const magic = [...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    throw new DataError(
+      `${name}: wrong magic number 0x${magic}; an IDX file starts with 0x0000080N. Choose an IDX file (raw or .gz), e.g. train-images-idx3-ubyte.`,
+    );
+  }
+  if (bytes[2] !== UBYTE) {
+    throw new DataError(`${name}: IDX data type 0x${bytes[2].toString(16)} is not supported; only unsigned bytes (0x08) are.`);
+  }
+  const ndims = bytes[3];
+  if (ndims < 1 || ndims > 4) throw new DataError(`${name}: IDX header claims ${ndims} dimensions; expected 1 to 4.`);
+  const headerLength = 4 + 4 * ndims;
+  if (bytes.length < headerLength) throw new DataError(`${name}: truncated IDX header.`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dims: number[] = [];
+  for (let i = 0; i < ndims; i++) dims.push(view.getUint32(4 + 4 * i, false));
+  const expected = dims.reduce((a, b) => a * b, 1);
+  const actual = bytes.length - headerLength;
+  if (actual < expected) {
+    throw new DataError(
+      `${name}: truncated: the header promises ${expected.toLocaleString('en-US')} bytes of data (${dims.join('x')}) but the file holds ${actual.toLocaleString('en-US')}. Download the file again.`,
+    );
+  }
+  return { dims, data: bytes.subarray(headerLength, headerLength + expected) };
+}
+
+export interface LabelledImages {
+  images: Uint8Array; // n * height * width, row-major, 0..255
+  labels: Uint8Array; // n, 0..numClasses-1
+  count: number;
+  height: number;
+  width: number;
+}
+
+export const MNIST_SIDE = 28;
+export const NUM_CLASSES = 10;
+
+/** Checks an image/label IDX pair for the shapes the playground's models need: n x 28 x 28 and n labels 0-9. */
+export function pairIdx(images: IdxArray, labels: IdxArray, imageName = 'images', labelName = 'labels'): LabelledImages {
+  if (images.dims.length !== 3) {
+    throw new DataError(`${imageName}: expected an image file with 3 dimensions (count x 28 x 28), got ${images.dims.length} (${images.dims.join('x')}). Did you swap the image and label files?`);
+  }
+  if (labels.dims.length !== 1) {
+    throw new DataError(`${labelName}: expected a label file with 1 dimension, got ${labels.dims.length} (${labels.dims.join('x')}). Did you swap the image and label files?`);
+  }
+  const [count, height, width] = images.dims;
+  if (height !== MNIST_SIDE || width !== MNIST_SIDE) {
+    throw new DataError(`${imageName}: images are ${height}x${width}; the playground's models take 28x28 images.`);
+  }
+  if (labels.dims[0] !== count) {
+    throw new DataError(`${imageName} has ${count.toLocaleString('en-US')} images but ${labelName} has ${labels.dims[0].toLocaleString('en-US')} labels; choose a matching pair.`);
+  }
+  if (count === 0) throw new DataError(`${imageName}: the file holds no images.`);
+  for (let i = 0; i < labels.data.length; i++) {
+    if (labels.data[i] >= NUM_CLASSES) {
+      throw new DataError(`${labelName}: label ${labels.data[i]} at index ${i} is outside 0-9; the playground trains 10-class models.`);
+    }
+  }
+  return { images: images.data, labels: labels.data, count, height, width };
+}
+
+/** Parses an uploaded image/label pair, raw or gzipped. Throws DataError with a user-facing message. */
+export async function readIdxPair(imageBytes: Uint8Array, labelBytes: Uint8Array, imageName = 'images', labelName = 'labels'): Promise<LabelledImages> {
+  const images = parseIdx(await maybeGunzip(imageBytes, imageName), imageName);
+  const labels = parseIdx(await maybeGunzip(labelBytes, labelName), labelName);
+  return pairIdx(images, labels, imageName, labelName);
+}

@@ -1,0 +1,88 @@
+import { useStore } from '../store/store';
+import { DigitImage } from '../common/DigitImage';
+import { ErrorText, Panel } from '../common/Field';
+import { DrawPad } from './DrawPad';
+
+const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+
+export function EvaluatePanel() {
+  const { result, running, error } = useStore((s) => s.evaluation);
+  const max = result ? Math.max(...result.confusion.flat()) : 1;
+  return (
+    <Panel title="4. Evaluate" testId="evaluate-panel">
+      {running && <p className="muted">Evaluating on the test set…</p>}
+      <ErrorText text={error} />
+      {!result && !running && <p className="muted">Test results appear here when training ends.</p>}
+      {result && (
+        <>
+          <p>
+            Test accuracy <strong data-testid="test-accuracy">{pct(result.accuracy)}</strong>, loss <span data-testid="test-loss">{result.loss.toFixed(4)}</span> on{' '}
+            {result.count.toLocaleString('en-US')} test images.
+          </p>
+          <div className="row wrap">
+            <table className="confusion" data-testid="confusion-matrix">
+              <caption>Confusion matrix (rows: true class, columns: predicted)</caption>
+              <thead>
+                <tr>
+                  <th scope="col">true \ pred</th>
+                  {result.confusion.map((_, c) => (
+                    <th scope="col" key={c}>
+                      {c}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {result.confusion.map((row, t) => (
+                  <tr key={t}>
+                    <th scope="row">{t}</th>
+                    {row.map((v, p) => (
+                      <td key={p} className={p === t ? 'diag' : undefined} style={{ background: `rgba(${p === t ? '37,99,235' : '220,38,38'},${v ? 0.08 + (0.8 * v) / max : 0})` }}>
+                        {v}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <table className="per-class" data-testid="per-class">
+              <caption>Per class</caption>
+              <thead>
+                <tr>
+                  <th scope="col">class</th>
+                  <th scope="col">precision</th>
+                  <th scope="col">recall</th>
+                  <th scope="col">F1</th>
+                  <th scope="col">n</th>
+                </tr>
+              </thead>
+              <tbody>
+                {result.perClass.map((c, i) => (
+                  <tr key={i}>
+                    <th scope="row">{i}</th>
+                    <td className="num">{c.precision.toFixed(3)}</td>
+                    <td className="num">{c.recall.toFixed(3)}</td>
+                    <td className="num">{c.f1.toFixed(3)}</td>
+                    <td className="num">{c.support}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <h3>Misclassified test digits (first {result.misclassified.length})</h3>
+          <div className="preview" data-testid="misclassified">
+            {result.misclassified.map((m) => (
+              <figure key={m.index}>
+                <DigitImage pixels={m.pixels} size={40} title={`test #${m.index}: true ${m.label}, predicted ${m.predicted}`} />
+                <figcaption>
+                  {m.label}→{m.predicted}
+                </figcaption>
+              </figure>
+            ))}
+          </div>
+        </>
+      )}
+      <DrawPad />
+    </Panel>
+  );
+}

@@ -1,0 +1,163 @@
+import { callback, EngineClient, startEngineWorker } from '../../worker/client';
+import type { BackendName } from '../../worker/api';
+import { parseBackendName } from '../../engine/backend/names';
+import type { ModelConfig } from '../../engine/models/config';
+import { validateModelConfig } from '../../engine/models/validate';
+import { TrainConfig, validateTrainConfig } from '../../engine/train/config';
+import type { TrainEvent } from '../../engine/train/trainer';
+import { store } from './store';
+
+let engine: EngineClient;
+let noticeId = 0;
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+export function notify(level: 'error' | 'info', text: string): void {
+  store.update('notices', (n) => [...n, { id: ++noticeId, level, message: text }].slice(-5));
+}
+
+export function dismissNotice(id: number): void {
+  store.set('notices', store.get().notices.filter((n) => n.id !== id));
+}
+
+/** Bundled data lives beside index.html, so it resolves against the page, whatever sub-path hosts it. */
+const dataUrl = (file: string) => new URL(`data/${file}`, document.baseURI).href;
+
+export async function boot(): Promise<void> {
+  engine = startEngineWorker((m) => notify('error', `The engine worker stopped: ${m}. Reload the page.`));
+  const param = new URLSearchParams(location.search).get('backend');
+  const preferred = parseBackendName(param);
+  try {
+    const state = await engine.init(preferred, callback((n) => notify(n.level, n.message)));
+    store.update('backend', { active: state.active, failures: state.failures, error: null });
+  } catch (e) {
+    store.update('backend', { error: message(e) });
+    return;
+  }
+  void refreshSummary();
+  await loadMnist();
+}
+
+export async function loadMnist(): Promise<void> {
+  store.update('data', { loading: { loaded: 0, total: 0 }, error: null });
+  try {
+    const info = await engine.loadMnist(
+      {
+        trainImages: dataUrl('mnist-train-images.idx.gz'),
+        trainLabels: dataUrl('mnist-train-labels.idx.gz'),
+        testImages: dataUrl('mnist-test-images.idx.gz'),
+        testLabels: dataUrl('mnist-test-labels.idx.gz'),
+      },
+      store.get().data.validationSize,
+      callback((p) => store.update('data', { loading: { loaded: p.loadedBytes, total: p.totalBytes } })),
+    );
+    store.update('data', { info, loading: null, preview: await engine.preview(40) });
+  } catch (e) {
+    store.update('data', { loading: null, error: message(e) });
+  }
+}
+
+export async function loadIdxFiles(files: File[]): Promise<void> {
+  store.update('data', { error: null });
+  try {
+    const named = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+    const info = await engine.loadIdxFiles(named, store.get().data.validationSize);
+    store.update('data', { info, preview: await engine.preview(40) });
+    notify('info', `Loaded ${info.name}: ${info.trainCount.toLocaleString()} training, ${info.validationCount.toLocaleString()} validation, ${info.testCount.toLocaleString()} test images.`);
+  } catch (e) {
+    store.update('data', { error: message(e) });
+  }
+}
+
+export async function switchBackend(name: BackendName): Promise<void> {
+  store.update('backend', { switching: true, error: null });
+  try {
+    const state = await engine.setBackend(name);
+    store.update('backend', { active: state.active, switching: false });
+  } catch (e) {
+    store.update('backend', { switching: false, error: message(e) });
+  }
+}
+
+export async function refreshSummary(): Promise<void> {
+  const { kind, configs } = store.get().model;
+  const config = configs[kind];
+  const problems = validateModelConfig(config);
+  if (problems.length) {
+    store.update('model', { problems, summary: null });
+    return;
+  }
+  try {
+    store.update('model', { problems: [], summary: await engine.describeModel(config) });
+  } catch (e) {
+    store.update('model', { problems: [message(e)], summary: null });
+  }
+}
+
+export function setModelKind(kind: 'mlp' | 'cnn'): void {
+  store.update('model', { kind });
+  void refreshSummary();
+}
+
+export function setModelConfig(config: ModelConfig): void {
+  store.update('model', (m) => ({ configs: { ...m.configs, [config.kind]: config } }));
+  void refreshSummary();
+}
+
+export function setTrainConfig(patch: Partial<TrainConfig>): void {
+  store.update('train', (t) => ({ config: { ...t.config, ...patch } }));
+}
+
+function onTrainEvent(e: TrainEvent): void {
+  if (e.type === 'steps') store.update('train', (t) => ({ steps: t.steps.concat(e.points), progress: e.progress }));
+  else if (e.type === 'epoch') store.update('train', (t) => ({ epochs: [...t.epochs, e.point] }));
+  else store.update('train', { state: e.state });
+}
+
+export async function startTraining(): Promise<void> {
+  const s = store.get();
+  const model = s.model.configs[s.model.kind];
+  const problems = [...validateModelConfig(model), ...validateTrainConfig(s.train.config)];
+  if (problems.length) {
+    store.update('train', { state: 'failed', message: problems.join(' ') });
+    return;
+  }
+  if (!s.data.info) {
+    store.update('train', { message: 'The dataset is still loading; start again once it is ready.' });
+    return;
+  }
+  store.update('train', { state: 'running', steps: [], epochs: [], progress: null, message: null, seconds: null });
+  store.update('evaluation', { result: null, error: null });
+  store.update('draw', { probabilities: null });
+  try {
+    const result = await engine.train(model, s.train.config, callback(onTrainEvent));
+    store.update('train', { state: result.reason, message: result.error ?? null, seconds: result.seconds });
+    if (result.reason !== 'failed') await evaluate();
+  } catch (e) {
+    store.update('train', { state: 'failed', message: message(e) });
+  }
+}
+
+export const pauseTraining = () => engine.pause();
+export const resumeTraining = () => engine.resume();
+export const stopTraining = () => engine.stop();
+
+export async function evaluate(): Promise<void> {
+  store.update('evaluation', { running: true, error: null });
+  try {
+    store.update('evaluation', { result: await engine.evaluate(), running: false });
+  } catch (e) {
+    store.update('evaluation', { running: false, error: message(e) });
+  }
+}
+
+export async function predictDrawing(pixels: Float32Array): Promise<void> {
+  try {
+    store.update('draw', { probabilities: await engine.predict(pixels), error: null });
+  } catch (e) {
+    store.update('draw', { probabilities: null, error: message(e) });
+  }
+}
+
+/** For the end-to-end tests and the console: tensor count and bytes in the engine. */
+export const engineMemory = () => engine.memory();

@@ -1,0 +1,56 @@
+/** The one typed door between the page and the engine (wrapped by comlink on both sides). */
+import type { BackendName, BackendState } from '../engine/backend/backends';
+import type { DatasetInfo, NamedBytes } from '../engine/data/images';
+import type { ModelConfig } from '../engine/models/config';
+import type { ModelSummary } from '../engine/models/build';
+import type { TrainConfig } from '../engine/train/config';
+import type { TrainEvent, TrainResult } from '../engine/train/trainer';
+import type { EvaluationResult } from '../engine/train/evaluate';
+
+export type { BackendName, BackendState, DatasetInfo, NamedBytes, ModelConfig, ModelSummary, TrainConfig, TrainEvent, TrainResult, EvaluationResult };
+
+export interface MnistUrls {
+  trainImages: string;
+  trainLabels: string;
+  testImages: string;
+  testLabels: string;
+}
+
+export interface LoadProgress {
+  loadedBytes: number;
+  totalBytes: number;
+}
+
+export interface PreviewDigit {
+  pixels: Uint8Array; // 28*28, 0..255
+  label: number;
+}
+
+/** Something the page should tell the user that no call returned (e.g. the GPU device was lost). */
+export interface Notice {
+  level: 'error' | 'info';
+  message: string;
+}
+
+export interface MemoryInfo {
+  numTensors: number;
+  numBytes: number;
+}
+
+export interface PlaygroundApi {
+  /** Starts a backend (the preferred one, else the first that works) and registers the notice channel. */
+  init(preferred: BackendName | undefined, onNotice: (n: Notice) => void): Promise<BackendState>;
+  setBackend(name: BackendName): Promise<BackendState>;
+  loadMnist(urls: MnistUrls, validationSize: number, onProgress: (p: LoadProgress) => void): Promise<DatasetInfo>;
+  /** User IDX files; on any error the current dataset stays and the error message says what to do. */
+  loadIdxFiles(files: NamedBytes[], validationSize: number): Promise<DatasetInfo>;
+  preview(count: number): Promise<PreviewDigit[]>;
+  describeModel(config: ModelConfig): Promise<ModelSummary>;
+  train(model: ModelConfig, config: TrainConfig, onEvent: (e: TrainEvent) => void): Promise<TrainResult>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  stop(): Promise<void>;
+  evaluate(): Promise<EvaluationResult>;
+  predict(pixels: Float32Array): Promise<number[]>;
+  memory(): Promise<MemoryInfo>;
+}

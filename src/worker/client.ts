@@ -1,0 +1,13 @@
+import * as Comlink from 'comlink';
+import type { PlaygroundApi } from './api';
+
+export type EngineClient = Comlink.Remote<PlaygroundApi>;
+
+/** Starts the engine worker; `onCrash` hears about errors that escape every call (e.g. a failed import). */
+export function startEngineWorker(onCrash: (message: string) => void): EngineClient {
+  const worker = new Worker(new URL('./playground.worker.ts', import.meta.url), { type: 'module', name: 'engine' });
+  worker.addEventListener('error', (e) => onCrash(e.message || 'the engine worker failed to start'));
+  return Comlink.wrap<PlaygroundApi>(worker);
+}
+
+export const callback = Comlink.proxy;

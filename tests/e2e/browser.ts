@@ -1,0 +1,54 @@
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { existsSync, mkdirSync } from 'node:fs';
+import { inject } from 'vitest';
+
+/** The flags from shared/GUIDE.md: WebGPU through SwiftShader on a machine with no GPU and no network. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan',
+  '--use-vulkan=swiftshader',
+  '--use-webgpu-adapter=swiftshader',
+  '--use-angle=swiftshader',
+];
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export async function launch(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (see README).`);
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless=new', ...CHROMIUM_ARGS] });
+}
+
+export const baseUrl = () => inject('baseUrl');
+
+export interface OpenedPage {
+  page: Page;
+  /** Every request URL the page made, for the same-origin assertion. */
+  requests: string[];
+  consoleErrors: string[];
+}
+
+export async function openPlayground(browser: Browser, query = '', viewport = { width: 1440, height: 900 }): Promise<OpenedPage> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const requests: string[] = [];
+  const consoleErrors: string[] = [];
+  context.on('request', (r) => requests.push(r.url()));
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  await page.goto(baseUrl() + query);
+  return { page, requests, consoleErrors };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = 'tests/e2e/screenshots';
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
+}

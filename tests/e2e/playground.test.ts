@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launch, openPlayground, screenshot } from './browser';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('playground on WebGPU (SwiftShader)', () => {
+  it('reports the webgpu backend, loads MNIST, trains an MLP with live charts well above chance, same-origin only', async () => {
+    const { page, requests } = await openPlayground(browser);
+    await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('webgpu');
+    await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
+    expect(await page.getByTestId('dataset-info').textContent()).toContain('5,000 validation');
+    expect(await page.getByTestId('dataset-info').textContent()).toContain('10,000 test');
+    expect(await page.locator('[data-testid=preview-grid] canvas').count()).toBe(40);
+    expect(await page.getByTestId('total-params').textContent()).toBe('50,890');
+    await screenshot(page, 'start');
+
+    await page.getByTestId('train-limit').fill('3000');
+    await page.getByTestId('epochs').fill('2');
+    await page.getByTestId('start').click();
+    await expect.poll(() => page.getByTestId('loss-chart').getAttribute('data-points'), { timeout: 60_000 }).not.toBe('0');
+    await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 240_000 }).toBe('finished');
+    // 2 epochs x floor(3000/64) steps, every step's loss read back and plotted; one validation point per epoch
+    expect(await page.getByTestId('loss-chart').getAttribute('data-points')).toBe(String(2 * 46));
+    expect(await page.getByTestId('accuracy-chart').getAttribute('data-val-points')).toBe('2');
+    const plotted = await page.locator('[data-testid=loss-chart] .recharts-scatter-symbol').count();
+    expect(plotted).toBeGreaterThan(50);
+    await expect.poll(() => page.getByTestId('test-accuracy').textContent(), { timeout: 120_000 }).toMatch(/%$/);
+    const accuracy = parseFloat((await page.getByTestId('test-accuracy').textContent())!);
+    expect(accuracy).toBeGreaterThan(80); // chance is 10%
+    expect(await page.locator('[data-testid=confusion-matrix] tbody tr').count()).toBe(10);
+    expect(await page.locator('[data-testid=misclassified] canvas').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('active-backend').textContent()).toBe('webgpu');
+    await screenshot(page, 'trained');
+
+    const origin = new URL(page.url()).origin;
+    const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:'));
+    expect(foreign).toEqual([]);
+  });
+
+  it('shows a clear error for a corrupt IDX file and keeps MNIST loaded', async () => {
+    const { page } = await openPlayground(browser, '?backend=cpu');
+    await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('MNIST');
+    const bad = Buffer.from('not an idx file at all');
+    const labels = Buffer.from([0, 0, 8, 1, 0, 0, 0, 1, 3]);
+    await page.getByTestId('idx-input').setInputFiles([
+      { name: 'images.idx', mimeType: 'application/octet-stream', buffer: bad },
+      { name: 'labels.idx', mimeType: 'application/octet-stream', buffer: labels },
+    ]);
+    await expect.poll(() => page.getByTestId('data-error').textContent(), { timeout: 30_000 }).toContain('wrong magic number');
+    expect(await page.getByTestId('dataset-info').textContent()).toContain('MNIST');
+    await screenshot(page, 'corrupt-idx');
+  });
+});
