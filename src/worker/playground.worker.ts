@@ -1,11 +1,11 @@
 import * as Comlink from 'comlink';
-import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { Session } from '../engine/session';
+import { registerWasmTrainingKernels } from '../engine/backend/wasmKernels';
 import type { PlaygroundApi } from './api';
 
 // The .wasm binaries are bundled assets of our own origin; nothing is fetched from a CDN.
@@ -15,7 +15,7 @@ setWasmPaths({
   'tfjs-backend-wasm-simd.wasm': abs(wasmSimd),
   'tfjs-backend-wasm-threaded-simd.wasm': abs(wasmThreaded),
 });
-tf.env().set('IS_TEST', false);
+registerWasmTrainingKernels(); // so CNNs train on wasm too (stock tfjs lacks Conv2DBackpropFilter there)
 
 const api: PlaygroundApi = new Session();
 Comlink.expose(api);

@@ -37,11 +37,58 @@ describe('playground on WebGPU (SwiftShader)', () => {
     expect(await page.locator('[data-testid=confusion-matrix] tbody tr').count()).toBe(10);
     expect(await page.locator('[data-testid=misclassified] canvas').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('active-backend').textContent()).toBe('webgpu');
+    // no tensor growth from one epoch to the next
+    const perEpoch = (await page.getByTestId('progress').getAttribute('data-tensors-per-epoch'))!.split(',');
+    expect(perEpoch).toHaveLength(2);
+    expect(perEpoch[1]).toBe(perEpoch[0]);
+
+    // draw a vertical stroke on the pad: the model answers with 10 probabilities summing to 1
+    const pad = page.getByTestId('draw-pad');
+    await pad.scrollIntoViewIfNeeded();
+    const box = (await pad.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.15);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.85, { steps: 12 });
+    await page.mouse.up();
+    await expect.poll(() => page.getByTestId('draw-guess').textContent(), { timeout: 30_000 }).toMatch(/^[0-9]$/);
+    const probs = await page.locator('[data-testid=draw-probabilities] meter').evaluateAll((ms) => ms.map((m) => (m as HTMLMeterElement).value));
+    expect(probs).toHaveLength(10);
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
     await screenshot(page, 'trained');
 
     const origin = new URL(page.url()).origin;
     const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:'));
     expect(foreign).toEqual([]);
+  });
+
+  it('pauses, resumes and stops a run, and refuses an invalid model before training', async () => {
+    const { page } = await openPlayground(browser, '?backend=cpu');
+    await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('MNIST');
+    expect(await page.getByTestId('active-backend').textContent()).toBe('cpu');
+    await page.getByTestId('batch-size').fill('16');
+    await page.getByTestId('epochs').fill('50');
+    await page.getByTestId('start').click();
+    await expect.poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThan(0);
+    await page.getByTestId('pause').click();
+    await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 30_000 }).toBe('paused');
+    const pausedAt = await page.getByTestId('loss-chart').getAttribute('data-points');
+    await page.waitForTimeout(1500);
+    expect(await page.getByTestId('loss-chart').getAttribute('data-points')).toBe(pausedAt);
+    await page.getByTestId('resume').click();
+    await expect.poll(() => page.getByTestId('loss-chart').getAttribute('data-points'), { timeout: 30_000 }).not.toBe(pausedAt);
+    await page.getByTestId('stop').click();
+    await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 30_000 }).toBe('stopped');
+    // a stopped model is kept: it is evaluated on the test set
+    await expect.poll(() => page.getByTestId('test-accuracy').textContent(), { timeout: 60_000 }).toMatch(/%$/);
+
+    await page.getByTestId('units-0').fill('0');
+    await expect.poll(() => page.getByTestId('model-problems').textContent()).toContain('units must be a whole number from 1');
+    await page.getByTestId('start').click();
+    await expect.poll(() => page.getByTestId('train-message').textContent()).toContain('units must be a whole number from 1');
+    expect(await page.getByTestId('test-accuracy').count()).toBe(1); // the trained model's results are still shown
+    await page.getByTestId('kind-cnn').check();
+    await page.getByTestId('kernel-1').fill('20');
+    await expect.poll(() => page.getByTestId('model-problems').textContent()).toContain('larger than its 14x14 input');
   });
 
   it('shows a clear error for a corrupt IDX file and keeps MNIST loaded', async () => {

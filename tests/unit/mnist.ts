@@ -23,3 +23,25 @@ export function mnistSubset(trainCount: number, testCount: number) {
   const { train, test } = realMnist();
   return { train: slice(train, 0, trainCount), test: slice(test, 0, testCount) };
 }
+
+/** Builds an IDX file by hand: magic 0x00 0x00 0x08 <ndims>, big-endian uint32 sizes, then the bytes. */
+export function idxBytes(dims: number[], data: ArrayLike<number>): Uint8Array {
+  const header = 4 + 4 * dims.length;
+  const out = new Uint8Array(header + data.length);
+  out[2] = 0x08;
+  out[3] = dims.length;
+  const view = new DataView(out.buffer);
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  out.set(data as ArrayLike<number>, header);
+  return out;
+}
+
+/** IDX image and label files holding real MNIST training digits start..end-1. */
+export function mnistIdxPair(start: number, end: number, from: 'train' | 'test' = 'train'): { images: Uint8Array; labels: Uint8Array } {
+  const set = realMnist()[from];
+  const px = set.height * set.width;
+  return {
+    images: idxBytes([end - start, set.height, set.width], set.images.subarray(start * px, end * px)),
+    labels: idxBytes([end - start], set.labels.subarray(start, end)),
+  };
+}

@@ -66,10 +66,16 @@ export async function datasetFromFiles(files: NamedBytes[], validationSize: numb
   if (images.length !== labels.length) {
     throw new DataError(`Found ${images.length} image file(s) and ${labels.length} label file(s); each image file needs its label file.`);
   }
+  if (images.length === 2 && images[0].idx.dims[0] === images[1].idx.dims[0]) {
+    throw new DataError(
+      `Both image files hold ${images[0].idx.dims[0].toLocaleString('en-US')} images, so train and test cannot be told apart by size and labels could be paired with the wrong images. Load one image/label pair (2 files) at a time.`,
+    );
+  }
   const sets = images.map((im, i) => pairIdx(im.idx, labels[i].idx, im.name, labels[i].name));
   const name = images.map((i) => i.name).join(' + ');
   if (sets.length === 2) return makeDataset(name, sets[0], sets[1], Math.min(validationSize, Math.floor(sets[0].count / 10)));
   const all = sets[0];
+  if (all.count < 2) throw new DataError(`${name} holds ${all.count} image; at least 2 are needed (one to train on, one to test).`);
   const testCount = Math.max(1, Math.floor(all.count / 7));
   const train = slice(all, 0, all.count - testCount);
   const val = Math.min(validationSize, Math.floor(train.count / 10));

@@ -1,9 +1,14 @@
+export type LrSchedule = 'constant' | 'cosine';
+export const LR_SCHEDULES: LrSchedule[] = ['constant', 'cosine'];
+
 export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'rmsprop';
 export const OPTIMIZERS: OptimizerName[] = ['sgd', 'momentum', 'adam', 'rmsprop'];
 
 export interface TrainConfig {
   optimizer: OptimizerName;
   learningRate: number;
+  /** constant, or cosine decay from learningRate to 0 over all steps */
+  lrSchedule: LrSchedule;
   batchSize: number;
   epochs: number;
   l1: number;
@@ -18,8 +23,9 @@ export interface TrainConfig {
 export const DEFAULT_TRAIN: TrainConfig = {
   optimizer: 'adam',
   learningRate: 0.001,
+  lrSchedule: 'cosine',
   batchSize: 64,
-  epochs: 5,
+  epochs: 10,
   l1: 0,
   l2: 0,
   seed: 42,
@@ -35,6 +41,7 @@ export function validateTrainConfig(c: TrainConfig): string[] {
   if (!(Number.isFinite(c.learningRate) && c.learningRate > 0 && c.learningRate <= 10)) {
     errors.push(`Learning rate must be a number above 0 and at most 10, got ${c.learningRate}.`);
   }
+  if (!LR_SCHEDULES.includes(c.lrSchedule)) errors.push(`Unknown learning-rate schedule "${c.lrSchedule}"; choose ${LR_SCHEDULES.join(' or ')}.`);
   if (!whole(c.batchSize, 1, 8192)) errors.push(`Batch size must be a whole number from 1 to 8192, got ${c.batchSize}.`);
   if (!whole(c.epochs, 1, 1000)) errors.push(`Epochs must be a whole number from 1 to 1000, got ${c.epochs}.`);
   if (!(c.l1 >= 0 && c.l1 <= 1)) errors.push(`L1 penalty must be from 0 to 1, got ${c.l1}.`);

@@ -24,6 +24,14 @@ export function disposeSet(set: DeviceSet | null | undefined): void {
   set.labels.dispose();
 }
 
+/**
+ * Sums same-shaped tensors pairwise. tf.addN binds every input at once, and on WebGPU more than ~7 inputs exceed
+ * the adapter's storage-buffer limit (8 on SwiftShader), failing the pipeline and returning zeros.
+ */
+export function sumTensors(ts: tf.Tensor[]): tf.Tensor {
+  return tf.tidy(() => ts.reduce((a, b) => tf.add(a, b)));
+}
+
 /** Mean categorical cross-entropy of softmax outputs: -mean(sum(y * log p)), p clipped to avoid log(0). */
 export function crossEntropy(probs: tf.Tensor, labels: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => {
@@ -51,7 +59,7 @@ export async function evaluateSet(model: tf.LayersModel, set: DeviceSet, batchSi
       }),
     );
   }
-  const total = tf.tidy(() => tf.addN(partials));
+  const total = tf.tidy(() => sumTensors(partials));
   const [loss, acc] = await total.data();
   tf.dispose([...partials, total]);
   return { loss: loss / set.count, accuracy: acc / set.count };

@@ -15,3 +15,15 @@ export function makeOptimizer(name: OptimizerName, lr: number): tf.Optimizer {
       return tf.train.rmsprop(lr, 0.9); // s = 0.9 s + 0.1 g^2; w -= lr * g / sqrt(s + eps)
   }
 }
+
+/** Changes the step size of a live optimizer (SGD and momentum keep it as a device scalar, Adam and RMSprop as a number). */
+export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
+}
+
+/** Cosine decay to zero over the run: lr_t = lr_0 * (1 + cos(pi * t / T)) / 2. */
+export function cosineLearningRate(lr0: number, step: number, totalSteps: number): number {
+  return (lr0 * (1 + Math.cos((Math.PI * Math.min(step, totalSteps)) / Math.max(totalSteps, 1)))) / 2;
+}

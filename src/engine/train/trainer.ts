@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32, shuffledIndices } from '../data/random';
 import { TrainConfig, validateTrainConfig } from './config';
-import { makeOptimizer } from './optimizers';
-import { accuracy, crossEntropy, DeviceSet, evaluateSet } from './deviceData';
+import { cosineLearningRate, makeOptimizer, setLearningRate } from './optimizers';
+import { accuracy, crossEntropy, DeviceSet, evaluateSet, sumTensors } from './deviceData';
 
 export interface StepPoint {
   step: number;
@@ -109,7 +109,7 @@ export class Trainer {
     const penalty = (): tf.Scalar | null => {
       if (!(config.l1 > 0 || config.l2 > 0) || kernels.length === 0) return null;
       // L1/L2 weight penalty on kernels: l1 * sum|w| + l2 * sum w^2
-      return tf.addN(kernels.map((k) => tf.add(tf.mul(config.l1, tf.sum(tf.abs(k))), tf.mul(config.l2, tf.sum(tf.square(k)))))) as tf.Scalar;
+      return sumTensors(kernels.map((k) => tf.add(tf.mul(config.l1, tf.sum(tf.abs(k))), tf.mul(config.l2, tf.sum(tf.square(k)))))) as tf.Scalar;
     };
 
     const elapsedMs = () => activeMs + (performance.now() - sinceMark);
@@ -157,11 +157,13 @@ export class Trainer {
             await inFlight;
             activeMs += performance.now() - sinceMark;
             this.emit({ type: 'state', state: 'paused' });
-            await new Promise<void>((r) => (this.resumeWaiter = r));
+            // stop() or resume() may have come while the last read was in flight: then there is nothing to wait for
+            await new Promise<void>((r) => (this.stopRequested || !this.pauseRequested ? r() : (this.resumeWaiter = r)));
             sinceMark = performance.now();
             if (!this.stopRequested) this.emit({ type: 'state', state: 'running' });
           }
           if (this.stopRequested || failure) break;
+          if (config.lrSchedule === 'cosine') setLearningRate(optimizer, cosineLearningRate(config.learningRate, step, totalSteps));
           const indices = tf.tensor1d(order.subarray(s * batch, (s + 1) * batch), 'int32');
           const [loss, acc] = tf.tidy(() => {
             const xb = tf.gather(this.train.xs, indices);

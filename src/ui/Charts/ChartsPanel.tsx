@@ -5,7 +5,7 @@ import type { EpochPoint, StepPoint } from '../../engine/train/trainer';
 import { useStore } from '../store/store';
 import { Panel } from '../common/Field';
 
-const MAX_POINTS = 600; // drawn per series; older steps are thinned, never the latest
+const MAX_POINTS = 300; // drawn per series; older steps are thinned, never the latest
 
 function thin<T>(rows: T[]): T[] {
   if (rows.length <= MAX_POINTS) return rows;

@@ -1,4 +1,4 @@
-import { OPTIMIZERS, OptimizerName } from '../../engine/train/config';
+import { LR_SCHEDULES, OPTIMIZERS, OptimizerName } from '../../engine/train/config';
 import { pauseTraining, resumeTraining, setTrainConfig, startTraining, stopTraining } from '../store/actions';
 import { useStore } from '../store/store';
 import { ErrorText, NumberField, Panel, SelectField } from '../common/Field';
@@ -23,6 +23,7 @@ export function TrainPanel() {
         <legend>Hyperparameters</legend>
         <SelectField label="Optimizer" value={config.optimizer} options={OPTIMIZERS} labels={OPTIMIZER_LABELS} testId="optimizer" onChange={(optimizer) => set({ optimizer })} />
         <NumberField label="Learning rate" value={config.learningRate} step={0.0001} testId="learning-rate" onChange={(learningRate) => set({ learningRate })} />
+        <SelectField label="LR schedule" value={config.lrSchedule} options={LR_SCHEDULES} labels={{ constant: 'constant', cosine: 'cosine decay to 0' }} testId="lr-schedule" onChange={(lrSchedule) => set({ lrSchedule })} />
         <NumberField label="Batch size" value={config.batchSize} testId="batch-size" onChange={(batchSize) => set({ batchSize })} />
         <NumberField label="Epochs" value={config.epochs} testId="epochs" onChange={(epochs) => set({ epochs })} />
         <NumberField label="L1 penalty" value={config.l1} step={0.0001} onChange={(l1) => set({ l1 })} />
@@ -48,15 +49,18 @@ export function TrainPanel() {
         </span>
       </div>
       {progress && (
-        <div className="progress" data-testid="progress">
+        <div className="progress" data-testid="progress" data-tensors-per-epoch={train.epochs.map((e) => e.numTensors).join(',')}>
           <progress value={progress.step} max={progress.totalSteps} aria-label="Training progress" />
           <span>
             Epoch {progress.epoch}/{progress.epochs} · step {progress.step.toLocaleString('en-US')}/{progress.totalSteps.toLocaleString('en-US')} · ETA{' '}
             {formatEta(progress.etaSec)} · <span data-testid="samples-per-sec">{Math.round(progress.samplesPerSec).toLocaleString('en-US')}</span> samples/s
+            {train.epochs.length > 0 && ` · ${train.epochs[train.epochs.length - 1].numTensors} tensors in use after epoch ${train.epochs.length}`}
           </span>
         </div>
       )}
-      {train.seconds !== null && !active && <p className="muted">Trained for {train.seconds.toFixed(1)} s.</p>}
+      {train.seconds !== null && !active && <p className="muted">
+          Trained for <span data-testid="train-seconds">{train.seconds.toFixed(1)}</span> s.
+        </p>}
       <ErrorText text={train.message} testId="train-message" />
     </Panel>
   );

@@ -4,7 +4,7 @@ import { parseBackendName } from '../../engine/backend/names';
 import type { ModelConfig } from '../../engine/models/config';
 import { validateModelConfig } from '../../engine/models/validate';
 import { TrainConfig, validateTrainConfig } from '../../engine/train/config';
-import type { TrainEvent } from '../../engine/train/trainer';
+import type { Progress, StepPoint, TrainEvent } from '../../engine/train/trainer';
 import { store } from './store';
 
 let engine: EngineClient;
@@ -108,9 +108,31 @@ export function setTrainConfig(patch: Partial<TrainConfig>): void {
   store.update('train', (t) => ({ config: { ...t.config, ...patch } }));
 }
 
+/** Step metrics arrive many times a second on fast backends; the charts redraw at most every 250 ms. */
+const CHART_INTERVAL_MS = 250;
+let bufferedSteps: StepPoint[] = [];
+let bufferedProgress: Progress | null = null;
+let flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+function flushSteps(): void {
+  if (flushTimer) clearTimeout(flushTimer);
+  flushTimer = null;
+  if (!bufferedSteps.length) return;
+  const points = bufferedSteps;
+  const progress = bufferedProgress;
+  bufferedSteps = [];
+  store.update('train', (t) => ({ steps: t.steps.concat(points), progress }));
+}
+
 function onTrainEvent(e: TrainEvent): void {
-  if (e.type === 'steps') store.update('train', (t) => ({ steps: t.steps.concat(e.points), progress: e.progress }));
-  else if (e.type === 'epoch') store.update('train', (t) => ({ epochs: [...t.epochs, e.point] }));
+  if (e.type === 'steps') {
+    bufferedSteps.push(...e.points);
+    bufferedProgress = e.progress;
+    flushTimer ??= setTimeout(flushSteps, CHART_INTERVAL_MS);
+    return;
+  }
+  flushSteps();
+  if (e.type === 'epoch') store.update('train', (t) => ({ epochs: [...t.epochs, e.point] }));
   else store.update('train', { state: e.state });
 }
 
@@ -131,6 +153,7 @@ export async function startTraining(): Promise<void> {
   store.update('draw', { probabilities: null });
   try {
     const result = await engine.train(model, s.train.config, callback(onTrainEvent));
+    flushSteps();
     store.update('train', { state: result.reason, message: result.error ?? null, seconds: result.seconds });
     if (result.reason !== 'failed') await evaluate();
   } catch (e) {

@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { registerWasmTrainingKernels } from '../../../src/engine/backend/wasmKernels';
+import { buildModel } from '../../../src/engine/models/build';
+import { CNN_PRESET } from '../../../src/engine/models/config';
+
+async function filterGradOn(backend: string, pad: 'same' | 'valid', stride: number): Promise<Float32Array> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const x = tf.tensor4d(Array.from({ length: 2 * 9 * 9 * 3 }, (_, i) => Math.sin(i * 0.37)), [2, 9, 9, 3]);
+    const outSide = pad === 'same' ? Math.ceil(9 / stride) : Math.floor((9 - 3) / stride) + 1;
+    const dy = tf.tensor4d(Array.from({ length: 2 * outSide * outSide * 4 }, (_, i) => Math.cos(i * 0.11)), [2, outSide, outSide, 4]);
+    const filter = tf.tensor4d(Array.from({ length: 3 * 3 * 3 * 4 }, (_, i) => Math.sin(i)), [3, 3, 3, 4]);
+    // d/dW sum(conv2d(x, W) * dy) is exactly the filter gradient for upstream gradient dy
+    const dW = tf.grad((w: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, w as tf.Tensor4D, stride, pad), dy)))(filter);
+    return dW.dataSync() as Float32Array;
+  });
+}
+
+describe('wasm Conv2DBackpropFilter', () => {
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+    registerWasmTrainingKernels();
+  });
+
+  it.each([
+    ['same', 1],
+    ['valid', 1],
+  ] as const)('matches the cpu kernel for %s padding, stride %d', async (pad, stride) => {
+    const cpu = await filterGradOn('cpu', pad, stride);
+    const wasm = await filterGradOn('wasm', pad, stride);
+    expect(wasm.length).toBe(3 * 3 * 3 * 4);
+    for (let i = 0; i < cpu.length; i++) expect(wasm[i]).toBeCloseTo(cpu[i], 4);
+  });
+
+  it('refuses strided convolutions with a message instead of returning wrong gradients', async () => {
+    await expect(filterGradOn('wasm', 'same', 2)).rejects.toThrow(/strided convolutions.*switch to webgl or cpu/);
+  });
+
+  it('lets the LeNet preset take a training step on wasm without leaking tensors', async () => {
+    await tf.setBackend('wasm');
+    const model = buildModel(CNN_PRESET, 3);
+    const opt = tf.train.sgd(0.1);
+    const x = tf.randomUniform([4, 28, 28, 1], 0, 1, 'float32', 1);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3], 'int32'), 10);
+    const before = tf.memory().numTensors;
+    const kernelBefore = model.layers[0].getWeights()[0].dataSync().slice();
+    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor), true) as tf.Scalar;
+    expect(Number.isFinite(loss.dataSync()[0])).toBe(true);
+    loss.dispose();
+    const kernelAfter = model.layers[0].getWeights()[0].dataSync();
+    expect(kernelAfter.some((v, i) => v !== kernelBefore[i])).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, y]);
+    model.dispose();
+    opt.dispose();
+  });
+});
