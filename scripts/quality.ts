@@ -1,17 +1,18 @@
 // Trains a default model on full MNIST in the built page (headless Chromium, same launcher as the e2e tests)
 // and prints test accuracy, epochs, backend and wall time: the source of the quality figures in README.
-// Usage: npm run quality -- --model mlp|cnn --epochs N [--backend wasm] [--limit N] [--batch N] [--lr X]
+// Usage: npm run quality -- --model mlp|cnn [--epochs N (default: the app's)] [--backend wasm] [--limit N] [--batch N] [--lr X]
 import { build, preview } from 'vite';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../tests/e2e/browser';
+import { DEFAULT_TRAIN } from '../src/engine/train/config';
 
 const { values } = parseArgs({
   options: {
     model: { type: 'string', default: 'mlp' },
-    epochs: { type: 'string', default: '10' },
+    epochs: { type: 'string', default: String(DEFAULT_TRAIN.epochs) },
     backend: { type: 'string', default: 'wasm' },
     limit: { type: 'string', default: '0' },
     batch: { type: 'string' },

@@ -4,7 +4,31 @@ import { DataPanel } from './Data/DataPanel';
 import { EvaluatePanel } from './Evaluate/EvaluatePanel';
 import { ModelPanel } from './Model/ModelPanel';
 import { TrainPanel } from './Train/TrainPanel';
-import { dismissNotice } from './store/actions';
+import { dismissNotice, setMode } from './store/actions';
+import { CorpusPanel } from './Text/CorpusPanel';
+import { CharModelPanel } from './Text/CharModelPanel';
+import { TextTrainPanel } from './Text/TextTrainPanel';
+import { GeneratePanel } from './Text/GeneratePanel';
+import { TextChartsPanel } from './Charts/TextChartsPanel';
+import type { Mode } from './store/store';
+
+const TABS: { mode: Mode; label: string }[] = [
+  { mode: 'images', label: 'Images: MLP / CNN on MNIST' },
+  { mode: 'text', label: 'Text: char-LSTM' },
+];
+
+function Tabs() {
+  const mode = useStore((s) => s.mode);
+  return (
+    <nav className="tabs" role="tablist" aria-label="What to train">
+      {TABS.map((t) => (
+        <button key={t.mode} type="button" role="tab" aria-selected={mode === t.mode} data-testid={`tab-${t.mode}`} onClick={() => setMode(t.mode)}>
+          {t.label}
+        </button>
+      ))}
+    </nav>
+  );
+}
 import { useStore } from './store/store';
 
 function Notices() {
@@ -24,6 +48,7 @@ function Notices() {
 }
 
 export function App() {
+  const mode = useStore((s) => s.mode);
   return (
     <>
       <header>
@@ -31,17 +56,32 @@ export function App() {
         <BackendPanel />
       </header>
       <Notices />
-      <main className="layout">
-        <div className="column">
-          <DataPanel />
-          <ModelPanel />
-        </div>
-        <div className="column wide">
-          <TrainPanel />
-          <ChartsPanel />
-          <EvaluatePanel />
-        </div>
-      </main>
+      <Tabs />
+      {mode === 'images' ? (
+        <main className="layout" role="tabpanel" aria-label="Images">
+          <div className="column">
+            <DataPanel />
+            <ModelPanel />
+          </div>
+          <div className="column wide">
+            <TrainPanel />
+            <ChartsPanel />
+            <EvaluatePanel />
+          </div>
+        </main>
+      ) : (
+        <main className="layout" role="tabpanel" aria-label="Text">
+          <div className="column">
+            <CorpusPanel />
+            <CharModelPanel />
+          </div>
+          <div className="column wide">
+            <TextTrainPanel />
+            <TextChartsPanel />
+            <GeneratePanel />
+          </div>
+        </main>
+      )}
     </>
   );
 }

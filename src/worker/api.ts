@@ -6,7 +6,15 @@ import type { ModelSummary } from '../engine/models/build';
 import type { TrainConfig } from '../engine/train/config';
 import type { TrainEvent, TrainResult } from '../engine/train/trainer';
 import type { EvaluationResult } from '../engine/train/evaluate';
+import type { CorpusInfo, CorpusOptions } from '../engine/text/corpus';
+import type { CharLstmConfig } from '../engine/text/charModel';
+import type { TextTrainConfig } from '../engine/text/textTask';
+import type { GenerateOptions } from '../engine/text/sampler';
+import type { ModelFiles } from '../engine/io/modelFiles';
+import type { CharModelInfo } from '../engine/session';
+import type { SpeedResult } from '../engine/bench/textBench';
 
+export type { CorpusInfo, CorpusOptions, CharLstmConfig, TextTrainConfig, GenerateOptions, ModelFiles, CharModelInfo };
 export type { BackendName, BackendState, DatasetInfo, NamedBytes, ModelConfig, ModelSummary, TrainConfig, TrainEvent, TrainResult, EvaluationResult };
 
 export interface MnistUrls {
@@ -53,4 +61,20 @@ export interface PlaygroundApi {
   evaluate(): Promise<EvaluationResult>;
   predict(pixels: Float32Array): Promise<number[]>;
   memory(): Promise<MemoryInfo>;
+
+  // Text: char-LSTM
+  loadText(file: NamedBytes, options: CorpusOptions): Promise<CorpusInfo>;
+  loadDefaultText(url: string, name: string, options: CorpusOptions): Promise<CorpusInfo>;
+  setTextOptions(options: CorpusOptions): Promise<CorpusInfo>;
+  describeCharModel(config: CharLstmConfig): Promise<ModelSummary>;
+  trainText(model: CharLstmConfig, config: TrainConfig, text: TextTrainConfig, onEvent: (e: TrainEvent) => void): Promise<TrainResult>;
+  /** Streams text through onChunk as it is sampled; resolves with all of it. */
+  generate(options: GenerateOptions, onChunk: (text: string) => void): Promise<string>;
+  stopGenerating(): Promise<void>;
+  exportModel(which: 'images' | 'text'): Promise<ModelFiles>;
+  importCharModel(modelJson: string, weights: NamedBytes[]): Promise<CharModelInfo>;
+
+  // npm run bench
+  benchTextSpeed(which: 'ours' | 'baseline', steps: number, warmup?: number): Promise<SpeedResult>;
+  benchTimeToLoss(target: number, maxSeconds: number): Promise<{ reached: boolean; seconds: number; steps: number; valLoss: number; backend: string }>;
 }

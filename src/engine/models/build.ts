@@ -59,12 +59,12 @@ export interface LayerSummary {
 }
 
 export interface ModelSummary {
-  kind: ModelConfig['kind'];
+  kind: ModelConfig['kind'] | 'charLstm';
   layers: LayerSummary[];
   totalParams: number;
 }
 
-export function summarize(model: tf.LayersModel, kind: ModelConfig['kind']): ModelSummary {
+export function summarize(model: tf.LayersModel, kind: ModelSummary['kind']): ModelSummary {
   const layers = model.layers.map((l) => ({
     name: l.name,
     type: l.getClassName(),

@@ -23,9 +23,9 @@ export interface TrainConfig {
 export const DEFAULT_TRAIN: TrainConfig = {
   optimizer: 'adam',
   learningRate: 0.001,
-  lrSchedule: 'cosine',
+  lrSchedule: 'constant',
   batchSize: 64,
-  epochs: 10,
+  epochs: 15,
   l1: 0,
   l2: 0,
   seed: 42,

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { mulberry32, shuffledIndices } from '../data/random';
+import { mulberry32 } from '../data/random';
 import { TrainConfig, validateTrainConfig } from './config';
 import { cosineLearningRate, makeOptimizer, setLearningRate } from './optimizers';
-import { accuracy, crossEntropy, DeviceSet, evaluateSet, sumTensors } from './deviceData';
 
 export interface StepPoint {
   step: number;
@@ -33,7 +32,8 @@ export interface Progress {
 export type TrainEvent =
   | { type: 'steps'; points: StepPoint[]; progress: Progress }
   | { type: 'epoch'; point: EpochPoint }
-  | { type: 'state'; state: 'running' | 'paused' };
+  | { type: 'state'; state: 'running' | 'paused' }
+  | { type: 'sample'; step: number; text: string };
 
 export interface TrainResult {
   reason: 'finished' | 'stopped' | 'failed';
@@ -54,6 +54,24 @@ export class TrainConfigError extends Error {
 const macrotask = () => new Promise<void>((r) => setTimeout(r, 0));
 
 /**
+ * What one kind of model contributes to the shared step loop: its batches, its loss and its validation.
+ * The loop owns the optimizer, the schedule, pause/stop, metric read-back and events.
+ */
+export interface TrainTask {
+  readonly stepsPerEpoch: number;
+  /** Examples per step (samples for images, predicted characters for text): the unit of the speed figure. */
+  readonly itemsPerStep: number;
+  /** Called before each epoch with the run's seeded random source. */
+  beginEpoch(random: () => number): void;
+  /** One update; returns the step's loss and accuracy as scalars still on the device. */
+  step(optimizer: tf.Optimizer, indexInEpoch: number): [tf.Scalar, tf.Scalar];
+  /** Validation loss and accuracy after an epoch, or null when there is no validation set. */
+  validate(): Promise<{ loss: number; accuracy: number } | null>;
+  /** After validation: anything extra to report (a text sample, say). */
+  afterEpoch?(step: number, emit: (e: TrainEvent) => void): Promise<void>;
+}
+
+/**
  * The step loop. Data stays on the device and batches are gathered there; losses stay on the device too and
  * are read back asynchronously every `metricsEvery` steps, one read in flight while the next steps run.
  */
@@ -63,9 +81,7 @@ export class Trainer {
   private resumeWaiter: (() => void) | null = null;
 
   constructor(
-    private readonly model: tf.LayersModel,
-    private readonly train: DeviceSet,
-    private readonly validation: DeviceSet | null,
+    private readonly task: TrainTask,
     private readonly config: TrainConfig,
     private readonly emit: (e: TrainEvent) => void,
   ) {
@@ -89,13 +105,9 @@ export class Trainer {
   }
 
   async run(): Promise<TrainResult> {
-    const { model, config } = this;
+    const { task, config } = this;
     const optimizer = makeOptimizer(config.optimizer, config.learningRate);
-    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const kernels = model.trainableWeights.filter((w) => /kernel/.test(w.name)).map((w) => w.read());
-    const n = config.trainLimit > 0 ? Math.min(config.trainLimit, this.train.count) : this.train.count;
-    const batch = Math.min(config.batchSize, n);
-    const stepsPerEpoch = Math.floor(n / batch); // the remainder is dropped: one batch shape, one compiled kernel set
+    const { stepsPerEpoch, itemsPerStep } = task;
     const totalSteps = stepsPerEpoch * config.epochs;
     const random = mulberry32(config.seed);
     const epochs: EpochPoint[] = [];
@@ -105,12 +117,6 @@ export class Trainer {
     let pending: { step: number; epoch: number; loss: tf.Scalar; acc: tf.Scalar }[] = [];
     let inFlight: Promise<void> = Promise.resolve();
     let failure: string | null = null;
-
-    const penalty = (): tf.Scalar | null => {
-      if (!(config.l1 > 0 || config.l2 > 0) || kernels.length === 0) return null;
-      // L1/L2 weight penalty on kernels: l1 * sum|w| + l2 * sum w^2
-      return sumTensors(kernels.map((k) => tf.add(tf.mul(config.l1, tf.sum(tf.abs(k))), tf.mul(config.l2, tf.sum(tf.square(k)))))) as tf.Scalar;
-    };
 
     const elapsedMs = () => activeMs + (performance.now() - sinceMark);
     const flush = async (): Promise<void> => {
@@ -130,7 +136,7 @@ export class Trainer {
         }
         const last = points[points.length - 1];
         const ms = elapsedMs();
-        const rate = (last.step * batch) / (ms / 1000);
+        const rate = (last.step * itemsPerStep) / (ms / 1000);
         this.emit({
           type: 'steps',
           points,
@@ -141,7 +147,7 @@ export class Trainer {
             stepsPerEpoch,
             totalSteps,
             samplesPerSec: rate,
-            etaSec: ((totalSteps - last.step) * batch) / Math.max(rate, 1e-9),
+            etaSec: ((totalSteps - last.step) * itemsPerStep) / Math.max(rate, 1e-9),
           },
         });
       });
@@ -150,7 +156,7 @@ export class Trainer {
     this.emit({ type: 'state', state: 'running' });
     try {
       for (let epoch = 1; epoch <= config.epochs && !this.stopRequested && !failure; epoch++) {
-        const order = shuffledIndices(n, random);
+        task.beginEpoch(random);
         for (let s = 0; s < stepsPerEpoch; s++) {
           if (this.pauseRequested) {
             await flush();
@@ -164,25 +170,7 @@ export class Trainer {
           }
           if (this.stopRequested || failure) break;
           if (config.lrSchedule === 'cosine') setLearningRate(optimizer, cosineLearningRate(config.learningRate, step, totalSteps));
-          const indices = tf.tensor1d(order.subarray(s * batch, (s + 1) * batch), 'int32');
-          const [loss, acc] = tf.tidy(() => {
-            const xb = tf.gather(this.train.xs, indices);
-            const lb = tf.gather(this.train.labels, indices);
-            let stepAcc: tf.Scalar | null = null;
-            const cost = optimizer.minimize(
-              () => {
-                const probs = model.apply(xb, { training: true }) as tf.Tensor;
-                stepAcc = tf.keep(accuracy(probs, lb));
-                const ce = crossEntropy(probs, lb);
-                const reg = penalty();
-                return reg ? ce.add(reg) : ce;
-              },
-              true,
-              vars,
-            ) as tf.Scalar;
-            return [cost, stepAcc as unknown as tf.Scalar];
-          });
-          indices.dispose();
+          const [loss, acc] = task.step(optimizer, s);
           step++;
           pending.push({ step, epoch, loss, acc });
           if (pending.length >= config.metricsEvery) {
@@ -193,10 +181,11 @@ export class Trainer {
         await flush();
         await inFlight;
         if (this.stopRequested || failure) break;
-        const val = this.validation && this.validation.count > 0 ? await evaluateSet(model, this.validation) : { loss: NaN, accuracy: NaN };
+        const val = (await task.validate()) ?? { loss: NaN, accuracy: NaN };
         const point: EpochPoint = { step, epoch, valLoss: val.loss, valAccuracy: val.accuracy, seconds: elapsedMs() / 1000, numTensors: tf.memory().numTensors };
         epochs.push(point);
         this.emit({ type: 'epoch', point });
+        await task.afterEpoch?.(step, this.emit);
         await macrotask();
       }
       await flush();

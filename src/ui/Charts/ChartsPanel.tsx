@@ -5,6 +5,8 @@ import type { EpochPoint, StepPoint } from '../../engine/train/trainer';
 import { useStore } from '../store/store';
 import { Panel } from '../common/Field';
 
+export const NONE: StepPoint[] = [];
+export const NO_EPOCHS: EpochPoint[] = [];
 const MAX_POINTS = 300; // drawn per series; older steps are thinned, never the latest
 
 function thin<T>(rows: T[]): T[] {
@@ -17,44 +19,51 @@ interface Props {
   title: string;
   steps: StepPoint[];
   epochs: EpochPoint[];
-  trainKey: 'loss' | 'accuracy';
-  valKey: 'valLoss' | 'valAccuracy';
+  /** The training series (omit for a validation-only chart). */
+  train?: (p: StepPoint) => number;
+  val: (e: EpochPoint) => number;
+  format: (v: number) => string;
+  yDomain: [number | 'auto', number | 'auto'];
+  epochWord: string;
   testId: string;
 }
 
-function MetricChart({ title, steps, epochs, trainKey, valKey, testId }: Props) {
+const NO_TRAIN = (): number => NaN;
+
+export function MetricChart({ title, steps, epochs, train = NO_TRAIN, val: valOf, format: fmt, yDomain, epochWord, testId }: Props) {
+  const hasTrain = train !== NO_TRAIN;
   const { raw, smoothed, val } = useMemo(() => {
-    const values = steps.map((p) => p[trainKey]);
+    if (!hasTrain) return { raw: [], smoothed: [], val: epochs.filter((e) => Number.isFinite(valOf(e))).map((e) => ({ step: e.step, val: valOf(e) })) };
+    const values = steps.map(train);
     const s = smooth(values, 0.95);
     const rows = steps.map((p, i) => ({ step: p.step, raw: values[i], smooth: s[i] }));
     const thinned = thin(rows);
     return {
       raw: thinned.map((r) => ({ step: r.step, raw: r.raw })),
       smoothed: thinned.map((r) => ({ step: r.step, smooth: r.smooth })),
-      val: epochs.filter((e) => Number.isFinite(e[valKey])).map((e) => ({ step: e.step, val: e[valKey] })),
+      val: epochs.filter((e) => Number.isFinite(valOf(e))).map((e) => ({ step: e.step, val: valOf(e) })),
     };
-  }, [steps, epochs, trainKey, valKey]);
-  const last = steps[steps.length - 1];
+  }, [steps, epochs, train, valOf, hasTrain]);
+  const last = hasTrain ? steps[steps.length - 1] : undefined;
   const lastVal = val[val.length - 1];
-  const fmt = (v: number) => (trainKey === 'accuracy' ? `${(v * 100).toFixed(1)}%` : v.toFixed(3));
   return (
     <figure className="chart" data-testid={testId} data-points={steps.length} data-val-points={val.length}>
       <figcaption>
         {title}
         <span className="muted" data-testid={`${testId}-summary`}>
-          {last ? ` latest train ${fmt(smoothed[smoothed.length - 1].smooth)} (smoothed) at step ${last.step}` : ' no data yet'}
-          {lastVal ? `; validation ${fmt(lastVal.val)} after epoch ${epochs.length}` : ''}
+          {last ? ` latest train ${fmt(smoothed[smoothed.length - 1].smooth)} (smoothed) at step ${last.step}` : hasTrain || !lastVal ? ' no data yet' : ''}
+          {lastVal ? `${hasTrain ? ';' : ''} validation ${fmt(lastVal.val)} after ${epochWord} ${epochs.length}` : ''}
         </span>
       </figcaption>
       <ResponsiveContainer width="100%" height={220}>
         <ComposedChart margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke="#e5e7eb" />
           <XAxis dataKey="step" type="number" domain={[0, 'dataMax']} allowDataOverflow={false} tickCount={6} />
-          <YAxis domain={trainKey === 'accuracy' ? [0, 1] : [0, 'auto']} width={48} />
+          <YAxis domain={yDomain} width={48} />
           <Tooltip formatter={(v) => (typeof v === 'number' ? fmt(v) : String(v))} />
           <Legend />
-          <Scatter name="train (raw)" data={raw} dataKey="raw" fill="#93c5fd" shape="circle" isAnimationActive={false} legendType="circle" r={1.5} />
-          <Line name="train (smoothed)" data={smoothed} dataKey="smooth" stroke="#1d4ed8" dot={false} strokeWidth={2} isAnimationActive={false} />
+          {hasTrain && <Scatter name="train (raw)" data={raw} dataKey="raw" fill="#93c5fd" shape="circle" isAnimationActive={false} legendType="circle" r={1.5} />}
+          {hasTrain && <Line name="train (smoothed)" data={smoothed} dataKey="smooth" stroke="#1d4ed8" dot={false} strokeWidth={2} isAnimationActive={false} />}
           <Line name="validation" data={val} dataKey="val" stroke="#dc2626" strokeDasharray="6 3" dot={{ r: 3 }} strokeWidth={2} isAnimationActive={false} />
         </ComposedChart>
       </ResponsiveContainer>
@@ -62,13 +71,21 @@ function MetricChart({ title, steps, epochs, trainKey, valKey, testId }: Props) 
   );
 }
 
+const lossOf = (p: StepPoint) => p.loss;
+const accOf = (p: StepPoint) => p.accuracy;
+const valLossOf = (e: EpochPoint) => e.valLoss;
+const valAccOf = (e: EpochPoint) => e.valAccuracy;
+const fixed3 = (v: number) => v.toFixed(3);
+const percent = (v: number) => `${(v * 100).toFixed(1)}%`;
+
 export function ChartsPanel() {
-  const steps = useStore((s) => s.train.steps);
-  const epochs = useStore((s) => s.train.epochs);
+  const mine = useStore((s) => s.train.task === 'images');
+  const steps = useStore((s) => (mine ? s.train.steps : NONE));
+  const epochs = useStore((s) => (mine ? s.train.epochs : NO_EPOCHS));
   return (
     <Panel title="Live metrics" testId="charts-panel">
-      <MetricChart title="Loss" steps={steps} epochs={epochs} trainKey="loss" valKey="valLoss" testId="loss-chart" />
-      <MetricChart title="Accuracy" steps={steps} epochs={epochs} trainKey="accuracy" valKey="valAccuracy" testId="accuracy-chart" />
+      <MetricChart title="Loss" steps={steps} epochs={epochs} train={lossOf} val={valLossOf} format={fixed3} yDomain={[0, 'auto']} epochWord="epoch" testId="loss-chart" />
+      <MetricChart title="Accuracy" steps={steps} epochs={epochs} train={accOf} val={valAccOf} format={percent} yDomain={[0, 1]} epochWord="epoch" testId="accuracy-chart" />
     </Panel>
   );
 }

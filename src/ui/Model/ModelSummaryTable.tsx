@@ -15,7 +15,7 @@ export function ModelSummaryTable({ summary }: { summary: ModelSummary }) {
         {summary.layers.map((l) => (
           <tr key={l.name}>
             <td>{l.type}</td>
-            <td>[{l.outputShape.map((d) => d ?? 'batch').join(', ')}]</td>
+            <td>[{l.outputShape.map((d, i) => d ?? (i === 0 ? 'batch' : 'time')).join(', ')}]</td>
             <td className="num">{l.params.toLocaleString('en-US')}</td>
           </tr>
         ))}

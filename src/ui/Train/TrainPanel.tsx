@@ -1,20 +1,15 @@
 import { LR_SCHEDULES, OPTIMIZERS, OptimizerName } from '../../engine/train/config';
-import { pauseTraining, resumeTraining, setTrainConfig, startTraining, stopTraining } from '../store/actions';
+import { setTrainConfig, startTraining } from '../store/actions';
+import { RunControls } from './RunControls';
 import { useStore } from '../store/store';
 import { ErrorText, NumberField, Panel, SelectField } from '../common/Field';
 
 const OPTIMIZER_LABELS: Record<OptimizerName, string> = { sgd: 'SGD', momentum: 'SGD + momentum 0.9', adam: 'Adam', rmsprop: 'RMSprop' };
 
-function formatEta(sec: number): string {
-  if (!Number.isFinite(sec)) return '–';
-  const s = Math.round(sec);
-  return s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`;
-}
-
 export function TrainPanel() {
   const train = useStore((s) => s.train);
   const ready = useStore((s) => s.data.info !== null && s.backend.active !== null);
-  const { config, state, progress } = train;
+  const { config, state } = train;
   const active = state === 'running' || state === 'paused';
   const set = setTrainConfig;
   return (
@@ -31,37 +26,12 @@ export function TrainPanel() {
         <NumberField label="Random seed" value={config.seed} testId="seed" onChange={(seed) => set({ seed })} />
         <NumberField label="Training subset (0 = all)" value={config.trainLimit} step={1000} testId="train-limit" onChange={(trainLimit) => set({ trainLimit })} />
       </fieldset>
-      <div className="row buttons">
-        <button type="button" data-testid="start" disabled={active || !ready} onClick={() => void startTraining()}>
-          Start
-        </button>
-        <button type="button" data-testid="pause" disabled={state !== 'running'} onClick={() => void pauseTraining()}>
-          Pause
-        </button>
-        <button type="button" data-testid="resume" disabled={state !== 'paused'} onClick={() => void resumeTraining()}>
-          Resume
-        </button>
-        <button type="button" data-testid="stop" disabled={!active} onClick={() => void stopTraining()}>
-          Stop
-        </button>
-        <span className="state" data-testid="train-state">
-          {state}
-        </span>
-      </div>
-      {progress && (
-        <div className="progress" data-testid="progress" data-tensors-per-epoch={train.epochs.map((e) => e.numTensors).join(',')}>
-          <progress value={progress.step} max={progress.totalSteps} aria-label="Training progress" />
-          <span>
-            Epoch {progress.epoch}/{progress.epochs} · step {progress.step.toLocaleString('en-US')}/{progress.totalSteps.toLocaleString('en-US')} · ETA{' '}
-            {formatEta(progress.etaSec)} · <span data-testid="samples-per-sec">{Math.round(progress.samplesPerSec).toLocaleString('en-US')}</span> samples/s
-            {train.epochs.length > 0 && ` · ${train.epochs[train.epochs.length - 1].numTensors} tensors in use after epoch ${train.epochs.length}`}
-          </span>
-        </div>
+      {train.task === 'images' || !active ? (
+        <RunControls ready={ready} onStart={() => void startTraining()} unit="samples" epochWord="Epoch" />
+      ) : (
+        <p className="muted">A char-LSTM is training; stop it (Text tab) to train an image model.</p>
       )}
-      {train.seconds !== null && !active && <p className="muted">
-          Trained for <span data-testid="train-seconds">{train.seconds.toFixed(1)}</span> s.
-        </p>}
-      <ErrorText text={train.message} testId="train-message" />
+      {train.task === 'images' && <ErrorText text={train.message} testId="train-message" />}
     </Panel>
   );
 }

@@ -5,12 +5,17 @@ import type { ModelConfig } from '../../engine/models/config';
 import { validateModelConfig } from '../../engine/models/validate';
 import { TrainConfig, validateTrainConfig } from '../../engine/train/config';
 import type { Progress, StepPoint, TrainEvent } from '../../engine/train/trainer';
-import { store } from './store';
+import { Mode, store } from './store';
+import { loadDefaultText } from './textActions';
 
-let engine: EngineClient;
+export function setMode(mode: Mode): void {
+  store.set('mode', mode);
+}
+
+export let engine: EngineClient;
 let noticeId = 0;
 
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+export const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export function notify(level: 'error' | 'info', text: string): void {
   store.update('notices', (n) => [...n, { id: ++noticeId, level, message: text }].slice(-5));
@@ -21,10 +26,12 @@ export function dismissNotice(id: number): void {
 }
 
 /** Bundled data lives beside index.html, so it resolves against the page, whatever sub-path hosts it. */
-const dataUrl = (file: string) => new URL(`data/${file}`, document.baseURI).href;
+export const dataUrl = (file: string) => new URL(`data/${file}`, document.baseURI).href;
 
 export async function boot(): Promise<void> {
   engine = startEngineWorker((m) => notify('error', `The engine worker stopped: ${m}. Reload the page.`));
+  // the typed engine API, for the console and for npm run bench (scripts/bench.ts)
+  (globalThis as { playgroundEngine?: EngineClient }).playgroundEngine = engine;
   const param = new URLSearchParams(location.search).get('backend');
   const preferred = parseBackendName(param);
   try {
@@ -36,6 +43,7 @@ export async function boot(): Promise<void> {
   }
   void refreshSummary();
   await loadMnist();
+  await loadDefaultText();
 }
 
 export async function loadMnist(): Promise<void> {
@@ -114,7 +122,7 @@ let bufferedSteps: StepPoint[] = [];
 let bufferedProgress: Progress | null = null;
 let flushTimer: ReturnType<typeof setTimeout> | null = null;
 
-function flushSteps(): void {
+export function flushSteps(): void {
   if (flushTimer) clearTimeout(flushTimer);
   flushTimer = null;
   if (!bufferedSteps.length) return;
@@ -124,7 +132,7 @@ function flushSteps(): void {
   store.update('train', (t) => ({ steps: t.steps.concat(points), progress }));
 }
 
-function onTrainEvent(e: TrainEvent): void {
+export function onTrainEvent(e: TrainEvent): void {
   if (e.type === 'steps') {
     bufferedSteps.push(...e.points);
     bufferedProgress = e.progress;
@@ -133,6 +141,7 @@ function onTrainEvent(e: TrainEvent): void {
   }
   flushSteps();
   if (e.type === 'epoch') store.update('train', (t) => ({ epochs: [...t.epochs, e.point] }));
+  else if (e.type === 'sample') store.update('text', (t) => ({ samples: [...t.samples, { step: e.step, text: e.text }].slice(-20) }));
   else store.update('train', { state: e.state });
 }
 
@@ -148,7 +157,7 @@ export async function startTraining(): Promise<void> {
     store.update('train', { message: 'The dataset is still loading; start again once it is ready.' });
     return;
   }
-  store.update('train', { state: 'running', steps: [], epochs: [], progress: null, message: null, seconds: null });
+  store.update('train', { task: 'images', state: 'running', steps: [], epochs: [], progress: null, message: null, seconds: null });
   store.update('evaluation', { result: null, error: null });
   store.update('draw', { probabilities: null });
   try {

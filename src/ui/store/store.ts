@@ -3,25 +3,76 @@ import type { BackendName, DatasetInfo, EvaluationResult, ModelSummary, PreviewD
 import type { EpochPoint, Progress, StepPoint } from '../../engine/train/trainer';
 import { CNN_PRESET, MLP_PRESET, ModelConfig } from '../../engine/models/config';
 import { DEFAULT_TRAIN, TrainConfig } from '../../engine/train/config';
+import type { CharModelInfo, CorpusInfo, CorpusOptions, GenerateOptions, TextTrainConfig } from '../../worker/api';
+import { DEFAULT_CORPUS_OPTIONS } from '../../engine/text/corpus';
+import { CharLstmConfig, CharPresetName, DEFAULT_CHAR_MODEL } from '../../engine/text/charModel';
+import { DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN } from '../../engine/text/textTask';
+import { DEFAULT_GENERATE } from '../../engine/text/sampler';
+
+export type Mode = 'images' | 'text';
 
 export type RunState = 'idle' | 'running' | 'paused' | 'finished' | 'stopped' | 'failed';
 
 /** Everything several panels read. Panels never touch tfjs: they read this and call actions. */
 export interface AppState {
+  mode: Mode;
   backend: { active: BackendName | null; failures: Partial<Record<BackendName, string>>; switching: boolean; error: string | null };
   data: { info: DatasetInfo | null; loading: { loaded: number; total: number } | null; error: string | null; preview: PreviewDigit[]; validationSize: number };
   model: { kind: 'mlp' | 'cnn'; configs: { mlp: ModelConfig; cnn: ModelConfig }; summary: ModelSummary | null; problems: string[] };
-  train: { config: TrainConfig; state: RunState; progress: Progress | null; steps: StepPoint[]; epochs: EpochPoint[]; message: string | null; seconds: number | null };
+  /** The current (or last) run, whichever tab started it. */
+  train: { task: Mode; config: TrainConfig; state: RunState; progress: Progress | null; steps: StepPoint[]; epochs: EpochPoint[]; message: string | null; seconds: number | null };
+  text: {
+    info: CorpusInfo | null;
+    options: CorpusOptions;
+    loading: boolean;
+    error: string | null;
+    preset: CharPresetName | 'custom';
+    model: CharLstmConfig;
+    summary: ModelSummary | null;
+    problems: string[];
+    config: TrainConfig;
+    textConfig: TextTrainConfig;
+    samples: { step: number; text: string }[];
+    generate: GenerateOptions;
+    output: string;
+    generating: boolean;
+    generateError: string | null;
+    /** The model generation uses: trained here or loaded from files. */
+    ready: CharModelInfo | null;
+    fileMessage: string | null;
+    fileError: string | null;
+  };
   evaluation: { result: EvaluationResult | null; running: boolean; error: string | null };
   draw: { probabilities: number[] | null; error: string | null };
   notices: { id: number; level: 'error' | 'info'; message: string }[];
 }
 
 export const initialState = (): AppState => ({
+  mode: 'images',
   backend: { active: null, failures: {}, switching: false, error: null },
   data: { info: null, loading: null, error: null, preview: [], validationSize: 5000 },
   model: { kind: 'mlp', configs: { mlp: MLP_PRESET, cnn: CNN_PRESET }, summary: null, problems: [] },
-  train: { config: DEFAULT_TRAIN, state: 'idle', progress: null, steps: [], epochs: [], message: null, seconds: null },
+  train: { task: 'images', config: DEFAULT_TRAIN, state: 'idle', progress: null, steps: [], epochs: [], message: null, seconds: null },
+  text: {
+    info: null,
+    options: DEFAULT_CORPUS_OPTIONS,
+    loading: false,
+    error: null,
+    preset: 'small',
+    model: DEFAULT_CHAR_MODEL,
+    summary: null,
+    problems: [],
+    config: { ...DEFAULT_TRAIN, ...DEFAULT_TEXT_OPTIMIZER },
+    textConfig: DEFAULT_TEXT_TRAIN,
+    samples: [],
+    generate: DEFAULT_GENERATE,
+    output: '',
+    generating: false,
+    generateError: null,
+    ready: null,
+    fileMessage: null,
+    fileError: null,
+  },
   evaluation: { result: null, running: false, error: null },
   draw: { probabilities: null, error: null },
   notices: [],
@@ -44,7 +95,7 @@ export class Store {
   update<K extends keyof AppState>(key: K, patch: Partial<AppState[K]> | ((s: AppState[K]) => Partial<AppState[K]>)): void {
     const current = this.state[key];
     const p = typeof patch === 'function' ? patch(current) : patch;
-    this.state = { ...this.state, [key]: Array.isArray(current) ? p : { ...current, ...p } };
+    this.state = { ...this.state, [key]: Array.isArray(current) || typeof current !== 'object' ? p : { ...current, ...p } };
     this.listeners.forEach((l) => l());
   }
 

@@ -57,3 +57,41 @@ describe('wasm Conv2DBackpropFilter', () => {
     opt.dispose();
   });
 });
+
+describe('wasm UnsortedSegmentSum (the gradient of gather, needed by embeddings)', () => {
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+    registerWasmTrainingKernels();
+  });
+
+  it('sums rows by segment id and matches the cpu kernel', async () => {
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.tensor3d(Array.from({ length: 5 * 2 * 3 }, (_, i) => i * 0.5 - 3), [5, 2, 3]);
+        return tf.unsortedSegmentSum(x, tf.tensor1d([2, 0, 2, 3, 0], 'int32'), 4).arraySync() as number[][][];
+      });
+    };
+    const wasm = await run('wasm');
+    const cpu = await run('cpu');
+    expect(wasm).toEqual(cpu);
+    expect(wasm[1]).toEqual([[0, 0, 0], [0, 0, 0]]); // no row has id 1
+    expect(wasm[3][0]).toEqual([6, 6.5, 7]); // row 3 alone: x[3,0,:] = 3*3 + (0..2) times 0.5 - 3
+  });
+
+  it('lets an embedding train on wasm: the gradient of gather matches cpu', async () => {
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const table = tf.tensor2d(Array.from({ length: 6 * 4 }, (_, i) => Math.sin(i)), [6, 4]);
+        const ids = tf.tensor2d([[1, 5, 1], [0, 5, 2]], [2, 3], 'int32');
+        const weights = tf.tensor3d(Array.from({ length: 2 * 3 * 4 }, (_, i) => Math.cos(i)), [2, 3, 4]);
+        return Array.from(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, ids), weights)))(table).dataSync());
+      });
+    };
+    const wasm = await run('wasm');
+    const cpu = await run('cpu');
+    wasm.forEach((v, i) => expect(v).toBeCloseTo(cpu[i], 5));
+    expect(cpu.slice(12, 16).every((v) => v === 0)).toBe(true); // id 3 is never gathered
+  });
+});

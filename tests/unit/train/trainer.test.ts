@@ -4,6 +4,7 @@ import { makeDataset, slice } from '../../../src/engine/data/images';
 import { LabelledImages } from '../../../src/engine/data/idx';
 import { buildModel } from '../../../src/engine/models/build';
 import { MLP_PRESET, MlpConfig } from '../../../src/engine/models/config';
+import { imageTask } from '../../../src/engine/train/imageTask';
 import { DEFAULT_TRAIN, TrainConfig, validateTrainConfig } from '../../../src/engine/train/config';
 import { DeviceSet, disposeSet, evaluateSet, toDevice } from '../../../src/engine/train/deviceData';
 import { evaluateModel, EvaluationResult } from '../../../src/engine/train/evaluate';
@@ -22,7 +23,8 @@ async function train(
 ) {
   const model = buildModel(opts.model ?? MLP_PRESET, config.seed ?? DEFAULT_TRAIN.seed);
   const events: TrainEvent[] = [];
-  const trainer: Trainer = new Trainer(model, set, opts.validation ?? null, { ...DEFAULT_TRAIN, ...config }, (e) => {
+  const full = { ...DEFAULT_TRAIN, ...config };
+  const trainer: Trainer = new Trainer(imageTask(model, set, opts.validation ?? null, full), full, (e) => {
     events.push(e);
     opts.onEvent?.(e, trainer);
   });
@@ -65,7 +67,8 @@ describe('validateTrainConfig', () => {
     const set = toDevice(slice(realMnist().train, 0, 10));
     let error: unknown;
     try {
-      new Trainer(model, set, null, { ...DEFAULT_TRAIN, batchSize: 0, epochs: 0 }, () => {});
+      const bad = { ...DEFAULT_TRAIN, batchSize: 0, epochs: 0 };
+      new Trainer(imageTask(model, set, null, bad), bad, () => {});
     } catch (e) {
       error = e;
     }
@@ -83,7 +86,7 @@ describe('MLP on 3000 real MNIST digits', () => {
   let testHost: LabelledImages;
   let run: Awaited<ReturnType<typeof train>>;
   let evaluation: EvaluationResult;
-  const config = { optimizer: 'adam' as const, learningRate: 0.001, batchSize: 64, epochs: 3, seed: 42, metricsEvery: 10 };
+  const config = { optimizer: 'adam' as const, learningRate: 0.001, lrSchedule: 'constant' as const, batchSize: 64, epochs: 3, seed: 42, metricsEvery: 10 };
   const stepsPerEpoch = Math.floor(3000 / 64); // 46; the remainder batch is dropped
 
   beforeAll(async () => {

@@ -1,0 +1,104 @@
+import * as tf from '@tensorflow/tfjs';
+import { Corpus, vocabularyFrom } from '../text/corpus';
+import { buildCharLstm, CharLstmConfig } from '../text/charModel';
+import { DEFAULT_TEXT_TRAIN, textTask } from '../text/textTask';
+import { makeOptimizer } from '../train/optimizers';
+import { DEFAULT_TRAIN, TrainConfig } from '../train/config';
+import { mulberry32 } from '../data/random';
+
+export interface SpeedResult {
+  backend: string;
+  /** predicted characters per second */
+  charsPerSec: number;
+  stepMs: number;
+  steps: number;
+  tensorsBefore: number;
+  tensorsAfter: number;
+}
+
+/** Our training step (the one the page runs) timed over `steps` steps after `warmup` steps that compile kernels. */
+export async function benchOurs(corpus: Corpus, model: CharLstmConfig, config: TrainConfig, warmup: number, steps: number): Promise<SpeedResult> {
+  const ids = tf.tensor1d(corpus.ids, 'int32');
+  const m = buildCharLstm(model, corpus.info.vocabSize, config.seed);
+  const optimizer = makeOptimizer(config.optimizer, config.learningRate);
+  const task = textTask(m, { ids, host: corpus.ids, length: corpus.ids.length, vocab: vocabularyFrom(corpus.vocab) }, model.window, config, { ...DEFAULT_TEXT_TRAIN, evalEvery: warmup + steps });
+  task.beginEpoch(mulberry32(config.seed));
+  try {
+    for (let i = 0; i < warmup; i++) {
+      const [l, a] = task.step(optimizer, i);
+      await l.data();
+      tf.dispose([l, a]);
+    }
+    const tensorsBefore = tf.memory().numTensors;
+    const start = performance.now();
+    let pending: tf.Tensor[] = [];
+    let inFlight: Promise<unknown> = Promise.resolve();
+    for (let i = 0; i < steps; i++) {
+      pending.push(...task.step(optimizer, warmup + i));
+      if (pending.length >= 20 || i === steps - 1) {
+        // as in the trainer: losses read back asynchronously in batches, one read in flight
+        await inFlight;
+        const batch = pending;
+        pending = [];
+        const stacked = tf.stack(batch);
+        tf.dispose(batch);
+        inFlight = stacked.data().then(() => stacked.dispose());
+      }
+    }
+    await inFlight;
+    const seconds = (performance.now() - start) / 1000;
+    return { backend: tf.getBackend(), charsPerSec: (steps * config.batchSize * model.window) / seconds, stepMs: (seconds * 1000) / steps, steps, tensorsBefore, tensorsAfter: tf.memory().numTensors };
+  } finally {
+    optimizer.dispose();
+    m.dispose();
+    ids.dispose();
+  }
+}
+
+/**
+ * The common tfjs approach (as in the tfjs-examples LSTM text generator): one-hot windows of 40 characters,
+ * LSTM(units) -> dense softmax, predicting only the character after each window, trained with model.fit and an
+ * onBatchEnd callback that awaits tf.nextFrame(). One predicted character per example.
+ */
+export async function benchBaseline(corpus: Corpus, units: number, batches: number, batchSize = 128, window = 40): Promise<SpeedResult> {
+  const v = corpus.info.vocabSize;
+  const n = batchSize * (batches + 1); // the first batch is the warm-up
+  const random = mulberry32(1);
+  const xs = new Float32Array(n * window * v);
+  const ys = new Float32Array(n * v);
+  for (let e = 0; e < n; e++) {
+    const s = Math.floor(random() * (corpus.ids.length - window - 1));
+    for (let t = 0; t < window; t++) xs[(e * window + t) * v + corpus.ids[s + t]] = 1;
+    ys[e * v + corpus.ids[s + window]] = 1;
+  }
+  const model = tf.sequential();
+  model.add(tf.layers.lstm({ units, inputShape: [window, v] }));
+  model.add(tf.layers.dense({ units: v, activation: 'softmax' }));
+  model.compile({ optimizer: tf.train.adam(0.002), loss: 'categoricalCrossentropy' });
+  const x = tf.tensor3d(xs, [n, window, v]);
+  const y = tf.tensor2d(ys, [n, v]);
+  let started = 0;
+  let timedBatches = 0;
+  try {
+    const tensorsBefore = tf.memory().numTensors;
+    await model.fit(x, y, {
+      batchSize,
+      epochs: 1,
+      shuffle: false,
+      callbacks: {
+        onBatchEnd: async (batch) => {
+          if (batch === 0) started = performance.now();
+          else timedBatches++;
+          await tf.nextFrame();
+        },
+      },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    return { backend: tf.getBackend(), charsPerSec: (timedBatches * batchSize) / seconds, stepMs: (seconds * 1000) / timedBatches, steps: timedBatches, tensorsBefore, tensorsAfter: tf.memory().numTensors };
+  } finally {
+    model.dispose();
+    tf.dispose([x, y]);
+  }
+}
+
+export const BENCH_TEXT_TRAIN: TrainConfig = { ...DEFAULT_TRAIN, optimizer: 'adam', learningRate: 0.002, batchSize: 32, lrSchedule: 'constant' };

@@ -1,0 +1,89 @@
+import * as tf from '@tensorflow/tfjs';
+import { SeededDropout } from '../models/seededDropout';
+import { ModelConfigError } from '../models/build';
+
+/** Embedding -> 1..3 stacked LSTMs (dropout between) -> dense logits over the vocabulary, at every position. */
+export interface CharLstmConfig {
+  kind: 'charLstm';
+  embedding: number;
+  layers: number;
+  units: number;
+  dropout: number;
+  /** Characters per training window (truncated backpropagation through time). */
+  window: number;
+}
+
+export type CharPresetName = 'small' | 'medium' | 'heavy';
+
+export const CHAR_PRESETS: Record<CharPresetName, { label: string; config: CharLstmConfig }> = {
+  small: { label: 'Small (fast): 1 x LSTM(128), window 64', config: { kind: 'charLstm', embedding: 16, layers: 1, units: 128, dropout: 0, window: 64 } },
+  medium: { label: 'Medium: 2 x LSTM(256), window 100', config: { kind: 'charLstm', embedding: 64, layers: 2, units: 256, dropout: 0.1, window: 100 } },
+  heavy: { label: 'Heavy (classic, slow): 3 x LSTM(1024), window 40', config: { kind: 'charLstm', embedding: 64, layers: 3, units: 1024, dropout: 0.2, window: 40 } },
+};
+
+export const DEFAULT_CHAR_MODEL = CHAR_PRESETS.small.config;
+
+export function validateCharConfig(c: CharLstmConfig): string[] {
+  const errors: string[] = [];
+  const whole = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
+  if (!whole(c.layers, 1, 3)) errors.push(`LSTM layers must be 1, 2 or 3, got ${c.layers}.`);
+  if (!whole(c.units, 1, 2048)) errors.push(`LSTM units must be a whole number from 1 to 2048, got ${c.units}.`);
+  if (!whole(c.embedding, 1, 1024)) errors.push(`Embedding size must be a whole number from 1 to 1024, got ${c.embedding}.`);
+  if (!whole(c.window, 2, 1000)) errors.push(`Window must be a whole number of characters from 2 to 1000, got ${c.window}.`);
+  if (!(c.dropout >= 0 && c.dropout < 1)) errors.push(`Dropout must be from 0 up to (not including) 1, got ${c.dropout}.`);
+  return errors;
+}
+
+/** Input [batch, time] int ids; output [batch, time, vocab] logits. Every initialiser is seeded. */
+export function buildCharLstm(config: CharLstmConfig, vocabSize: number, seed: number): tf.LayersModel {
+  const problems = validateCharConfig(config);
+  if (!(Number.isInteger(vocabSize) && vocabSize >= 2)) problems.push(`The vocabulary needs at least 2 characters, got ${vocabSize}.`);
+  if (problems.length) throw new ModelConfigError(problems);
+  const model = tf.sequential();
+  // Built inside tidy: tfjs's orthogonal initialiser leaves 4 intermediate tensors per layer; weights are
+  // variables, which tidy keeps.
+  tf.tidy(() => addCharLayers(model, config, vocabSize, seed));
+  return model;
+}
+
+function addCharLayers(model: tf.Sequential, config: CharLstmConfig, vocabSize: number, seed: number): void {
+  let s = seed;
+  model.add(
+    tf.layers.embedding({ inputDim: vocabSize, outputDim: config.embedding, batchInputShape: [null, null], embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: s++ }) }),
+  );
+  for (let i = 0; i < config.layers; i++) {
+    if (i > 0 && config.dropout > 0) model.add(new SeededDropout({ rate: config.dropout, seed: s++ }));
+    model.add(
+      tf.layers.lstm({
+        units: config.units,
+        returnSequences: true,
+        activation: 'tanh',
+        recurrentActivation: 'sigmoid', // tfjs defaults to hardSigmoid; the standard LSTM gate is the logistic sigmoid
+        kernelInitializer: tf.initializers.glorotUniform({ seed: s++ }),
+        recurrentInitializer: tf.initializers.orthogonal({ seed: s++ }),
+        unitForgetBias: true,
+      }),
+    );
+  }
+  if (config.dropout > 0) model.add(new SeededDropout({ rate: config.dropout, seed: s++ }));
+  model.add(tf.layers.dense({ units: vocabSize, kernelInitializer: tf.initializers.glorotUniform({ seed: s++ }) }));
+}
+
+/** Mean cross-entropy in nats over every position: -mean(log softmax(logits)[target]). */
+export function sequenceCrossEntropy(logits: tf.Tensor, targets: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const v = logits.shape[logits.shape.length - 1]!;
+    const flat = logits.reshape([-1, v]);
+    const logp = tf.logSoftmax(flat);
+    const onehot = tf.oneHot(targets.reshape([-1]).toInt(), v);
+    return tf.neg(tf.mean(tf.sum(tf.mul(logp, onehot), 1))) as tf.Scalar;
+  });
+}
+
+/** Fraction of positions whose most likely next character is the true one. */
+export function sequenceAccuracy(logits: tf.Tensor, targets: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const v = logits.shape[logits.shape.length - 1]!;
+    return tf.mean(tf.equal(tf.argMax(logits.reshape([-1, v]), 1), targets.reshape([-1]).toInt()).toFloat()) as tf.Scalar;
+  });
+}

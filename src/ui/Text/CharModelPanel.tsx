@@ -1,0 +1,35 @@
+import { CHAR_PRESETS, CharPresetName } from '../../engine/text/charModel';
+import { applyCharPreset, setCharModel } from '../store/textActions';
+import { useStore } from '../store/store';
+import { ErrorText, NumberField, Panel, SelectField } from '../common/Field';
+import { ModelSummaryTable } from '../Model/ModelSummaryTable';
+
+const PRESET_NAMES = Object.keys(CHAR_PRESETS) as CharPresetName[];
+
+export function CharModelPanel() {
+  const text = useStore((s) => s.text);
+  const busy = useStore((s) => s.train.state === 'running' || s.train.state === 'paused');
+  const m = text.model;
+  return (
+    <Panel title="2. Char-LSTM" testId="char-model-panel">
+      <fieldset disabled={busy} className="grid-fields">
+        <legend>Architecture: embedding → LSTM × layers → softmax over the vocabulary</legend>
+        <SelectField
+          label="Preset"
+          value={text.preset}
+          options={[...PRESET_NAMES, 'custom'] as const}
+          labels={{ ...Object.fromEntries(PRESET_NAMES.map((n) => [n, CHAR_PRESETS[n].label])), custom: 'Custom' }}
+          testId="char-preset"
+          onChange={(v) => v !== 'custom' && applyCharPreset(v)}
+        />
+        <NumberField label="Embedding size" value={m.embedding} testId="char-embedding" onChange={(embedding) => setCharModel({ embedding })} />
+        <NumberField label="LSTM layers (1-3)" value={m.layers} testId="char-layers" onChange={(layers) => setCharModel({ layers })} />
+        <NumberField label="Units per layer" value={m.units} testId="char-units" onChange={(units) => setCharModel({ units })} />
+        <NumberField label="Dropout between layers" value={m.dropout} step={0.05} testId="char-dropout" onChange={(dropout) => setCharModel({ dropout })} />
+        <NumberField label="Window (characters)" value={m.window} testId="char-window" hint="Truncated backpropagation through time: the model sees and predicts this many characters per window." onChange={(window) => setCharModel({ window })} />
+      </fieldset>
+      {text.problems.length > 0 && <ErrorText text={text.problems.join(' ')} testId="char-model-problems" />}
+      {text.summary && <ModelSummaryTable summary={text.summary} />}
+    </Panel>
+  );
+}

@@ -1,0 +1,52 @@
+import { OPTIMIZERS, OptimizerName } from '../../engine/train/config';
+import { setTextOnlyConfig, setTextTrainConfig, startTextTraining } from '../store/textActions';
+import { useStore } from '../store/store';
+import { ErrorText, NumberField, Panel, SelectField } from '../common/Field';
+import { RunControls } from '../Train/RunControls';
+
+const OPTIMIZER_LABELS: Record<OptimizerName, string> = { sgd: 'SGD', momentum: 'SGD + momentum 0.9', adam: 'Adam', rmsprop: 'RMSprop' };
+
+export function TextTrainPanel() {
+  const text = useStore((s) => s.text);
+  const train = useStore((s) => s.train);
+  const ready = useStore((s) => s.text.info !== null && s.backend.active !== null);
+  const active = train.state === 'running' || train.state === 'paused';
+  const { config, textConfig } = text;
+  const samples = train.task === 'text' ? text.samples : [];
+  return (
+    <Panel title="3. Train" testId="text-train-panel">
+      <fieldset disabled={active} className="grid-fields">
+        <legend>Hyperparameters</legend>
+        <SelectField label="Optimizer" value={config.optimizer} options={OPTIMIZERS} labels={OPTIMIZER_LABELS} testId="text-optimizer" onChange={(optimizer) => setTextTrainConfig({ optimizer })} />
+        <NumberField label="Learning rate" value={config.learningRate} step={0.0005} testId="text-learning-rate" onChange={(learningRate) => setTextTrainConfig({ learningRate })} />
+        <NumberField label="Batch (windows per step)" value={config.batchSize} testId="text-batch-size" onChange={(batchSize) => setTextTrainConfig({ batchSize })} />
+        <NumberField label="Rounds" value={config.epochs} testId="text-rounds" onChange={(epochs) => setTextTrainConfig({ epochs })} />
+        <NumberField label="Steps per round (validate + sample)" value={textConfig.evalEvery} testId="text-eval-every" onChange={(evalEvery) => setTextOnlyConfig({ evalEvery })} />
+        <NumberField label="Gradient clip (global norm, 0 = off)" value={textConfig.clipNorm} step={0.5} testId="text-clip" onChange={(clipNorm) => setTextOnlyConfig({ clipNorm })} />
+        <NumberField label="Validation share (end of text)" value={textConfig.valFraction} step={0.05} testId="text-val-fraction" onChange={(valFraction) => setTextOnlyConfig({ valFraction })} />
+        <NumberField label="Sample length" value={textConfig.sampleLength} step={50} testId="text-sample-length" onChange={(sampleLength) => setTextOnlyConfig({ sampleLength })} />
+        <NumberField label="Random seed" value={config.seed} testId="text-seed" onChange={(seed) => setTextTrainConfig({ seed })} />
+      </fieldset>
+      {train.task === 'text' || !active ? (
+        <RunControls ready={ready} onStart={() => void startTextTraining()} unit="characters" epochWord="Round" />
+      ) : (
+        <p className="muted">An image model is training; stop it (Images tab) to train a char-LSTM.</p>
+      )}
+      {train.task === 'text' && <ErrorText text={train.message} testId="train-message" />}
+      {samples.length > 0 && (
+        <div className="samples" data-testid="text-samples">
+          <h3>Samples while training (temperature 0.8)</h3>
+          {samples
+            .slice(-3)
+            .reverse()
+            .map((s) => (
+              <figure key={s.step}>
+                <figcaption>step {s.step}</figcaption>
+                <pre>{s.text}</pre>
+              </figure>
+            ))}
+        </div>
+      )}
+    </Panel>
+  );
+}

@@ -1,0 +1,172 @@
+import type { CharLstmConfig, CorpusOptions, GenerateOptions, ModelFiles, TextTrainConfig } from '../../worker/api';
+import { callback } from '../../worker/client';
+import { CHAR_PRESETS, CharPresetName, validateCharConfig } from '../../engine/text/charModel';
+import { validateTextTrainConfig } from '../../engine/text/textTask';
+import { validateGenerateOptions } from '../../engine/text/sampler';
+import { validateCorpusOptions } from '../../engine/text/corpus';
+import { TrainConfig, validateTrainConfig } from '../../engine/train/config';
+import { dataUrl, engine, flushSteps, message, notify, onTrainEvent } from './actions';
+import { store } from './store';
+
+export const DEFAULT_CORPUS_NAME = 'State of the Union addresses (1981-2021)';
+
+export async function loadDefaultText(): Promise<void> {
+  store.update('text', { loading: true, error: null });
+  try {
+    const info = await engine.loadDefaultText(dataUrl('sotu.txt.gz'), DEFAULT_CORPUS_NAME, store.get().text.options);
+    store.update('text', { info, loading: false });
+    void refreshCharSummary();
+  } catch (e) {
+    store.update('text', { loading: false, error: message(e) });
+  }
+}
+
+export async function loadTextFile(file: File): Promise<void> {
+  store.update('text', { error: null });
+  try {
+    const info = await engine.loadText({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) }, store.get().text.options);
+    store.update('text', { info });
+    notify('info', `Loaded ${info.name}: ${info.chars.toLocaleString('en-US')} characters, vocabulary ${info.vocabSize}.`);
+    void refreshCharSummary();
+  } catch (e) {
+    store.update('text', { error: message(e) });
+  }
+}
+
+/** New options apply to the loaded text; if they are refused, the previous ones stay in force. */
+export async function setCorpusOptions(patch: Partial<CorpusOptions>): Promise<void> {
+  const options = { ...store.get().text.options, ...patch };
+  const problems = validateCorpusOptions(options);
+  if (problems.length) {
+    store.update('text', { error: problems.join(' ') });
+    return;
+  }
+  try {
+    const info = await engine.setTextOptions(options);
+    store.update('text', { info, options, error: null });
+    void refreshCharSummary();
+  } catch (e) {
+    store.update('text', { error: message(e) });
+  }
+}
+
+export async function refreshCharSummary(): Promise<void> {
+  const { model } = store.get().text;
+  const problems = validateCharConfig(model);
+  if (problems.length) {
+    store.update('text', { problems, summary: null });
+    return;
+  }
+  try {
+    store.update('text', { problems: [], summary: await engine.describeCharModel(model) });
+  } catch (e) {
+    store.update('text', { problems: [message(e)], summary: null });
+  }
+}
+
+export function setCharModel(patch: Partial<CharLstmConfig>): void {
+  store.update('text', (t) => ({ model: { ...t.model, ...patch }, preset: 'custom' as const }));
+  void refreshCharSummary();
+}
+
+export function applyCharPreset(name: CharPresetName): void {
+  store.update('text', { model: CHAR_PRESETS[name].config, preset: name });
+  void refreshCharSummary();
+}
+
+export function setTextTrainConfig(patch: Partial<TrainConfig>): void {
+  store.update('text', (t) => ({ config: { ...t.config, ...patch } }));
+}
+
+export function setTextOnlyConfig(patch: Partial<TextTrainConfig>): void {
+  store.update('text', (t) => ({ textConfig: { ...t.textConfig, ...patch } }));
+}
+
+export async function startTextTraining(): Promise<void> {
+  const { text } = store.get();
+  const problems = [...validateCharConfig(text.model), ...validateTrainConfig(text.config), ...validateTextTrainConfig(text.textConfig)];
+  store.update('train', { task: 'text' });
+  if (problems.length) {
+    store.update('train', { state: 'failed', message: problems.join(' ') });
+    return;
+  }
+  if (!text.info) {
+    store.update('train', { message: 'The text is still loading; start again once it is ready.' });
+    return;
+  }
+  store.update('train', { state: 'running', steps: [], epochs: [], progress: null, message: null, seconds: null });
+  store.update('text', { samples: [], output: '', generateError: null });
+  try {
+    const result = await engine.trainText(text.model, text.config, text.textConfig, callback(onTrainEvent));
+    flushSteps();
+    store.update('train', { state: result.reason, message: result.error ?? null, seconds: result.seconds });
+    if (result.reason !== 'failed') store.update('text', { ready: { source: text.info.name, vocabSize: text.info.vocabSize, config: text.model, options: text.options } });
+  } catch (e) {
+    store.update('train', { state: 'failed', message: message(e) });
+  }
+}
+
+export function setGenerateOptions(patch: Partial<GenerateOptions>): void {
+  store.update('text', (t) => ({ generate: { ...t.generate, ...patch } }));
+}
+
+export async function generate(): Promise<void> {
+  const options = store.get().text.generate;
+  const problems = validateGenerateOptions(options);
+  if (problems.length) {
+    store.update('text', { generateError: problems.join(' ') });
+    return;
+  }
+  store.update('text', { output: options.seedText, generating: true, generateError: null });
+  try {
+    await engine.generate(options, callback((chunk: string) => store.update('text', (t) => ({ output: t.output + chunk }))));
+  } catch (e) {
+    store.update('text', { generateError: message(e) });
+  } finally {
+    store.update('text', { generating: false });
+  }
+}
+
+export const stopGenerating = () => engine.stopGenerating();
+
+/** Saves the files in the browser's downloads: model.json and its weights. */
+export function downloadModelFiles(files: ModelFiles): void {
+  const stem = files.weightsName.replace(/\.weights\.bin$/, '');
+  const save = (blob: Blob, name: string) => {
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  };
+  save(new Blob([files.modelJson], { type: 'application/json' }), `${stem}.json`);
+  save(new Blob([files.weights as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), files.weightsName);
+}
+
+export async function exportCharModel(): Promise<void> {
+  try {
+    const files = await engine.exportModel('text');
+    downloadModelFiles(files);
+    store.update('text', { fileMessage: `Exported ${files.weightsName.replace(/\.weights\.bin$/, '')}.json and ${files.weightsName} (${files.weights.length.toLocaleString('en-US')} bytes of weights).`, fileError: null });
+  } catch (e) {
+    store.update('text', { fileError: message(e), fileMessage: null });
+  }
+}
+
+/** model.json and its weights file, chosen together. The model in the page stays on any error. */
+export async function importCharModel(files: File[]): Promise<void> {
+  const json = files.find((f) => f.name.endsWith('.json'));
+  if (!json) {
+    store.update('text', { fileError: 'Choose the model .json file and its .weights.bin file together.', fileMessage: null });
+    return;
+  }
+  try {
+    const weights = await Promise.all(files.filter((f) => f !== json).map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+    const info = await engine.importCharModel(await json.text(), weights);
+    store.update('text', { ready: info, output: '', fileMessage: `Loaded a char-LSTM trained on ${info.source} (vocabulary ${info.vocabSize}).`, fileError: null });
+  } catch (e) {
+    store.update('text', { fileError: message(e), fileMessage: null });
+  }
+}
