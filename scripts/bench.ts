@@ -75,7 +75,7 @@ try {
     date: new Date().toISOString(),
     machine: `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, no GPU (WebGPU through SwiftShader)`,
     chromium: browser.version(),
-    model: 'default char-LSTM (small preset: embedding 16, 1 x LSTM(128), window 64, batch 64, Adam 2e-3)',
+    model: 'default char-LSTM (small preset: embedding 16, 1 x LSTM(128), window 64, batch 64, Adam 1e-2)',
     baseline: 'one-hot windows of 40, LSTM(128) -> dense softmax, last character only, model.fit batch 128 + onBatchEnd awaiting tf.nextFrame()',
     text: rows,
     timeToLoss,

@@ -17,6 +17,15 @@ import { generateText, GenerateOptions } from './text/sampler';
 import { exportModel, importModel, ModelFileError, ModelFiles } from './io/modelFiles';
 import { maybeGunzip } from './data/idx';
 import { benchBaseline, benchOurs, SpeedResult } from './bench/textBench';
+import { evenStarts, evaluateText, splitPoint } from './text/textTask';
+import { evaluateSet } from './train/deviceData';
+import { loadSnapshot, ModelSnapshot, snapshot } from './compress/snapshot';
+import { histogram, Histogram, MetricInfo, PruneOptions, pruneSnapshot, quantizeSnapshot, VariantInfo, VariantStore } from './compress/variants';
+import { describeSpec, QuantSpec } from './compress/quantize';
+import { GradualPruning, prunedTask } from './compress/prune';
+import { distillTask, DistillOptions, validateDistill } from './compress/distill';
+import { compactFile, ExportFile, isCompactFile, plainLayersFiles, readCompactFile } from './io/compressedFiles';
+import { validateModelConfig } from './models/validate';
 
 /** What a char-LSTM export carries besides its weights, so it can be used again without the corpus. */
 export interface CharLstmMetadata {
@@ -25,6 +34,26 @@ export interface CharLstmMetadata {
   options: CorpusOptions;
   config: CharLstmConfig;
   corpus: string;
+}
+
+export type Which = 'images' | 'text';
+
+export interface CompressState {
+  metric: MetricInfo;
+  variants: VariantInfo[];
+}
+
+export interface GradualOptions extends PruneOptions {
+  /** Fine-tuning epochs (rounds for the char-LSTM) while sparsity rises on the polynomial schedule. */
+  epochs: number;
+  /** Mask recomputations over the run. */
+  updates: number;
+}
+
+export interface ImportedModelInfo {
+  name: string;
+  summary: ModelSummary;
+  accuracy: number;
 }
 
 export interface CharModelInfo {
@@ -72,6 +101,8 @@ export class Session implements PlaygroundApi {
   private charModel: { model: tf.LayersModel; vocab: Vocabulary; meta: CharLstmMetadata } | null = null;
   private generating = false;
   private stopGeneration = false;
+  private textTrain: TextTrainConfig = DEFAULT_TEXT_TRAIN;
+  private readonly variants: Record<Which, VariantStore | null> = { images: null, text: null };
 
   async init(preferred: BackendName | undefined, onNotice: (n: Notice) => void): Promise<BackendState> {
     this.notify = onNotice;
@@ -172,19 +203,24 @@ export class Session implements PlaygroundApi {
     }
   }
 
-  async train(modelConfig: ModelConfig, config: TrainConfig, onEvent: (e: TrainEvent) => void): Promise<TrainResult> {
+  /** Trains a new model built from the config, or (fromCurrent) keeps training the page's current one. */
+  async train(modelConfig: ModelConfig, config: TrainConfig, onEvent: (e: TrainEvent) => void, fromCurrent = false): Promise<TrainResult> {
     if (this.trainer) throw new Error('Training is already running; stop it first.');
+    const current = fromCurrent ? this.model : null;
+    if (fromCurrent && !current) throw new Error('There is no trained or loaded model to continue; start a new run instead.');
     const data = this.deviceData();
-    const model = buildModel(modelConfig, config.seed);
+    const model = current ?? buildModel(modelConfig, config.seed);
     let trainer: Trainer;
     try {
       trainer = new Trainer(imageTask(model, data.train, data.validation, config), config, onEvent);
     } catch (e) {
-      model.dispose();
+      if (!current) model.dispose();
       throw e;
     }
-    this.model?.dispose();
-    this.model = model;
+    if (!current) {
+      this.model?.dispose();
+      this.model = model;
+    }
     this.trainer = trainer;
     try {
       return await trainer.run();
@@ -231,20 +267,18 @@ export class Session implements PlaygroundApi {
     }
   }
 
-  async trainText(modelConfig: CharLstmConfig, config: TrainConfig, textConfig: TextTrainConfig, onEvent: (e: TrainEvent) => void): Promise<TrainResult> {
+  async trainText(modelConfig: CharLstmConfig, config: TrainConfig, textConfig: TextTrainConfig, onEvent: (e: TrainEvent) => void, fromCurrent = false): Promise<TrainResult> {
     if (this.trainer) throw new Error('Training is already running; stop it first.');
     if (this.generating) throw new Error('Stop generating text before training.');
     if (!this.text) throw new TextError('No text is loaded yet; wait for the default corpus or choose a text file.');
     const { corpus, name } = this.text;
-    if (!this.textDevice || this.textDevice.backend !== tf.getBackend()) {
-      this.textDevice?.ids.dispose();
-      this.textDevice = { backend: tf.getBackend(), ids: tf.tensor1d(corpus.ids, 'int32') };
-    }
-    const vocab = vocabularyFrom(corpus.vocab);
+    if (fromCurrent) return this.continueText(config, textConfig, onEvent);
+    const data = this.textData();
+    const vocab = data.vocab;
+    this.textTrain = textConfig;
     const model = buildCharLstm(modelConfig, corpus.info.vocabSize, config.seed);
     let trainer: Trainer;
     try {
-      const data = { ids: this.textDevice.ids, host: corpus.ids, length: corpus.ids.length, vocab };
       trainer = new Trainer(textTask(model, data, modelConfig.window, config, textConfig), config, onEvent);
     } catch (e) {
       model.dispose();
@@ -258,6 +292,35 @@ export class Session implements PlaygroundApi {
     } finally {
       this.trainer = null;
     }
+  }
+
+  /** More training for the current char-LSTM (trained here or loaded) on the current text, same vocabulary. */
+  private async continueText(config: TrainConfig, textConfig: TextTrainConfig, onEvent: (e: TrainEvent) => void): Promise<TrainResult> {
+    const current = this.charModel;
+    if (!current) throw new Error('There is no trained or loaded char-LSTM to continue; start a new run instead.');
+    const { corpus } = this.text!;
+    if (current.meta.vocab.length !== corpus.vocab.length || current.meta.vocab.some((c, i) => c !== corpus.vocab[i])) {
+      throw new TextError(`The current model's vocabulary (${current.meta.vocab.length} characters, from ${current.meta.corpus}) differs from this text's; load that text with the same options, or start a new run.`);
+    }
+    const trainer = new Trainer(textTask(current.model, this.textData(), current.meta.config.window, config, textConfig), config, onEvent);
+    this.textTrain = textConfig;
+    this.trainer = trainer;
+    try {
+      return await trainer.run();
+    } finally {
+      this.trainer = null;
+    }
+  }
+
+  /** The corpus ids resident on the active backend. */
+  private textData() {
+    if (!this.text) throw new TextError('No text is loaded yet; wait for the default corpus or choose a text file.');
+    const { corpus } = this.text;
+    if (!this.textDevice || this.textDevice.backend !== tf.getBackend()) {
+      this.textDevice?.ids.dispose();
+      this.textDevice = { backend: tf.getBackend(), ids: tf.tensor1d(corpus.ids, 'int32') };
+    }
+    return { ids: this.textDevice.ids, host: corpus.ids, length: corpus.ids.length, vocab: vocabularyFrom(corpus.vocab) };
   }
 
   async generate(options: GenerateOptions, onChunk: (text: string) => void): Promise<string> {
@@ -288,15 +351,15 @@ export class Session implements PlaygroundApi {
     return exportModel(this.model, `mnist-${this.dataset?.name ?? 'model'}`, { kind: 'images', dataset: this.dataset?.name ?? null });
   }
 
-  /** A char-LSTM exported by this page: model.json plus its weights file. The current model stays on any error. */
-  async importCharModel(modelJson: string, weights: NamedBytes[]): Promise<CharModelInfo> {
+  /** A char-LSTM exported by this page (model.json plus its weights file, or one .nnq file). The current model stays on any error. */
+  async importCharModel(files: NamedBytes[]): Promise<CharModelInfo> {
     if (this.trainer) throw new Error('Stop training before loading a model.');
-    const { model, metadata } = await importModel(modelJson, weights);
+    const { model, metadata } = await this.loadModelFiles(files);
     const meta = metadata as Partial<CharLstmMetadata>;
     const vocabSize = (model.outputs[0].shape.at(-1) ?? 0) as number;
     if (meta.kind !== 'charLstm' || !Array.isArray(meta.vocab) || !meta.config || !meta.options) {
       model.dispose();
-      throw new ModelFileError('This model.json carries no char-LSTM vocabulary; choose a char-LSTM exported from the Text tab.');
+      throw new ModelFileError('This model carries no char-LSTM vocabulary; choose a char-LSTM exported from the Text tab.');
     }
     if (meta.vocab.length !== vocabSize) {
       model.dispose();
@@ -328,6 +391,213 @@ export class Session implements PlaygroundApi {
       if (reached || seconds > maxSeconds) this.trainer?.stop();
     });
     return { reached, ...best, backend: tf.getBackend() };
+  }
+
+  // ---- Compression: quantization, pruning, distillation, export and import -------------------------------
+
+  private idle(what: string): void {
+    if (this.trainer) throw new Error(`Wait for training to finish (or stop it) before ${what}.`);
+  }
+
+  private store(which: Which): VariantStore {
+    const store = this.variants[which];
+    if (!store) throw new Error('Start compressing from the current model first.');
+    return store;
+  }
+
+  /** The metric a variant is judged by: MNIST test accuracy, or the char-LSTM's validation nats per character. */
+  private async measure(which: Which, snap: ModelSnapshot): Promise<number> {
+    const model = await loadSnapshot(snap);
+    try {
+      if (which === 'images') return (await evaluateSet(model, this.deviceData().test)).accuracy;
+      const data = this.textData();
+      const window = this.charModel!.meta.config.window;
+      const span = window + 1;
+      const starts = evenStarts(splitPoint(data.length, this.textTrain.valFraction), data.length, span, this.textTrain.maxValWindows);
+      if (starts.length === 0) throw new TextError('The validation part of this text is shorter than one window; load a longer text.');
+      return (await evaluateText(model, data.ids, starts, window, 128)).loss;
+    } finally {
+      model.dispose();
+    }
+  }
+
+  private metadataFor(which: Which): Record<string, unknown> {
+    if (which === 'text') return { ...this.charModel!.meta };
+    return { kind: 'images', dataset: this.dataset?.name ?? null };
+  }
+
+  /** Snapshots the page's current model as the float32 original that every variant is compared with. */
+  async compressStart(which: Which): Promise<CompressState> {
+    this.idle('compressing');
+    const model = which === 'images' ? this.model : this.charModel?.model;
+    if (!model) throw new Error(which === 'images' ? 'Train or load a model first; there is nothing to compress yet.' : 'Train or load a char-LSTM first; there is nothing to compress yet.');
+    if (which === 'text' && !this.text) throw new TextError('Load the text the model was trained on first; its validation part measures each variant.');
+    const snap = await snapshot(model, this.metadataFor(which));
+    const metric: MetricInfo = which === 'images' ? { name: 'test accuracy', higherIsBetter: true } : { name: 'validation nats/char', higherIsBetter: false };
+    const store = new VariantStore(metric);
+    store.add(snap, null, 'float32 (original)', 'float32', await this.measure(which, snap));
+    this.variants[which] = store;
+    return { metric, variants: store.list() };
+  }
+
+  async compressState(which: Which): Promise<CompressState | null> {
+    const store = this.variants[which];
+    return store ? { metric: store.metric, variants: store.list() } : null;
+  }
+
+  /** Post-training quantization of a variant's kernels (biases stay float32). */
+  async quantizeVariant(which: Which, sourceId: number, spec: QuantSpec): Promise<VariantInfo> {
+    this.idle('compressing');
+    const store = this.store(which);
+    const source = store.get(sourceId);
+    if (source.snap.entries.some((e) => e.quant)) throw new Error(`"${source.info.label}" is already quantized; quantize the float32 original or a pruned or distilled variant.`);
+    const snap = quantizeSnapshot(source.snap, spec);
+    const label = sourceId === 0 ? describeSpec(spec) : `${source.info.label} + ${describeSpec(spec)}`;
+    return store.add(snap, sourceId, label, 'quantized', await this.measure(which, snap));
+  }
+
+  /** One-shot magnitude pruning, or gradual pruning while fine-tuning (masks re-applied after every update). */
+  async pruneVariant(which: Which, sourceId: number, options: PruneOptions, gradual: GradualOptions | null, config: TrainConfig, onEvent: (e: TrainEvent) => void): Promise<VariantInfo> {
+    this.idle('pruning');
+    if (!(options.sparsity >= 0 && options.sparsity < 1)) throw new Error(`Target sparsity must be from 0% to below 100%, got ${options.sparsity * 100}%.`);
+    const store = this.store(which);
+    const source = store.get(sourceId);
+    if (source.snap.entries.some((e) => e.quant)) throw new Error(`"${source.info.label}" is quantized; prune first, then quantize.`);
+    const pct = `${Math.round(options.sparsity * 1000) / 10}%`;
+    const prefix = sourceId === 0 ? '' : `${source.info.label} + `;
+    if (!gradual) {
+      const snap = pruneSnapshot(source.snap, options);
+      return store.add(snap, sourceId, `${prefix}pruned ${pct} ${options.scope} (one-shot)`, 'pruned', await this.measure(which, snap));
+    }
+    const model = await loadSnapshot(source.snap);
+    try {
+      const variables = model.trainableWeights.filter((w) => options.includeBiases || w.shape.length >= 2).map((w) => w.read() as tf.Variable);
+      const tuneConfig = { ...config, epochs: gradual.epochs };
+      let inner;
+      if (which === 'images') {
+        const data = this.deviceData();
+        inner = imageTask(model, data.train, data.validation, tuneConfig);
+      } else {
+        inner = textTask(model, this.textData(), this.charModel!.meta.config.window, tuneConfig, { ...this.textTrain, sampleLength: 0 });
+      }
+      const schedule: GradualPruning = { finalSparsity: options.sparsity, initialSparsity: 0, scope: options.scope, updates: gradual.updates };
+      const task = prunedTask(inner, variables, inner.stepsPerEpoch * gradual.epochs, schedule);
+      const trainer = new Trainer(task, tuneConfig, onEvent);
+      this.trainer = trainer;
+      let result: TrainResult;
+      try {
+        result = await trainer.run();
+      } finally {
+        this.trainer = null;
+        task.dispose();
+      }
+      if (result.reason !== 'finished') throw new Error(result.error ?? 'Pruning was stopped before the schedule finished; the variant was not kept.');
+      const snap = await snapshot(model, source.snap.metadata);
+      return store.add(snap, sourceId, `${prefix}pruned ${pct} ${options.scope} (gradual, ${gradual.epochs} ${which === 'images' ? 'epochs' : 'rounds'})`, 'pruned', await this.measure(which, snap));
+    } finally {
+      model.dispose();
+    }
+  }
+
+  /** One-shot pruning of a variant at each sparsity: the metric against sparsity (nothing is kept). */
+  async pruneSweep(which: Which, sourceId: number, sparsities: number[], scope: PruneOptions['scope']): Promise<{ sparsity: number; metric: number }[]> {
+    this.idle('pruning');
+    const source = this.store(which).get(sourceId);
+    const out: { sparsity: number; metric: number }[] = [];
+    for (const sparsity of sparsities) {
+      const snap = pruneSnapshot(source.snap, { sparsity, scope, includeBiases: false });
+      out.push({ sparsity, metric: await this.measure(which, snap) });
+    }
+    return out;
+  }
+
+  /** Trains a smaller student on the variant's softened outputs mixed with the true labels (images only). */
+  async distillVariant(sourceId: number, student: ModelConfig, options: DistillOptions, config: TrainConfig, onEvent: (e: TrainEvent) => void): Promise<VariantInfo> {
+    this.idle('distilling');
+    const problems = [...validateModelConfig(student), ...validateDistill(options)];
+    if (problems.length) throw new Error(problems.join(' '));
+    const store = this.store('images');
+    const source = store.get(sourceId);
+    const data = this.deviceData();
+    const teacher = await loadSnapshot(source.snap);
+    const model = buildModel(student, config.seed);
+    try {
+      const trainer = new Trainer(distillTask(model, teacher, data.train, data.validation, config, options), config, onEvent);
+      this.trainer = trainer;
+      let result: TrainResult;
+      try {
+        result = await trainer.run();
+      } finally {
+        this.trainer = null;
+      }
+      if (result.reason !== 'finished') throw new Error(result.error ?? 'Distillation was stopped; the student was not kept.');
+      const snap = await snapshot(model, { kind: 'images', dataset: this.dataset?.name ?? null, distilledFrom: source.info.label });
+      const label = `student ${student.kind.toUpperCase()} (T=${options.temperature}, alpha=${options.alpha}) from ${source.info.label}`;
+      return store.add(snap, sourceId, label, 'distilled', await this.measure('images', snap));
+    } finally {
+      teacher.dispose();
+      model.dispose();
+    }
+  }
+
+  async variantHistogram(which: Which, id: number, weightName: string): Promise<Histogram> {
+    const store = this.store(which);
+    const v = store.get(id);
+    const parentId = v.info.parentId ?? id;
+    const after = v.snap.entries.find((e) => e.name === weightName);
+    const before = store.get(parentId).snap.entries.find((e) => e.name === weightName) ?? after;
+    if (!after || !before || before.values.length !== after.values.length) throw new Error(`Variant #${id} has no weight named ${weightName}.`);
+    return histogram(before, after);
+  }
+
+  /** The variant in the TensorFlow.js layers format (quantization in the manifest where it can say it), plus our compact file when it cannot. */
+  async exportVariant(which: Which, id: number): Promise<ExportFile[]> {
+    const { info, snap } = this.store(which).get(id);
+    const stem = `${which === 'images' ? 'mnist' : 'char-lstm'}-${info.label}`;
+    const plain = plainLayersFiles(snap, stem);
+    const files: ExportFile[] = [
+      { name: `${plain.weightsName.replace(/\.weights\.bin$/, '')}.json`, bytes: new TextEncoder().encode(plain.modelJson) },
+      { name: plain.weightsName, bytes: plain.weights },
+    ];
+    if (!info.plainCompact) files.push(compactFile(snap, stem));
+    return files;
+  }
+
+  /**
+   * A model exported by this page (model.json with its weights, or one .nnq file) becomes the page's model:
+   * evaluate it, compress it again, train it further. On any problem the current model stays.
+   */
+  async importImageModel(files: NamedBytes[]): Promise<ImportedModelInfo> {
+    this.idle('loading a model');
+    const { model } = await this.loadModelFiles(files);
+    const input = model.inputs[0].shape.slice(1);
+    const output = model.outputs[0].shape.slice(1);
+    if (input.join(',') !== '28,28,1' || output.join(',') !== '10') {
+      model.dispose();
+      throw new ModelFileError(`This model takes [${input.join(', ')}] and predicts [${output.join(', ')}]; an MNIST model takes [28, 28, 1] and predicts 10 classes. Choose a model exported from the Images tab.`);
+    }
+    const data = this.deviceData();
+    const { accuracy } = await evaluateSet(model, data.test);
+    this.model?.dispose();
+    this.model = model;
+    const name = files.find((f) => /\.(json|nnq)$/i.test(f.name))?.name ?? 'model';
+    return { name, summary: summarize(model, model.layers.some((l) => l.getClassName() === 'Conv2D') ? 'cnn' : 'mlp'), accuracy };
+  }
+
+  /** model.json with its weight files, or one .nnq file: the model (built with plain tfjs) and our metadata. */
+  private async loadModelFiles(files: NamedBytes[]): Promise<{ model: tf.LayersModel; metadata: Record<string, unknown> }> {
+    const compact = files.find((f) => isCompactFile(f.bytes));
+    if (compact) {
+      const snap = readCompactFile(compact.bytes, compact.name);
+      try {
+        return { model: await loadSnapshot(snap), metadata: snap.metadata };
+      } catch (e) {
+        throw new ModelFileError(`The model could not be built from ${compact.name}: ${(e as Error).message}`);
+      }
+    }
+    const json = files.find((f) => f.name.toLowerCase().endsWith('.json'));
+    if (!json) throw new ModelFileError('Choose the model.json and its .weights.bin file together, or one .nnq file, exported by this page.');
+    return importModel(new TextDecoder().decode(json.bytes), files.filter((f) => f !== json));
   }
 
   async pause(): Promise<void> {

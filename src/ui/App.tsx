@@ -11,6 +11,7 @@ import { TextTrainPanel } from './Text/TextTrainPanel';
 import { GeneratePanel } from './Text/GeneratePanel';
 import { TextChartsPanel } from './Charts/TextChartsPanel';
 import type { Mode } from './store/store';
+import { CompressPanel } from './Compress/CompressPanel';
 
 const TABS: { mode: Mode; label: string }[] = [
   { mode: 'images', label: 'Images: MLP / CNN on MNIST' },
@@ -67,6 +68,7 @@ export function App() {
             <TrainPanel />
             <ChartsPanel />
             <EvaluatePanel />
+            <CompressPanel which="images" />
           </div>
         </main>
       ) : (
@@ -79,6 +81,7 @@ export function App() {
             <TextTrainPanel />
             <TextChartsPanel />
             <GeneratePanel />
+            <CompressPanel which="text" />
           </div>
         </main>
       )}

@@ -11,9 +11,14 @@ import type { CharLstmConfig } from '../engine/text/charModel';
 import type { TextTrainConfig } from '../engine/text/textTask';
 import type { GenerateOptions } from '../engine/text/sampler';
 import type { ModelFiles } from '../engine/io/modelFiles';
-import type { CharModelInfo } from '../engine/session';
+import type { CharModelInfo, CompressState, GradualOptions, ImportedModelInfo, Which } from '../engine/session';
+import type { Histogram, PruneOptions, VariantInfo } from '../engine/compress/variants';
+import type { QuantSpec } from '../engine/compress/quantize';
+import type { DistillOptions } from '../engine/compress/distill';
+import type { ExportFile } from '../engine/io/compressedFiles';
 import type { SpeedResult } from '../engine/bench/textBench';
 
+export type { CompressState, GradualOptions, ImportedModelInfo, Which, Histogram, PruneOptions, VariantInfo, QuantSpec, DistillOptions, ExportFile };
 export type { CorpusInfo, CorpusOptions, CharLstmConfig, TextTrainConfig, GenerateOptions, ModelFiles, CharModelInfo };
 export type { BackendName, BackendState, DatasetInfo, NamedBytes, ModelConfig, ModelSummary, TrainConfig, TrainEvent, TrainResult, EvaluationResult };
 
@@ -54,7 +59,8 @@ export interface PlaygroundApi {
   loadIdxFiles(files: NamedBytes[], validationSize: number): Promise<DatasetInfo>;
   preview(count: number): Promise<PreviewDigit[]>;
   describeModel(config: ModelConfig): Promise<ModelSummary>;
-  train(model: ModelConfig, config: TrainConfig, onEvent: (e: TrainEvent) => void): Promise<TrainResult>;
+  /** fromCurrent: keep training the page's current model (trained or loaded) instead of a new one. */
+  train(model: ModelConfig, config: TrainConfig, onEvent: (e: TrainEvent) => void, fromCurrent?: boolean): Promise<TrainResult>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   stop(): Promise<void>;
@@ -67,12 +73,23 @@ export interface PlaygroundApi {
   loadDefaultText(url: string, name: string, options: CorpusOptions): Promise<CorpusInfo>;
   setTextOptions(options: CorpusOptions): Promise<CorpusInfo>;
   describeCharModel(config: CharLstmConfig): Promise<ModelSummary>;
-  trainText(model: CharLstmConfig, config: TrainConfig, text: TextTrainConfig, onEvent: (e: TrainEvent) => void): Promise<TrainResult>;
+  trainText(model: CharLstmConfig, config: TrainConfig, text: TextTrainConfig, onEvent: (e: TrainEvent) => void, fromCurrent?: boolean): Promise<TrainResult>;
   /** Streams text through onChunk as it is sampled; resolves with all of it. */
   generate(options: GenerateOptions, onChunk: (text: string) => void): Promise<string>;
   stopGenerating(): Promise<void>;
   exportModel(which: 'images' | 'text'): Promise<ModelFiles>;
-  importCharModel(modelJson: string, weights: NamedBytes[]): Promise<CharModelInfo>;
+  importCharModel(files: NamedBytes[]): Promise<CharModelInfo>;
+
+  // Compression (variants of the current images model or char-LSTM)
+  compressStart(which: Which): Promise<CompressState>;
+  compressState(which: Which): Promise<CompressState | null>;
+  quantizeVariant(which: Which, sourceId: number, spec: QuantSpec): Promise<VariantInfo>;
+  pruneVariant(which: Which, sourceId: number, options: PruneOptions, gradual: GradualOptions | null, config: TrainConfig, onEvent: (e: TrainEvent) => void): Promise<VariantInfo>;
+  pruneSweep(which: Which, sourceId: number, sparsities: number[], scope: PruneOptions['scope']): Promise<{ sparsity: number; metric: number }[]>;
+  distillVariant(sourceId: number, student: ModelConfig, options: DistillOptions, config: TrainConfig, onEvent: (e: TrainEvent) => void): Promise<VariantInfo>;
+  variantHistogram(which: Which, id: number, weightName: string): Promise<Histogram>;
+  exportVariant(which: Which, id: number): Promise<ExportFile[]>;
+  importImageModel(files: NamedBytes[]): Promise<ImportedModelInfo>;
 
   // npm run bench
   benchTextSpeed(which: 'ours' | 'baseline', steps: number, warmup?: number): Promise<SpeedResult>;

@@ -24,7 +24,7 @@ describe('playground on WebGPU (SwiftShader)', () => {
     await page.getByTestId('train-limit').fill('3000');
     await page.getByTestId('epochs').fill('2');
     await page.getByTestId('start').click();
-    await expect.poll(() => page.getByTestId('loss-chart').getAttribute('data-points'), { timeout: 60_000 }).not.toBe('0');
+    await expect.poll(() => page.getByTestId('loss-chart').getAttribute('data-points'), { timeout: 180_000 }).not.toBe('0');
     await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 240_000 }).toBe('finished');
     // 2 epochs x floor(3000/64) steps, every step's loss read back and plotted; one validation point per epoch
     expect(await page.getByTestId('loss-chart').getAttribute('data-points')).toBe(String(2 * 46));

@@ -23,8 +23,8 @@ export interface TextTrainConfig {
 
 export const DEFAULT_TEXT_TRAIN: TextTrainConfig = { clipNorm: 5, evalEvery: 100, valFraction: 0.1, sampleLength: 200, maxValWindows: 256 };
 
-/** The char-LSTM's defaults for the shared settings: Adam, 2e-3, batch 64, 10 rounds of 100 steps. */
-export const DEFAULT_TEXT_OPTIMIZER: Partial<TrainConfig> = { optimizer: 'adam', learningRate: 0.002, lrSchedule: 'constant', batchSize: 64, epochs: 10, l1: 0, l2: 0 };
+/** The char-LSTM's defaults for the shared settings: Adam, 1e-2, batch 64, 10 rounds of 100 steps. */
+export const DEFAULT_TEXT_OPTIMIZER: Partial<TrainConfig> = { optimizer: 'adam', learningRate: 0.01, lrSchedule: 'constant', batchSize: 64, epochs: 10, l1: 0, l2: 0 };
 
 export function validateTextTrainConfig(c: TextTrainConfig): string[] {
   const errors: string[] = [];

@@ -1,6 +1,7 @@
 import { OPTIMIZERS, OptimizerName } from '../../engine/train/config';
 import { setTextOnlyConfig, setTextTrainConfig, startTextTraining } from '../store/textActions';
 import { useStore } from '../store/store';
+import { ContinueToggle } from '../Train/ContinueToggle';
 import { ErrorText, NumberField, Panel, SelectField } from '../common/Field';
 import { RunControls } from '../Train/RunControls';
 
@@ -28,7 +29,10 @@ export function TextTrainPanel() {
         <NumberField label="Random seed" value={config.seed} testId="text-seed" onChange={(seed) => setTextTrainConfig({ seed })} />
       </fieldset>
       {train.task === 'text' || !active ? (
-        <RunControls ready={ready} onStart={() => void startTextTraining()} unit="characters" epochWord="Round" />
+        <>
+          <ContinueToggle which="text" disabled={active} />
+          <RunControls ready={ready} onStart={() => void startTextTraining()} unit="characters" epochWord="Round" />
+        </>
       ) : (
         <p className="muted">An image model is training; stop it (Images tab) to train a char-LSTM.</p>
       )}

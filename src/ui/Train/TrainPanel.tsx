@@ -2,6 +2,7 @@ import { LR_SCHEDULES, OPTIMIZERS, OptimizerName } from '../../engine/train/conf
 import { setTrainConfig, startTraining } from '../store/actions';
 import { RunControls } from './RunControls';
 import { useStore } from '../store/store';
+import { ContinueToggle } from './ContinueToggle';
 import { ErrorText, NumberField, Panel, SelectField } from '../common/Field';
 
 const OPTIMIZER_LABELS: Record<OptimizerName, string> = { sgd: 'SGD', momentum: 'SGD + momentum 0.9', adam: 'Adam', rmsprop: 'RMSprop' };
@@ -27,7 +28,10 @@ export function TrainPanel() {
         <NumberField label="Training subset (0 = all)" value={config.trainLimit} step={1000} testId="train-limit" onChange={(trainLimit) => set({ trainLimit })} />
       </fieldset>
       {train.task === 'images' || !active ? (
-        <RunControls ready={ready} onStart={() => void startTraining()} unit="samples" epochWord="Epoch" />
+        <>
+          <ContinueToggle which="images" disabled={active} />
+          <RunControls ready={ready} onStart={() => void startTraining()} unit="samples" epochWord="Epoch" />
+        </>
       ) : (
         <p className="muted">A char-LSTM is training; stop it (Text tab) to train an image model.</p>
       )}

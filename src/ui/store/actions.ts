@@ -161,7 +161,7 @@ export async function startTraining(): Promise<void> {
   store.update('evaluation', { result: null, error: null });
   store.update('draw', { probabilities: null });
   try {
-    const result = await engine.train(model, s.train.config, callback(onTrainEvent));
+    const result = await engine.train(model, s.train.config, callback(onTrainEvent), s.continueRun.images);
     flushSteps();
     store.update('train', { state: result.reason, message: result.error ?? null, seconds: result.seconds });
     if (result.reason !== 'failed') await evaluate();

@@ -8,6 +8,43 @@ import { DEFAULT_CORPUS_OPTIONS } from '../../engine/text/corpus';
 import { CharLstmConfig, CharPresetName, DEFAULT_CHAR_MODEL } from '../../engine/text/charModel';
 import { DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN } from '../../engine/text/textTask';
 import { DEFAULT_GENERATE } from '../../engine/text/sampler';
+import type { CompressState, DistillOptions, Histogram, QuantSpec } from '../../worker/api';
+import type { PruneScope } from '../../engine/compress/prune';
+
+export interface CompressSlice {
+  state: CompressState | null;
+  /** What is running now (quantizing, pruning, ...), or null. */
+  busy: string | null;
+  progress: Progress | null;
+  error: string | null;
+  message: string | null;
+  /** The variant the next operation starts from. */
+  sourceId: number;
+  /** The variant whose per-layer figures and histogram are shown. */
+  selectedId: number | null;
+  weightName: string | null;
+  histogram: Histogram | null;
+  sweep: { sparsity: number; metric: number }[];
+  quant: QuantSpec;
+  prune: { sparsity: number; scope: PruneScope; includeBiases: boolean; mode: 'oneShot' | 'gradual'; epochs: number; updates: number };
+  distill: DistillOptions & { student: 'small' | 'builder'; epochs: number };
+}
+
+export const initialCompress = (): CompressSlice => ({
+  state: null,
+  busy: null,
+  progress: null,
+  error: null,
+  message: null,
+  sourceId: 0,
+  selectedId: null,
+  weightName: null,
+  histogram: null,
+  sweep: [],
+  quant: { bits: 8, scheme: 'affine', granularity: 'channel' },
+  prune: { sparsity: 0.9, scope: 'global', includeBiases: false, mode: 'oneShot', epochs: 2, updates: 10 },
+  distill: { student: 'small', temperature: 4, alpha: 0.3, epochs: 3 },
+});
 
 export type Mode = 'images' | 'text';
 
@@ -42,6 +79,9 @@ export interface AppState {
     fileMessage: string | null;
     fileError: string | null;
   };
+  /** Keep training the page's current model (trained or loaded) instead of a new one. */
+  continueRun: Record<Mode, boolean>;
+  compress: Record<Mode, CompressSlice>;
   evaluation: { result: EvaluationResult | null; running: boolean; error: string | null };
   draw: { probabilities: number[] | null; error: string | null };
   notices: { id: number; level: 'error' | 'info'; message: string }[];
@@ -73,6 +113,8 @@ export const initialState = (): AppState => ({
     fileMessage: null,
     fileError: null,
   },
+  continueRun: { images: false, text: false },
+  compress: { images: initialCompress(), text: initialCompress() },
   evaluation: { result: null, running: false, error: null },
   draw: { probabilities: null, error: null },
   notices: [],

@@ -97,10 +97,11 @@ export async function startTextTraining(): Promise<void> {
   store.update('train', { state: 'running', steps: [], epochs: [], progress: null, message: null, seconds: null });
   store.update('text', { samples: [], output: '', generateError: null });
   try {
-    const result = await engine.trainText(text.model, text.config, text.textConfig, callback(onTrainEvent));
+    const fromCurrent = store.get().continueRun.text;
+    const result = await engine.trainText(text.model, text.config, text.textConfig, callback(onTrainEvent), fromCurrent);
     flushSteps();
     store.update('train', { state: result.reason, message: result.error ?? null, seconds: result.seconds });
-    if (result.reason !== 'failed') store.update('text', { ready: { source: text.info.name, vocabSize: text.info.vocabSize, config: text.model, options: text.options } });
+    if (result.reason !== 'failed' && !fromCurrent) store.update('text', { ready: { source: text.info.name, vocabSize: text.info.vocabSize, config: text.model, options: text.options } });
   } catch (e) {
     store.update('train', { state: 'failed', message: message(e) });
   }
@@ -129,6 +130,9 @@ export async function generate(): Promise<void> {
 
 export const stopGenerating = () => engine.stopGenerating();
 
+/** The chosen files' bytes, for the worker. */
+export const readFiles = (files: File[]) => Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+
 /** Saves the files in the browser's downloads: model.json and its weights. */
 export function downloadModelFiles(files: ModelFiles): void {
   const stem = files.weightsName.replace(/\.weights\.bin$/, '');
@@ -155,16 +159,10 @@ export async function exportCharModel(): Promise<void> {
   }
 }
 
-/** model.json and its weights file, chosen together. The model in the page stays on any error. */
+/** model.json and its weights file chosen together, or one .nnq file. The model in the page stays on any error. */
 export async function importCharModel(files: File[]): Promise<void> {
-  const json = files.find((f) => f.name.endsWith('.json'));
-  if (!json) {
-    store.update('text', { fileError: 'Choose the model .json file and its .weights.bin file together.', fileMessage: null });
-    return;
-  }
   try {
-    const weights = await Promise.all(files.filter((f) => f !== json).map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
-    const info = await engine.importCharModel(await json.text(), weights);
+    const info = await engine.importCharModel(await readFiles(files));
     store.update('text', { ready: info, output: '', fileMessage: `Loaded a char-LSTM trained on ${info.source} (vocabulary ${info.vocabSize}).`, fileError: null });
   } catch (e) {
     store.update('text', { fileError: message(e), fileMessage: null });

@@ -16,17 +16,19 @@ function weightsOf(model: tf.LayersModel): Float32Array[] {
 }
 
 describe('buildModel + summarize: parameter counts and shapes', () => {
-  it('MLP preset: 784 -> 64 -> 10', () => {
+  it('MLP preset: 784 -> 64 relu (dropout 0.2) -> 10', () => {
     const model = buildModel(MLP_PRESET, 1);
     const s = summarize(model, 'mlp');
     expect(s.kind).toBe('mlp');
-    expect(s.layers.map((l) => l.type)).toEqual(['Flatten', 'Dense', 'Dense']);
+    expect(s.layers.map((l) => l.type)).toEqual(['Flatten', 'Dense', 'Dropout', 'Dense']);
     expect(s.layers.map((l) => l.outputShape)).toEqual([
       [null, 784],
       [null, 64],
+      [null, 64],
       [null, 10],
     ]);
-    expect(s.layers.map((l) => l.params)).toEqual([0, 784 * 64 + 64, 64 * 10 + 10]);
+    expect(s.layers.map((l) => l.params)).toEqual([0, 784 * 64 + 64, 0, 64 * 10 + 10]);
+    expect(model.layers.filter((l) => l instanceof SeededDropout).map((l) => (l as SeededDropout).rate)).toEqual([0.2]);
     expect(s.totalParams).toBe(784 * 64 + 64 + 64 * 10 + 10);
     expect(s.totalParams).toBe(50890);
     expect(s.totalParams).toBe(model.countParams());
@@ -36,18 +38,20 @@ describe('buildModel + summarize: parameter counts and shapes', () => {
   it('LeNet preset: conv 6 (same) -> pool -> conv 16 (valid) -> pool -> 120 -> 84 -> 10', () => {
     const model = buildModel(CNN_PRESET, 1);
     const s = summarize(model, 'cnn');
-    expect(s.layers.map((l) => l.type)).toEqual(['Conv2D', 'MaxPooling2D', 'Conv2D', 'MaxPooling2D', 'Flatten', 'Dense', 'Dense', 'Dense']);
+    expect(s.layers.map((l) => l.type)).toEqual(['Conv2D', 'MaxPooling2D', 'Conv2D', 'MaxPooling2D', 'Flatten', 'Dropout', 'Dense', 'Dropout', 'Dense', 'Dense']);
     expect(s.layers.map((l) => l.outputShape)).toEqual([
       [null, 28, 28, 6], // 'same' keeps 28
       [null, 14, 14, 6],
       [null, 10, 10, 16], // 14 - 5 + 1
       [null, 5, 5, 16],
       [null, 400], // 5 * 5 * 16
+      [null, 400],
+      [null, 120],
       [null, 120],
       [null, 84],
       [null, 10],
     ]);
-    expect(s.layers.map((l) => l.params)).toEqual([5 * 5 * 1 * 6 + 6, 0, 5 * 5 * 6 * 16 + 16, 0, 0, 400 * 120 + 120, 120 * 84 + 84, 84 * 10 + 10]);
+    expect(s.layers.map((l) => l.params)).toEqual([5 * 5 * 1 * 6 + 6, 0, 5 * 5 * 6 * 16 + 16, 0, 0, 0, 400 * 120 + 120, 0, 120 * 84 + 84, 84 * 10 + 10]);
     expect(s.totalParams).toBe(5 * 5 * 1 * 6 + 6 + (5 * 5 * 6 * 16 + 16) + (400 * 120 + 120) + (120 * 84 + 84) + (84 * 10 + 10));
     expect(s.totalParams).toBe(61706);
     expect(convSides(CNN_PRESET)).toEqual([14, 5]);

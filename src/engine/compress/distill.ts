@@ -1,0 +1,110 @@
+import * as tf from '@tensorflow/tfjs';
+import { shuffledIndices } from '../data/random';
+import { TrainConfig } from '../train/config';
+import { accuracy, crossEntropy, DeviceSet, evaluateSet } from '../train/deviceData';
+import { kernelsOf, weightPenalty } from '../train/imageTask';
+import type { TrainTask } from '../train/trainer';
+
+export interface DistillOptions {
+  temperature: number;
+  /** weight of the hard-label loss; 1 - alpha weighs the soft (teacher) loss */
+  alpha: number;
+}
+
+export const DEFAULT_DISTILL: DistillOptions = { temperature: 4, alpha: 0.3 };
+
+/** User-facing reasons the distillation settings are unusable (empty = fine). */
+export function validateDistill(opts: DistillOptions): string[] {
+  const errors: string[] = [];
+  const t = opts.temperature;
+  if (!(typeof t === 'number' && t > 0 && t <= 100)) errors.push(`Temperature must be a number above 0 and at most 100, got ${t}.`);
+  const a = opts.alpha;
+  if (!(typeof a === 'number' && a >= 0 && a <= 1)) errors.push(`Alpha (the weight of the true-label loss) must be from 0 to 1, got ${a}.`);
+  return errors;
+}
+
+function checkDistill(opts: DistillOptions): void {
+  const problems = validateDistill(opts);
+  if (problems.length) throw new RangeError(problems.join(' '));
+}
+
+/** log p from softmax outputs, clipped like crossEntropy so a probability of 0 stays finite. */
+const logProbs = (probs: tf.Tensor) => tf.log(probs.clipByValue(1e-7, 1 - 1e-7));
+
+/**
+ * Hinton et al. 2015: loss = alpha * CE(y, p_s) + (1 - alpha) * T^2 * KL(softmax(log p_t / T) || softmax(log p_s / T)).
+ * Our models end in softmax, so soften from log-probabilities (softmax((z - c)/T) = softmax(z/T)). Inputs are
+ * probability tensors [batch, classes]; the KL is summed over classes and averaged over the batch. A term whose
+ * weight is 0 is not computed.
+ */
+export function distillationLoss(studentProbs: tf.Tensor, teacherProbs: tf.Tensor, labels: tf.Tensor1D, opts: DistillOptions): tf.Scalar {
+  checkDistill(opts);
+  const { temperature: T, alpha } = opts;
+  return tf.tidy(() => {
+    const terms: tf.Scalar[] = [];
+    if (alpha > 0) terms.push(tf.mul(alpha, crossEntropy(studentProbs, labels)));
+    if (alpha < 1) {
+      // q = softmax(log p / T); KL(q_t || q_s) = sum q_t * (log q_t - log q_s)
+      const logQt = tf.logSoftmax(tf.div(logProbs(teacherProbs), T));
+      const logQs = tf.logSoftmax(tf.div(logProbs(studentProbs), T));
+      const kl = tf.mean(tf.sum(tf.mul(tf.exp(logQt), tf.sub(logQt, logQs)), -1));
+      // T^2 keeps the soft term's gradient on the scale of the hard term's as T changes
+      terms.push(tf.mul((1 - alpha) * T * T, kl));
+    }
+    return (terms.length === 1 ? terms[0] : tf.add(terms[0], terms[1])) as tf.Scalar;
+  });
+}
+
+/**
+ * Like imageTask (same batching, same shuffle, same accuracy metric on true labels, same L1/L2 penalty on the
+ * student's kernels), but the loss is distillationLoss against the frozen teacher's predictions: teacher.predict runs
+ * outside the differentiated function and only the student's variables are updated. Validation reports the student's
+ * plain cross-entropy and accuracy on the true labels.
+ */
+export function distillTask(
+  student: tf.LayersModel,
+  teacher: tf.LayersModel,
+  train: DeviceSet,
+  validation: DeviceSet | null,
+  config: TrainConfig,
+  opts: DistillOptions,
+): TrainTask {
+  checkDistill(opts);
+  if (student === teacher) throw new RangeError('The student and the teacher must be different models.');
+  const vars = student.trainableWeights.map((w) => w.read() as tf.Variable);
+  const kernels = kernelsOf(student);
+  const n = config.trainLimit > 0 ? Math.min(config.trainLimit, train.count) : train.count;
+  const batch = Math.max(1, Math.min(config.batchSize, n));
+  let order: Int32Array = new Int32Array(0);
+  return {
+    stepsPerEpoch: Math.floor(n / batch), // the remainder is dropped, as in imageTask
+    itemsPerStep: batch,
+    beginEpoch(random) {
+      order = shuffledIndices(n, random);
+    },
+    step(optimizer, s) {
+      const indices = tf.tensor1d(order.subarray(s * batch, (s + 1) * batch), 'int32');
+      const out = tf.tidy(() => {
+        const xb = tf.gather(train.xs, indices);
+        const lb = tf.gather(train.labels, indices);
+        const teacherProbs = teacher.predict(xb) as tf.Tensor; // inference mode, not on the gradient tape
+        let stepAcc: tf.Scalar | null = null;
+        const cost = optimizer.minimize(
+          () => {
+            const probs = student.apply(xb, { training: true }) as tf.Tensor;
+            stepAcc = tf.keep(accuracy(probs, lb));
+            const loss = distillationLoss(probs, teacherProbs, lb, opts);
+            const reg = weightPenalty(kernels, config.l1, config.l2);
+            return reg ? loss.add(reg) : loss;
+          },
+          true,
+          vars,
+        ) as tf.Scalar;
+        return [cost, stepAcc as unknown as tf.Scalar] as [tf.Scalar, tf.Scalar];
+      });
+      indices.dispose();
+      return out;
+    },
+    validate: async () => (validation && validation.count > 0 ? evaluateSet(student, validation) : null),
+  };
+}

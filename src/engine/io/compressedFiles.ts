@@ -1,0 +1,167 @@
+import type * as tf from '@tensorflow/tfjs';
+import { dequantize, packCodes, QuantBits, QuantGranularity, QuantScheme, QuantizedTensor, unpackCodes } from '../compress/quantize';
+import { countOf, ModelSnapshot, WeightEntry } from '../compress/snapshot';
+import { ModelFileError, safeFileName } from './modelFiles';
+
+/** A file the page offers as a download. */
+export interface ExportFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * A weight as plain TensorFlow.js can store it: per-tensor 8- and 4-bit codes become uint8 with scale and min
+ * (tfjs dequantizes x' = q * scale + min, the same formula as ours, so the values are bit-identical), float16 stays
+ * float16; per-channel codes have no manifest form, so they go out as their dequantized float32 values.
+ */
+function plainWeight(e: WeightEntry): { spec: tf.io.WeightsManifestEntry; bytes: Uint8Array } {
+  const q = e.quant;
+  const base = { name: e.name, shape: e.shape, dtype: 'float32' as const };
+  if (q?.spec.bits === 16) {
+    return { spec: { ...base, quantization: { dtype: 'float16' } }, bytes: packCodes(q) };
+  }
+  if (q && q.scales.length === 1 && q.spec.granularity === 'tensor') {
+    const codes = Uint8Array.from(q.codes); // 4-bit codes (0..15) are valid uint8 codes too
+    return { spec: { ...base, quantization: { dtype: 'uint8', scale: q.scales[0], min: q.mins[0] } }, bytes: codes };
+  }
+  return { spec: base, bytes: new Uint8Array(e.values.buffer.slice(e.values.byteOffset, e.values.byteOffset + e.values.byteLength)) };
+}
+
+/** True when plain tfjs can hold every weight at its compressed size (no per-channel, no 4-bit). */
+export function plainIsCompact(s: ModelSnapshot): boolean {
+  return s.entries.every((e) => !e.quant || e.quant.spec.bits === 16 || (e.quant.spec.granularity === 'tensor' && e.quant.spec.bits === 8));
+}
+
+/** model.json (layers format, weights manifest with quantization entries) and one weights shard. */
+export function plainLayersFiles(s: ModelSnapshot, stem: string): { modelJson: string; weightsName: string; weights: Uint8Array } {
+  const name = safeFileName(stem);
+  const weightsName = `${name}.weights.bin`;
+  const parts = s.entries.map(plainWeight);
+  const json = {
+    format: 'layers-model',
+    generatedBy: 'nn-playground',
+    convertedBy: null,
+    modelTopology: s.topology,
+    weightsManifest: [{ paths: [weightsName], weights: parts.map((p) => p.spec) }],
+    userDefinedMetadata: s.metadata,
+  };
+  return { modelJson: JSON.stringify(json), weightsName, weights: concat(parts.map((p) => p.bytes)) };
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Our compact format (.nnq), documented in docs/compact-format.md:
+//   "NNQ1" | uint32 LE header length H | H bytes of UTF-8 JSON header | data
+// The header holds modelTopology, userDefinedMetadata and one record per weight with its offset and length in
+// the data. A float32 weight is n * 4 bytes, float16 n * 2; an integer weight is its per-channel (or single)
+// float32 scales, then the float32 mins, then the codes packed (8-bit one per byte, 4-bit two per byte, low
+// nibble first), dequantized as x' = q * scale + min with the channel on the last axis.
+// ---------------------------------------------------------------------------------------------------------------
+
+const MAGIC = 'NNQ1';
+export const COMPACT_FORMAT = 'nn-playground-compact';
+
+interface CompactRecord {
+  name: string;
+  shape: number[];
+  encoding: 'float32' | 'float16' | 'int';
+  bits?: QuantBits;
+  scheme?: QuantScheme;
+  granularity?: QuantGranularity;
+  channels?: number;
+  offset: number;
+  length: number;
+}
+
+function f32Bytes(a: Float32Array): Uint8Array {
+  const out = new Uint8Array(a.length * 4);
+  const view = new DataView(out.buffer);
+  a.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  return out;
+}
+
+function readF32(bytes: Uint8Array, at: number, n: number): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset + at, n * 4);
+  return Float32Array.from({ length: n }, (_, i) => view.getFloat32(i * 4, true));
+}
+
+/** The weights as our compact format stores them: the bytes a variant costs (before gzip). */
+function compactWeight(e: WeightEntry): { record: Omit<CompactRecord, 'offset' | 'length'>; bytes: Uint8Array } {
+  const q = e.quant;
+  if (!q) return { record: { name: e.name, shape: e.shape, encoding: 'float32' }, bytes: f32Bytes(e.values) };
+  if (q.spec.bits === 16) return { record: { name: e.name, shape: e.shape, encoding: 'float16', bits: 16 }, bytes: packCodes(q) };
+  return {
+    record: { name: e.name, shape: e.shape, encoding: 'int', bits: q.spec.bits, scheme: q.spec.scheme, granularity: q.spec.granularity, channels: q.scales.length },
+    bytes: concat([f32Bytes(q.scales), f32Bytes(q.mins), packCodes(q)]),
+  };
+}
+
+/** Every weight's stored bytes back to back: what the size figures (raw and gzipped) measure. */
+export function compactPayload(s: ModelSnapshot): Uint8Array {
+  return concat(s.entries.map((e) => compactWeight(e).bytes));
+}
+
+export function compactFile(s: ModelSnapshot, stem: string): ExportFile {
+  const parts = s.entries.map(compactWeight);
+  let offset = 0;
+  const weights: CompactRecord[] = parts.map((p) => {
+    const r = { ...p.record, offset, length: p.bytes.length };
+    offset += p.bytes.length;
+    return r;
+  });
+  const header = new TextEncoder().encode(JSON.stringify({ format: COMPACT_FORMAT, version: 1, modelTopology: s.topology, userDefinedMetadata: s.metadata, weights }));
+  const head = new Uint8Array(8);
+  head.set(new TextEncoder().encode(MAGIC), 0);
+  new DataView(head.buffer).setUint32(4, header.length, true);
+  return { name: `${safeFileName(stem)}.nnq`, bytes: concat([head, header, ...parts.map((p) => p.bytes)]) };
+}
+
+export function isCompactFile(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && new TextDecoder().decode(bytes.subarray(0, 4)) === MAGIC;
+}
+
+/** Reads a .nnq file back into a snapshot (codes kept, values dequantized); every inconsistency is a ModelFileError. */
+export function readCompactFile(bytes: Uint8Array, fileName = 'the .nnq file'): ModelSnapshot {
+  if (!isCompactFile(bytes) || bytes.length < 8) throw new ModelFileError(`${fileName} is not a compact model of this page (it does not start with ${MAGIC}).`);
+  const headerLength = new DataView(bytes.buffer, bytes.byteOffset + 4, 4).getUint32(0, true);
+  if (8 + headerLength > bytes.length) throw new ModelFileError(`${fileName} is truncated: its header says ${headerLength} bytes but the file has ${bytes.length - 8} after the magic.`);
+  let header: { format?: string; modelTopology?: object; userDefinedMetadata?: Record<string, unknown>; weights?: CompactRecord[] };
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+  } catch (e) {
+    throw new ModelFileError(`${fileName} has a damaged header (${(e as Error).message}).`);
+  }
+  if (header.format !== COMPACT_FORMAT || !header.modelTopology || !Array.isArray(header.weights)) {
+    throw new ModelFileError(`${fileName} has no model topology or weight table; export it again from the Compress panel.`);
+  }
+  const data = bytes.subarray(8 + headerLength);
+  const entries = header.weights.map((r): WeightEntry => {
+    const n = countOf(r.shape);
+    const need = r.encoding === 'float32' ? 4 * n : r.encoding === 'float16' ? 2 * n : 8 * (r.channels ?? 0) + Math.ceil((n * (r.bits ?? 8)) / 8);
+    if (!Number.isInteger(n) || r.length !== need || r.offset < 0 || r.offset + r.length > data.length) {
+      throw new ModelFileError(`${fileName} is short or damaged: weight ${r.name} needs ${need} bytes at offset ${r.offset}, the data holds ${data.length}.`);
+    }
+    const chunk = data.subarray(r.offset, r.offset + r.length);
+    if (r.encoding === 'float32') return { name: r.name, shape: r.shape, values: readF32(chunk, 0, n) };
+    const spec = { bits: (r.bits ?? 16) as QuantBits, scheme: r.scheme ?? 'affine', granularity: r.granularity ?? 'tensor' };
+    const c = r.encoding === 'float16' ? 0 : r.channels!;
+    const quant: QuantizedTensor = {
+      shape: r.shape,
+      spec,
+      codes: unpackCodes(chunk.subarray(8 * c), n, spec.bits),
+      scales: readF32(chunk, 0, c),
+      mins: readF32(chunk, 4 * c, c),
+    };
+    return { name: r.name, shape: r.shape, values: dequantize(quant), quant };
+  });
+  return { topology: header.modelTopology, metadata: header.userDefinedMetadata ?? {}, entries };
+}
