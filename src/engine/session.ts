@@ -102,6 +102,7 @@ export class Session implements PlaygroundApi {
   private generating = false;
   private stopGeneration = false;
   private textTrain: TextTrainConfig = DEFAULT_TEXT_TRAIN;
+  private job: string | null = null;
   private readonly variants: Record<Which, VariantStore | null> = { images: null, text: null };
 
   async init(preferred: BackendName | undefined, onNotice: (n: Notice) => void): Promise<BackendState> {
@@ -112,6 +113,7 @@ export class Session implements PlaygroundApi {
   }
 
   async setBackend(name: BackendName): Promise<BackendState> {
+    this.checkJob();
     if (this.trainer) throw new Error('Stop training before switching backend.');
     const previous = tf.getBackend() as BackendName;
     const problem = await trySetBackend(name);
@@ -153,6 +155,7 @@ export class Session implements PlaygroundApi {
   }
 
   async loadIdxFiles(files: NamedBytes[], validationSize: number): Promise<DatasetInfo> {
+    this.checkJob();
     if (this.trainer) throw new DataError('Stop training before loading another dataset.');
     return this.useDataset(await datasetFromFiles(files, validationSize));
   }
@@ -205,6 +208,7 @@ export class Session implements PlaygroundApi {
 
   /** Trains a new model built from the config, or (fromCurrent) keeps training the page's current one. */
   async train(modelConfig: ModelConfig, config: TrainConfig, onEvent: (e: TrainEvent) => void, fromCurrent = false): Promise<TrainResult> {
+    this.checkJob();
     if (this.trainer) throw new Error('Training is already running; stop it first.');
     const current = fromCurrent ? this.model : null;
     if (fromCurrent && !current) throw new Error('There is no trained or loaded model to continue; start a new run instead.');
@@ -231,6 +235,7 @@ export class Session implements PlaygroundApi {
 
   /** A user's text file: on any problem the current corpus stays and the error says what to do. */
   async loadText(file: NamedBytes, options: CorpusOptions): Promise<CorpusInfo> {
+    this.checkJob();
     if (this.trainer) throw new TextError('Stop training before loading another text.');
     const raw = decodeText(file.bytes, file.name);
     return this.useText(raw, file.name, file.bytes.length, options);
@@ -246,6 +251,7 @@ export class Session implements PlaygroundApi {
   /** Re-reads the current text with other options (lowercase, vocabulary cap). */
   async setTextOptions(options: CorpusOptions): Promise<CorpusInfo> {
     if (!this.text) throw new TextError('Load a text first.');
+    this.checkJob();
     if (this.trainer) throw new TextError('Stop training before changing the text options.');
     return this.useText(this.text.raw, this.text.name, this.text.bytes, options);
   }
@@ -268,6 +274,7 @@ export class Session implements PlaygroundApi {
   }
 
   async trainText(modelConfig: CharLstmConfig, config: TrainConfig, textConfig: TextTrainConfig, onEvent: (e: TrainEvent) => void, fromCurrent = false): Promise<TrainResult> {
+    this.checkJob();
     if (this.trainer) throw new Error('Training is already running; stop it first.');
     if (this.generating) throw new Error('Stop generating text before training.');
     if (!this.text) throw new TextError('No text is loaded yet; wait for the default corpus or choose a text file.');
@@ -325,6 +332,7 @@ export class Session implements PlaygroundApi {
 
   async generate(options: GenerateOptions, onChunk: (text: string) => void): Promise<string> {
     if (!this.charModel) throw new Error('Train or load a char-LSTM first; then generate.');
+    this.checkJob();
     if (this.trainer) throw new Error('Wait for training to finish (or stop it) before generating.');
     if (this.generating) throw new Error('Text is already being generated; stop it first.');
     this.generating = true;
@@ -342,6 +350,7 @@ export class Session implements PlaygroundApi {
 
   /** The current model in the TensorFlow.js layers format (float32), with what it needs to be used again. */
   async exportModel(which: 'images' | 'text'): Promise<ModelFiles> {
+    this.checkJob();
     if (this.trainer) throw new Error('Wait for training to finish (or stop it) before exporting.');
     if (which === 'text') {
       if (!this.charModel) throw new Error('Train or load a char-LSTM first; there is nothing to export yet.');
@@ -353,6 +362,7 @@ export class Session implements PlaygroundApi {
 
   /** A char-LSTM exported by this page (model.json plus its weights file, or one .nnq file). The current model stays on any error. */
   async importCharModel(files: NamedBytes[]): Promise<CharModelInfo> {
+    this.checkJob();
     if (this.trainer) throw new Error('Stop training before loading a model.');
     const { model, metadata } = await this.loadModelFiles(files);
     const meta = metadata as Partial<CharLstmMetadata>;
@@ -395,8 +405,21 @@ export class Session implements PlaygroundApi {
 
   // ---- Compression: quantization, pruning, distillation, export and import -------------------------------
 
-  private idle(what: string): void {
-    if (this.trainer) throw new Error(`Wait for training to finish (or stop it) before ${what}.`);
+  /** A compression job (quantizing, pruning, distilling, loading a model) blocks other work until it ends. */
+  private checkJob(): void {
+    if (this.job) throw new Error(`Wait for ${this.job} to finish first.`);
+  }
+
+  /** Runs a compression job: refused while training or another job runs; marked busy before its first await. */
+  private async exclusive<T>(doing: string, work: () => Promise<T>): Promise<T> {
+    this.checkJob();
+    if (this.trainer) throw new Error(`Wait for training to finish (or stop it) before ${doing}.`);
+    this.job = doing;
+    try {
+      return await work();
+    } finally {
+      this.job = null;
+    }
   }
 
   private store(which: Which): VariantStore {
@@ -407,18 +430,27 @@ export class Session implements PlaygroundApi {
 
   /** The metric a variant is judged by: MNIST test accuracy, or the char-LSTM's validation nats per character. */
   private async measure(which: Which, snap: ModelSnapshot): Promise<number> {
+    const text = which === 'text' ? this.textFor(snap.metadata as Partial<CharLstmMetadata>) : null;
     const model = await loadSnapshot(snap);
     try {
-      if (which === 'images') return (await evaluateSet(model, this.deviceData().test)).accuracy;
-      const data = this.textData();
-      const window = this.charModel!.meta.config.window;
-      const span = window + 1;
-      const starts = evenStarts(splitPoint(data.length, this.textTrain.valFraction), data.length, span, this.textTrain.maxValWindows);
+      if (!text) return (await evaluateSet(model, this.deviceData().test)).accuracy;
+      const { data, window } = text;
+      const starts = evenStarts(splitPoint(data.length, this.textTrain.valFraction), data.length, window + 1, this.textTrain.maxValWindows);
       if (starts.length === 0) throw new TextError('The validation part of this text is shorter than one window; load a longer text.');
       return (await evaluateText(model, data.ids, starts, window, 128)).loss;
     } finally {
       model.dispose();
     }
+  }
+
+  /** The loaded text, checked against the char-LSTM's vocabulary: nats per character only compare on the same ids. */
+  private textFor(meta: Partial<CharLstmMetadata>): { data: ReturnType<Session['textData']>; window: number } {
+    const data = this.textData();
+    const vocab = this.text!.corpus.vocab;
+    if (!meta.vocab || !meta.config || meta.vocab.length !== vocab.length || meta.vocab.some((c, i) => c !== vocab[i])) {
+      throw new TextError(`This char-LSTM was trained on ${meta.corpus ?? 'another text'} with another vocabulary; load that text (same lowercase and cap options) to measure it.`);
+    }
+    return { data, window: meta.config.window };
   }
 
   private metadataFor(which: Which): Record<string, unknown> {
@@ -428,16 +460,17 @@ export class Session implements PlaygroundApi {
 
   /** Snapshots the page's current model as the float32 original that every variant is compared with. */
   async compressStart(which: Which): Promise<CompressState> {
-    this.idle('compressing');
-    const model = which === 'images' ? this.model : this.charModel?.model;
-    if (!model) throw new Error(which === 'images' ? 'Train or load a model first; there is nothing to compress yet.' : 'Train or load a char-LSTM first; there is nothing to compress yet.');
-    if (which === 'text' && !this.text) throw new TextError('Load the text the model was trained on first; its validation part measures each variant.');
-    const snap = await snapshot(model, this.metadataFor(which));
-    const metric: MetricInfo = which === 'images' ? { name: 'test accuracy', higherIsBetter: true } : { name: 'validation nats/char', higherIsBetter: false };
-    const store = new VariantStore(metric);
-    store.add(snap, null, 'float32 (original)', 'float32', await this.measure(which, snap));
-    this.variants[which] = store;
-    return { metric, variants: store.list() };
+    return this.exclusive('measuring the model', async () => {
+      const model = which === 'images' ? this.model : this.charModel?.model;
+      if (!model) throw new Error(which === 'images' ? 'Train or load a model first; there is nothing to compress yet.' : 'Train or load a char-LSTM first; there is nothing to compress yet.');
+      if (which === 'text' && !this.text) throw new TextError('Load the text the model was trained on first; its validation part measures each variant.');
+      const snap = await snapshot(model, this.metadataFor(which));
+      const metric: MetricInfo = which === 'images' ? { name: 'test accuracy', higherIsBetter: true } : { name: 'validation nats/char', higherIsBetter: false };
+      const store = new VariantStore(metric);
+      store.add(snap, null, 'float32 (original)', 'float32', await this.measure(which, snap));
+      this.variants[which] = store;
+      return { metric, variants: store.list() };
+    });
   }
 
   async compressState(which: Which): Promise<CompressState | null> {
@@ -447,97 +480,107 @@ export class Session implements PlaygroundApi {
 
   /** Post-training quantization of a variant's kernels (biases stay float32). */
   async quantizeVariant(which: Which, sourceId: number, spec: QuantSpec): Promise<VariantInfo> {
-    this.idle('compressing');
-    const store = this.store(which);
-    const source = store.get(sourceId);
-    if (source.snap.entries.some((e) => e.quant)) throw new Error(`"${source.info.label}" is already quantized; quantize the float32 original or a pruned or distilled variant.`);
-    const snap = quantizeSnapshot(source.snap, spec);
-    const label = sourceId === 0 ? describeSpec(spec) : `${source.info.label} + ${describeSpec(spec)}`;
-    return store.add(snap, sourceId, label, 'quantized', await this.measure(which, snap));
+    return this.exclusive('quantizing', async () => {
+      const store = this.store(which);
+      const source = store.get(sourceId);
+      if (source.snap.entries.some((e) => e.quant)) throw new Error(`"${source.info.label}" is already quantized; quantize the float32 original or a pruned or distilled variant.`);
+      const snap = quantizeSnapshot(source.snap, spec);
+      const label = sourceId === 0 ? describeSpec(spec) : `${source.info.label} + ${describeSpec(spec)}`;
+      return store.add(snap, sourceId, label, 'quantized', await this.measure(which, snap));
+    });
   }
 
   /** One-shot magnitude pruning, or gradual pruning while fine-tuning (masks re-applied after every update). */
   async pruneVariant(which: Which, sourceId: number, options: PruneOptions, gradual: GradualOptions | null, config: TrainConfig, onEvent: (e: TrainEvent) => void): Promise<VariantInfo> {
-    this.idle('pruning');
-    if (!(options.sparsity >= 0 && options.sparsity < 1)) throw new Error(`Target sparsity must be from 0% to below 100%, got ${options.sparsity * 100}%.`);
-    const store = this.store(which);
-    const source = store.get(sourceId);
-    if (source.snap.entries.some((e) => e.quant)) throw new Error(`"${source.info.label}" is quantized; prune first, then quantize.`);
-    const pct = `${Math.round(options.sparsity * 1000) / 10}%`;
-    const prefix = sourceId === 0 ? '' : `${source.info.label} + `;
-    if (!gradual) {
-      const snap = pruneSnapshot(source.snap, options);
-      return store.add(snap, sourceId, `${prefix}pruned ${pct} ${options.scope} (one-shot)`, 'pruned', await this.measure(which, snap));
-    }
-    const model = await loadSnapshot(source.snap);
-    try {
-      const variables = model.trainableWeights.filter((w) => options.includeBiases || w.shape.length >= 2).map((w) => w.read() as tf.Variable);
-      const tuneConfig = { ...config, epochs: gradual.epochs };
-      let inner;
-      if (which === 'images') {
-        const data = this.deviceData();
-        inner = imageTask(model, data.train, data.validation, tuneConfig);
-      } else {
-        inner = textTask(model, this.textData(), this.charModel!.meta.config.window, tuneConfig, { ...this.textTrain, sampleLength: 0 });
+    return this.exclusive('pruning', async () => {
+      if (!(options.sparsity >= 0 && options.sparsity < 1)) throw new Error(`Target sparsity must be from 0% to below 100%, got ${options.sparsity * 100}%.`);
+      const store = this.store(which);
+      const source = store.get(sourceId);
+      if (source.snap.entries.some((e) => e.quant)) throw new Error(`"${source.info.label}" is quantized; prune first, then quantize.`);
+      if (gradual && !(Number.isInteger(gradual.epochs) && gradual.epochs >= 1 && gradual.epochs <= 100)) {
+        throw new Error(`Fine-tuning ${which === 'images' ? 'epochs' : 'rounds'} must be a whole number from 1 to 100, got ${gradual.epochs}.`);
       }
-      const schedule: GradualPruning = { finalSparsity: options.sparsity, initialSparsity: 0, scope: options.scope, updates: gradual.updates };
-      const task = prunedTask(inner, variables, inner.stepsPerEpoch * gradual.epochs, schedule);
-      const trainer = new Trainer(task, tuneConfig, onEvent);
-      this.trainer = trainer;
-      let result: TrainResult;
+      const pct = `${Math.round(options.sparsity * 1000) / 10}%`;
+      const prefix = sourceId === 0 ? '' : `${source.info.label} + `;
+      if (!gradual) {
+        const snap = pruneSnapshot(source.snap, options);
+        return store.add(snap, sourceId, `${prefix}pruned ${pct} ${options.scope} (one-shot)`, 'pruned', await this.measure(which, snap));
+      }
+      const model = await loadSnapshot(source.snap);
       try {
-        result = await trainer.run();
+        const variables = model.trainableWeights.filter((w) => options.includeBiases || w.shape.length >= 2).map((w) => w.read() as tf.Variable);
+        const tuneConfig = { ...config, epochs: gradual.epochs };
+        let inner;
+        if (which === 'images') {
+          const data = this.deviceData();
+          inner = imageTask(model, data.train, data.validation, tuneConfig);
+        } else {
+          inner = textTask(model, this.textData(), this.charModel!.meta.config.window, tuneConfig, { ...this.textTrain, sampleLength: 0 });
+        }
+        const schedule: GradualPruning = { finalSparsity: options.sparsity, initialSparsity: 0, scope: options.scope, updates: gradual.updates };
+        const task = prunedTask(inner, variables, inner.stepsPerEpoch * gradual.epochs, schedule);
+        const trainer = new Trainer(task, tuneConfig, onEvent);
+        this.trainer = trainer;
+        let result: TrainResult;
+        try {
+          result = await trainer.run();
+        } finally {
+          this.trainer = null;
+          task.dispose();
+        }
+        if (result.reason !== 'finished') throw new Error(result.error ?? 'Pruning was stopped before the schedule finished; the variant was not kept.');
+        const snap = await snapshot(model, source.snap.metadata);
+        return store.add(snap, sourceId, `${prefix}pruned ${pct} ${options.scope} (gradual, ${gradual.epochs} ${which === 'images' ? 'epochs' : 'rounds'})`, 'pruned', await this.measure(which, snap));
       } finally {
-        this.trainer = null;
-        task.dispose();
+        model.dispose();
       }
-      if (result.reason !== 'finished') throw new Error(result.error ?? 'Pruning was stopped before the schedule finished; the variant was not kept.');
-      const snap = await snapshot(model, source.snap.metadata);
-      return store.add(snap, sourceId, `${prefix}pruned ${pct} ${options.scope} (gradual, ${gradual.epochs} ${which === 'images' ? 'epochs' : 'rounds'})`, 'pruned', await this.measure(which, snap));
-    } finally {
-      model.dispose();
-    }
+    });
   }
 
   /** One-shot pruning of a variant at each sparsity: the metric against sparsity (nothing is kept). */
   async pruneSweep(which: Which, sourceId: number, sparsities: number[], scope: PruneOptions['scope']): Promise<{ sparsity: number; metric: number }[]> {
-    this.idle('pruning');
-    const source = this.store(which).get(sourceId);
-    const out: { sparsity: number; metric: number }[] = [];
-    for (const sparsity of sparsities) {
-      const snap = pruneSnapshot(source.snap, { sparsity, scope, includeBiases: false });
-      out.push({ sparsity, metric: await this.measure(which, snap) });
-    }
-    return out;
+    return this.exclusive('pruning', async () => {
+      const source = this.store(which).get(sourceId);
+      const out: { sparsity: number; metric: number }[] = [];
+      for (const sparsity of sparsities) {
+        const snap = pruneSnapshot(source.snap, { sparsity, scope, includeBiases: false });
+        out.push({ sparsity, metric: await this.measure(which, snap) });
+      }
+      return out;
+    });
   }
 
   /** Trains a smaller student on the variant's softened outputs mixed with the true labels (images only). */
   async distillVariant(sourceId: number, student: ModelConfig, options: DistillOptions, config: TrainConfig, onEvent: (e: TrainEvent) => void): Promise<VariantInfo> {
-    this.idle('distilling');
-    const problems = [...validateModelConfig(student), ...validateDistill(options)];
-    if (problems.length) throw new Error(problems.join(' '));
-    const store = this.store('images');
-    const source = store.get(sourceId);
-    const data = this.deviceData();
-    const teacher = await loadSnapshot(source.snap);
-    const model = buildModel(student, config.seed);
-    try {
-      const trainer = new Trainer(distillTask(model, teacher, data.train, data.validation, config, options), config, onEvent);
-      this.trainer = trainer;
-      let result: TrainResult;
+    return this.exclusive('distilling', async () => {
+      const problems = [...validateModelConfig(student), ...validateDistill(options)];
+      if (problems.length) throw new Error(problems.join(' '));
+      const store = this.store('images');
+      const source = store.get(sourceId);
+      const data = this.deviceData();
+      const model = buildModel(student, config.seed);
+      const teacher = await loadSnapshot(source.snap).catch((e) => {
+        model.dispose();
+        throw e;
+      });
       try {
-        result = await trainer.run();
+        const trainer = new Trainer(distillTask(model, teacher, data.train, data.validation, config, options), config, onEvent);
+        this.trainer = trainer;
+        let result: TrainResult;
+        try {
+          result = await trainer.run();
+        } finally {
+          this.trainer = null;
+        }
+        if (result.reason !== 'finished') throw new Error(result.error ?? 'Distillation was stopped; the student was not kept.');
+        const snap = await snapshot(model, { kind: 'images', dataset: this.dataset?.name ?? null, distilledFrom: source.info.label });
+        const label = `student ${student.kind.toUpperCase()} (T=${options.temperature}, alpha=${options.alpha}) from ${source.info.label}`;
+        return store.add(snap, sourceId, label, 'distilled', await this.measure('images', snap));
       } finally {
-        this.trainer = null;
+        teacher.dispose();
+        model.dispose();
       }
-      if (result.reason !== 'finished') throw new Error(result.error ?? 'Distillation was stopped; the student was not kept.');
-      const snap = await snapshot(model, { kind: 'images', dataset: this.dataset?.name ?? null, distilledFrom: source.info.label });
-      const label = `student ${student.kind.toUpperCase()} (T=${options.temperature}, alpha=${options.alpha}) from ${source.info.label}`;
-      return store.add(snap, sourceId, label, 'distilled', await this.measure('images', snap));
-    } finally {
-      teacher.dispose();
-      model.dispose();
-    }
+    });
   }
 
   async variantHistogram(which: Which, id: number, weightName: string): Promise<Histogram> {
@@ -568,20 +611,26 @@ export class Session implements PlaygroundApi {
    * evaluate it, compress it again, train it further. On any problem the current model stays.
    */
   async importImageModel(files: NamedBytes[]): Promise<ImportedModelInfo> {
-    this.idle('loading a model');
-    const { model } = await this.loadModelFiles(files);
-    const input = model.inputs[0].shape.slice(1);
-    const output = model.outputs[0].shape.slice(1);
-    if (input.join(',') !== '28,28,1' || output.join(',') !== '10') {
-      model.dispose();
-      throw new ModelFileError(`This model takes [${input.join(', ')}] and predicts [${output.join(', ')}]; an MNIST model takes [28, 28, 1] and predicts 10 classes. Choose a model exported from the Images tab.`);
-    }
-    const data = this.deviceData();
-    const { accuracy } = await evaluateSet(model, data.test);
-    this.model?.dispose();
-    this.model = model;
-    const name = files.find((f) => /\.(json|nnq)$/i.test(f.name))?.name ?? 'model';
-    return { name, summary: summarize(model, model.layers.some((l) => l.getClassName() === 'Conv2D') ? 'cnn' : 'mlp'), accuracy };
+    return this.exclusive('loading a model', async () => {
+      const { model } = await this.loadModelFiles(files);
+      const input = model.inputs[0].shape.slice(1);
+      const output = model.outputs[0].shape.slice(1);
+      if (input.join(',') !== '28,28,1' || output.join(',') !== '10') {
+        model.dispose();
+        throw new ModelFileError(`This model takes [${input.join(', ')}] and predicts [${output.join(', ')}]; an MNIST model takes [28, 28, 1] and predicts 10 classes. Choose a model exported from the Images tab.`);
+      }
+      let accuracy: number;
+      try {
+        accuracy = (await evaluateSet(model, this.deviceData().test)).accuracy;
+      } catch (e) {
+        model.dispose();
+        throw e;
+      }
+      this.model?.dispose();
+      this.model = model;
+      const name = files.find((f) => /\.(json|nnq)$/i.test(f.name))?.name ?? 'model';
+      return { name, summary: summarize(model, model.layers.some((l) => l.getClassName() === 'Conv2D') ? 'cnn' : 'mlp'), accuracy };
+    });
   }
 
   /** model.json with its weight files, or one .nnq file: the model (built with plain tfjs) and our metadata. */
@@ -614,6 +663,7 @@ export class Session implements PlaygroundApi {
 
   async evaluate(): Promise<EvaluationResult> {
     if (!this.model || !this.dataset) throw new Error('Train a model first; there is nothing to evaluate yet.');
+    this.checkJob();
     if (this.trainer) throw new Error('Wait for training to finish (or stop it) before evaluating.');
     return evaluateModel(this.model, this.deviceData().test, this.dataset.test);
   }

@@ -8,7 +8,7 @@ import { ErrorText, NumberField, Panel, SelectField } from '../common/Field';
 const BITS = ['16', '8', '4'] as const;
 const BIT_LABELS = { '16': 'float16', '8': 'int8', '4': '4-bit' };
 
-const kb = (n: number) => `${(n / 1024).toFixed(n < 10240 ? 2 : 1)} KB`;
+const bytes = (n: number) => `${n.toLocaleString('en-US')} B`;
 
 function useMetric(which: Mode) {
   const metric = useStore((s) => s.compress[which].state?.metric);
@@ -49,10 +49,10 @@ function VariantsTable({ which, c }: { which: Mode; c: CompressSlice }) {
             </td>
             <td className="num">{(v.sparsity * 100).toFixed(1)}%</td>
             <td className="num" data-testid={`variant-raw-${v.id}`} data-bytes={v.rawBytes}>
-              {kb(v.rawBytes)}
+              {bytes(v.rawBytes)}
             </td>
             <td className="num" data-testid={`variant-gzip-${v.id}`} data-bytes={v.gzipBytes}>
-              {kb(v.gzipBytes)}
+              {bytes(v.gzipBytes)}
             </td>
             <td className="num">{base ? `${(base.gzipBytes / v.gzipBytes).toFixed(1)}x` : ''}</td>
             <td className="num" data-testid={`variant-metric-${v.id}`} data-value={v.metric}>
@@ -60,7 +60,7 @@ function VariantsTable({ which, c }: { which: Mode; c: CompressSlice }) {
             </td>
             <td className="num">{base && v.id !== base.id ? delta(v.metric, base.metric) : ''}</td>
             <td>
-              <button type="button" data-testid={`export-variant-${v.id}`} disabled={c.busy !== null} onClick={() => void exportVariant(which, v.id)} title={v.plainCompact ? 'model.json + weights (plain tfjs)' : 'model.json + float32 weights (plain tfjs) and a compact .nnq file'}>
+              <button type="button" data-testid={`export-variant-${v.id}`} disabled={c.busy !== null} onClick={() => void exportVariant(which, v.id)} title={v.plainCompact ? 'model.json + weights (plain tfjs)' : 'model.json + weights that plain tfjs can load (per-channel codes as float32, 4-bit codes as uint8) and a compact .nnq file'}>
                 {v.kind === 'quantized' ? 'Export quantized weights' : 'Export'}
               </button>
             </td>
@@ -77,13 +77,13 @@ function TradeoffChart({ which, variants }: { which: Mode; variants: VariantInfo
   return (
     <figure className="chart" data-testid={`tradeoff-${which}`} data-points={points.length}>
       <figcaption>
-        {name} against gzipped size, every variant <span className="muted">(pick the trade-off: up and left is better{useMetric(which).higher ? '' : ', for nats lower is better'})</span>
+        {name} against gzipped size, every variant <span className="muted">(pick the trade-off: {useMetric(which).higher ? 'up' : 'down'} and left is better)</span>
       </figcaption>
       <ResponsiveContainer width="100%" height={240}>
         <ScatterChart margin={{ top: 8, right: 16, bottom: 16, left: 0 }}>
           <CartesianGrid stroke="#e5e7eb" />
           <XAxis dataKey="kb" type="number" scale="log" domain={['auto', 'auto']} name="gzipped KB" unit=" KB" tickFormatter={(v: number) => v.toFixed(1)} />
-          <YAxis dataKey="metric" type="number" domain={['auto', 'auto']} name={name} width={64} tickFormatter={fmt} />
+          <YAxis dataKey="metric" type="number" domain={['auto', 'auto']} name={name} width={76} tickFormatter={fmt} />
           <ZAxis dataKey="label" name="variant" />
           <Tooltip formatter={(v, n) => (n === name && typeof v === 'number' ? fmt(v) : typeof v === 'number' ? v.toFixed(2) : String(v))} />
           <Scatter name="variants" data={points} fill="#1d4ed8" isAnimationActive={false} />
@@ -100,14 +100,14 @@ function SweepChart({ which, c }: { which: Mode; c: CompressSlice }) {
   return (
     <figure className="chart" data-testid={`sweep-${which}`} data-points={rows.length}>
       <figcaption>
-        {name} against sparsity (one-shot, {c.prune.scope}, no fine-tuning){' '}
+        {name} against sparsity (one-shot, {c.sweepScope === 'layer' ? 'per layer' : 'global'}, no fine-tuning){' '}
         <span className="muted">{rows.map((r) => `${r.sparsity}%: ${fmt(r.metric)}`).join(' · ')}</span>
       </figcaption>
       <ResponsiveContainer width="100%" height={200}>
         <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke="#e5e7eb" />
           <XAxis dataKey="sparsity" type="number" domain={[0, 100]} unit="%" />
-          <YAxis domain={['auto', 'auto']} width={64} tickFormatter={fmt} />
+          <YAxis domain={['auto', 'auto']} width={76} tickFormatter={fmt} />
           <Tooltip formatter={(v) => (typeof v === 'number' ? fmt(v) : String(v))} />
           <Line dataKey="metric" name={name} stroke="#1d4ed8" isAnimationActive={false} />
         </LineChart>
@@ -124,7 +124,7 @@ function Detail({ which, c }: { which: Mode; c: CompressSlice }) {
   return (
     <div data-testid={`variant-detail-${which}`}>
       <h3>
-        #{v.id} {v.label}: per layer (errors against #{v.parentId ?? v.id})
+        #{v.id} {v.label}: per layer {v.kind === 'distilled' ? '(a new, smaller model: no per-weight error against its teacher)' : `(errors against #${v.parentId ?? v.id})`}
       </h3>
       <table data-testid={`layers-${which}`}>
         <thead>
@@ -157,7 +157,7 @@ function Detail({ which, c }: { which: Mode; c: CompressSlice }) {
       {h && (
         <figure className="chart" data-testid={`histogram-${which}`}>
           <figcaption>
-            Weight histogram of {h.name}: before (#{v.parentId ?? v.id}) and after (#{v.id})
+            {v.kind === 'distilled' ? `Weight histogram of ${h.name} (the student's own weights)` : `Weight histogram of ${h.name}: before (#${v.parentId ?? v.id}) and after (#${v.id})`}
           </figcaption>
           <ResponsiveContainer width="100%" height={200}>
             <BarChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }} barGap={0}>
@@ -254,7 +254,7 @@ export function CompressPanel({ which }: { which: Mode }) {
             </div>
           </fieldset>
           <fieldset className="grid-fields" disabled={busy}>
-            <legend>Prune by magnitude (|w| at or below the threshold become 0)</legend>
+            <legend>Prune by magnitude (exactly the target share of weights with the smallest |w| become 0)</legend>
             <NumberField label="Target sparsity (%)" value={Math.round(p.sparsity * 1000) / 10} step={5} testId={`prune-sparsity-${which}`} onChange={(v) => set({ prune: { ...p, sparsity: v / 100 } })} />
             <SelectField label="Threshold" value={p.scope} options={['global', 'layer']} labels={{ global: 'global', layer: 'per layer' }} testId={`prune-scope-${which}`} onChange={(scope) => set({ prune: { ...p, scope } })} />
             <SelectField label="Mode" value={p.mode} options={['oneShot', 'gradual']} labels={{ oneShot: 'one-shot', gradual: 'gradual + fine-tune' }} testId={`prune-mode-${which}`} onChange={(mode) => set({ prune: { ...p, mode } })} />

@@ -11,6 +11,7 @@ export function TextTrainPanel() {
   const text = useStore((s) => s.text);
   const train = useStore((s) => s.train);
   const ready = useStore((s) => s.text.info !== null && s.backend.active !== null);
+  const compressing = useStore((s) => s.compress.images.busy !== null || s.compress.text.busy !== null);
   const active = train.state === 'running' || train.state === 'paused';
   const { config, textConfig } = text;
   const samples = train.task === 'text' ? text.samples : [];
@@ -31,7 +32,7 @@ export function TextTrainPanel() {
       {train.task === 'text' || !active ? (
         <>
           <ContinueToggle which="text" disabled={active} />
-          <RunControls ready={ready} onStart={() => void startTextTraining()} unit="characters" epochWord="Round" />
+          <RunControls ready={ready && !compressing} onStart={() => void startTextTraining()} unit="characters" epochWord="Round" />
         </>
       ) : (
         <p className="muted">An image model is training; stop it (Images tab) to train a char-LSTM.</p>

@@ -11,6 +11,7 @@ export function TrainPanel() {
   const train = useStore((s) => s.train);
   const ready = useStore((s) => s.data.info !== null && s.backend.active !== null);
   const { config, state } = train;
+  const compressing = useStore((s) => s.compress.images.busy !== null || s.compress.text.busy !== null);
   const active = state === 'running' || state === 'paused';
   const set = setTrainConfig;
   return (
@@ -30,7 +31,7 @@ export function TrainPanel() {
       {train.task === 'images' || !active ? (
         <>
           <ContinueToggle which="images" disabled={active} />
-          <RunControls ready={ready} onStart={() => void startTraining()} unit="samples" epochWord="Epoch" />
+          <RunControls ready={ready && !compressing} onStart={() => void startTraining()} unit="samples" epochWord="Epoch" />
         </>
       ) : (
         <p className="muted">A char-LSTM is training; stop it (Text tab) to train an image model.</p>

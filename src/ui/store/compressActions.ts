@@ -55,7 +55,13 @@ export const startCompression = (which: Mode) =>
 
 export const quantizeOne = (which: Mode, spec: QuantSpec) =>
   job(which, 'quantizing', async () => {
-    addVariant(which, await engine.quantizeVariant(which, store.get().compress[which].sourceId, spec));
+    const c = store.get().compress[which];
+    const source = c.state?.variants.find((v) => v.id === c.sourceId);
+    const v = await engine.quantizeVariant(which, c.sourceId, spec);
+    addVariant(which, v);
+    if (source && source.sparsity > 0 && v.sparsity < source.sparsity) {
+      update(which, { message: `Affine codes rarely land exactly on 0, so the pruned weights are no longer exactly zero (sparsity ${(source.sparsity * 100).toFixed(1)}% -> ${(v.sparsity * 100).toFixed(1)}%). Use the symmetric scheme to keep them.` });
+    }
   });
 
 export const quantizeAll = (which: Mode) =>
@@ -85,7 +91,7 @@ export const prune = (which: Mode) =>
 export const sweep = (which: Mode) =>
   job(which, 'sweeping sparsity', async () => {
     const c = store.get().compress[which];
-    update(which, { sweep: await engine.pruneSweep(which, c.sourceId, SWEEP, c.prune.scope) });
+    update(which, { sweep: await engine.pruneSweep(which, c.sourceId, SWEEP, c.prune.scope), sweepScope: c.prune.scope });
   });
 
 export const distill = () =>
@@ -108,7 +114,9 @@ export async function showHistogram(which: Mode, id: number, weightName: string 
   update(which, { selectedId: id, weightName: name ?? null });
   if (!name) return;
   try {
-    update(which, { histogram: await engine.variantHistogram(which, id, name) });
+    const histogram = await engine.variantHistogram(which, id, name);
+    const now = store.get().compress[which];
+    if (now.selectedId === id && now.weightName === name) update(which, { histogram }); // a later click wins
   } catch (e) {
     update(which, { error: message(e) });
   }

@@ -25,6 +25,7 @@ export interface CompressSlice {
   weightName: string | null;
   histogram: Histogram | null;
   sweep: { sparsity: number; metric: number }[];
+  sweepScope: PruneScope;
   quant: QuantSpec;
   prune: { sparsity: number; scope: PruneScope; includeBiases: boolean; mode: 'oneShot' | 'gradual'; epochs: number; updates: number };
   distill: DistillOptions & { student: 'small' | 'builder'; epochs: number };
@@ -41,6 +42,7 @@ export const initialCompress = (): CompressSlice => ({
   weightName: null,
   histogram: null,
   sweep: [],
+  sweepScope: 'global',
   quant: { bits: 8, scheme: 'affine', granularity: 'channel' },
   prune: { sparsity: 0.9, scope: 'global', includeBiases: false, mode: 'oneShot', epochs: 2, updates: 10 },
   distill: { student: 'small', temperature: 4, alpha: 0.3, epochs: 3 },

@@ -86,6 +86,16 @@ describe('compression through the session (MLP on real MNIST, cpu)', () => {
     expect(base.gzipBytes / both.gzipBytes).toBeGreaterThan(6);
   }, 120_000);
 
+  it('a compression job blocks training, loading and other jobs from its first moment', async () => {
+    const pruning = session.pruneVariant('images', 0, { sparsity: 0.5, scope: 'layer', includeBiases: false }, { sparsity: 0.5, scope: 'layer', includeBiases: false, epochs: 1, updates: 2 }, { ...config, trainLimit: 320 }, () => {});
+    await expect(session.train({ ...MLP_PRESET, dropout: 0 }, config, () => {})).rejects.toThrow('Wait for pruning to finish first.');
+    await expect(session.quantizeVariant('images', 0, { bits: 8, scheme: 'affine', granularity: 'tensor' })).rejects.toThrow('Wait for pruning to finish first.');
+    await expect(session.loadIdxFiles(idx(0, 700), 50)).rejects.toThrow('Wait for pruning to finish first.');
+    const v = await pruning;
+    expect(v.sparsity).toBeCloseTo(0.5, 3);
+    await expect(session.pruneVariant('images', 0, { sparsity: 0.5, scope: 'layer', includeBiases: false }, { sparsity: 0.5, scope: 'layer', includeBiases: false, epochs: 0.5, updates: 2 }, config, () => {})).rejects.toThrow('Fine-tuning epochs must be a whole number from 1 to 100, got 0.5.');
+  }, 60_000);
+
   it('one-shot sweep: accuracy falls as sparsity rises and nothing is kept', async () => {
     const before = (await session.compressState('images'))!.variants.length;
     const sweep = await session.pruneSweep('images', 0, [0, 0.5, 0.99], 'layer');
@@ -184,6 +194,10 @@ describe('compressing a char-LSTM (cpu)', () => {
     const four = await session.quantizeVariant('text', 0, { bits: 4, scheme: 'affine', granularity: 'tensor' });
     expect(four.metric).not.toBe(base.metric);
     expect(int8.layers.map((l) => l.name).some((n) => /recurrent_kernel/.test(n))).toBe(true);
+    // another text with another vocabulary: variants are not measured on ids they were not trained on
+    await session.loadText({ name: 'abc.txt', bytes: new TextEncoder().encode('abcab cabca bcabc '.repeat(60)) }, { lowercase: false, maxVocab: 0 });
+    await expect(session.quantizeVariant('text', 0, { bits: 8, scheme: 'affine', granularity: 'tensor' })).rejects.toThrow('This char-LSTM was trained on jfk.txt with another vocabulary');
+    await session.loadText({ name: 'jfk.txt', bytes: sotuBytes() }, { lowercase: false, maxVocab: 0 });
     const files = await session.exportVariant('text', int8.id);
     const nnq = files.find((f) => f.name.endsWith('.nnq'))!;
     const before = await session.generate({ seedText: 'We ', length: 30, temperature: 0.5, topK: 0, seed: 3 }, () => {});
