@@ -1,8 +1,11 @@
 // npm run bench: speed figures in headless Chromium (the e2e launcher), never in a timed test.
+// MLP and CNN: training samples per second of the default models with our step loop against plain model.fit
+// (metrics ['accuracy'], onBatchEnd reading the logs and awaiting tf.nextFrame()) on the same backend, tensors and
+// bytes before and after, and the page's main-thread long-task time (tasks over 50 ms) during a training run.
 // Char-LSTM: predicted characters per second of the default model with our training step, against the common
 // plain-tfjs approach (one-hot windows of 40, predicting only the last character, model.fit + tf.nextFrame) on the
 // same backend; then the wall time to a validation loss of 2.0 nats per character on the fastest backend.
-// Usage: npm run bench [-- --backends webgpu,webgl,wasm,cpu --target 2.0 --max-seconds 1200 --skip-build]
+// Usage: npm run bench [-- --backends webgpu,webgl,wasm,cpu --models mlp,cnn,lstm --target 2.0 --max-seconds 1200 (0: skip) --skip-build]
 import { build, preview } from 'vite';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -15,6 +18,7 @@ import type { EngineClient } from '../src/worker/client';
 const { values } = parseArgs({
   options: {
     backends: { type: 'string', default: 'webgpu,webgl,wasm,cpu' },
+    models: { type: 'string', default: 'mlp,cnn,lstm' },
     target: { type: 'string', default: '2.0' },
     'max-seconds': { type: 'string', default: '1200' },
     'skip-build': { type: 'boolean', default: false },
@@ -24,6 +28,17 @@ const { values } = parseArgs({
 // Steps timed per backend: SwiftShader WebGPU (no GPU here) is far slower than the others.
 const OUR_STEPS: Record<string, number> = { webgpu: 3, webgl: 10, wasm: 30, cpu: 10 };
 const BASELINE_BATCHES: Record<string, number> = { webgpu: 2, webgl: 4, wasm: 8, cpu: 4 };
+const IMAGE_STEPS: Record<string, Record<string, number>> = {
+  mlp: { webgpu: 20, webgl: 60, wasm: 150, cpu: 40 },
+  cnn: { webgpu: 3, webgl: 10, wasm: 20, cpu: 5 },
+};
+const models = values.models!.split(',');
+
+interface ImageSpeedRow {
+  samplesPerSec: number;
+  tensorsBefore: number;
+  tensorsAfter: number;
+}
 
 declare global {
   // eslint-disable-next-line no-var
@@ -37,14 +52,35 @@ const port = (server.httpServer.address() as { port: number }).port;
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless=new', ...CHROMIUM_ARGS] });
 
 async function open(backend: string): Promise<Page> {
-  const page = await browser.newPage();
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  // every main-thread task over 50 ms, from the first script on
+  await page.addInitScript(() => {
+    const w = globalThis as unknown as { longTasks: { start: number; duration: number }[] };
+    w.longTasks = [];
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push({ start: e.startTime, duration: e.duration }))).observe({ type: 'longtask', buffered: true });
+  });
   await page.goto(`http://127.0.0.1:${port}/playground/?backend=${backend}`);
+  await page.getByTestId('dataset-info').filter({ hasText: 'MNIST' }).waitFor({ timeout: 180_000 });
   await page.getByTestId('tab-text').click();
   await page.getByTestId('corpus-name').waitFor({ timeout: 180_000 });
+  await page.getByTestId('tab-images').click();
   return page;
 }
 
 const rows: Record<string, unknown>[] = [];
+const imageRows: Record<string, unknown>[] = [];
+
+/** Long tasks on the page's main thread while the MLP trains through the UI (3,000 images, 1 epoch, live charts). */
+async function mainThreadDuringTraining(page: Page) {
+  await page.getByTestId('train-limit').fill('3000');
+  await page.getByTestId('epochs').fill('1');
+  const from = await page.evaluate(() => performance.now());
+  await page.getByTestId('start').click();
+  await page.getByTestId('train-state').filter({ hasText: 'finished' }).waitFor({ timeout: 600_000 });
+  const to = await page.evaluate(() => performance.now());
+  const tasks = await page.evaluate(([a, b]) => (globalThis as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.filter((t) => t.start >= a && t.start <= b), [from, to] as const);
+  return { seconds: (to - from) / 1000, longTasks: tasks.length, longTaskMs: tasks.reduce((s, t) => s + t.duration, 0), maxTaskMs: Math.max(0, ...tasks.map((t) => t.duration)) };
+}
 try {
   for (const backend of values.backends!.split(',')) {
     const page = await open(backend);
@@ -55,17 +91,32 @@ try {
       await page.close();
       continue;
     }
-    const ours = await page.evaluate(([n, w]) => globalThis.playgroundEngine.benchTextSpeed('ours', n, w), [OUR_STEPS[backend] ?? 10, backend === 'webgpu' ? 1 : 3] as const);
-    const baseline = await page.evaluate((n) => globalThis.playgroundEngine.benchTextSpeed('baseline', n), BASELINE_BATCHES[backend] ?? 4);
-    const row = { backend, available: true, ours, baseline, ratio: ours.charsPerSec / baseline.charsPerSec };
-    rows.push(row);
-    console.log(`${backend}: ours ${ours.charsPerSec.toFixed(0)} chars/s (${ours.stepMs.toFixed(0)} ms/step), baseline ${baseline.charsPerSec.toFixed(1)} chars/s, ratio ${row.ratio.toFixed(1)}x`);
+    for (const kind of models.filter((m) => m !== 'lstm') as ('mlp' | 'cnn')[]) {
+      const steps = IMAGE_STEPS[kind][backend] ?? 10;
+      const ours = await page.evaluate(([k, n]) => globalThis.playgroundEngine.benchImageSpeed(k, 'ours', n, 3), [kind, steps] as const);
+      const baseline = await page.evaluate(([k, n]) => globalThis.playgroundEngine.benchImageSpeed(k, 'baseline', n), [kind, steps] as const);
+      const row = { backend, model: kind, ours, baseline, ratio: ours.samplesPerSec / baseline.samplesPerSec };
+      imageRows.push(row);
+      console.log(`${backend} ${kind}: ours ${ours.samplesPerSec.toFixed(0)} samples/s (tensors ${ours.tensorsBefore} -> ${ours.tensorsAfter}), baseline ${baseline.samplesPerSec.toFixed(0)} samples/s, ratio ${row.ratio.toFixed(2)}x`);
+    }
+    if (models.includes('mlp')) {
+      const main = await mainThreadDuringTraining(page);
+      imageRows.push({ backend, model: 'mlp (page, main thread)', main });
+      console.log(`${backend}: main thread during a ${main.seconds.toFixed(1)} s MLP run: ${main.longTasks} long tasks, ${main.longTaskMs.toFixed(0)} ms in all, longest ${main.maxTaskMs.toFixed(0)} ms`);
+    }
+    if (models.includes('lstm')) {
+      const ours = await page.evaluate(([n, w]) => globalThis.playgroundEngine.benchTextSpeed('ours', n, w), [OUR_STEPS[backend] ?? 10, backend === 'webgpu' ? 1 : 3] as const);
+      const baseline = await page.evaluate((n) => globalThis.playgroundEngine.benchTextSpeed('baseline', n), BASELINE_BATCHES[backend] ?? 4);
+      const row = { backend, available: true, ours, baseline, ratio: ours.charsPerSec / baseline.charsPerSec };
+      rows.push(row);
+      console.log(`${backend}: ours ${ours.charsPerSec.toFixed(0)} chars/s (${ours.stepMs.toFixed(0)} ms/step), baseline ${baseline.charsPerSec.toFixed(1)} chars/s, ratio ${row.ratio.toFixed(1)}x`);
+    }
     await page.close();
   }
   const measured = rows.filter((r) => r.available) as { backend: string; ours: { charsPerSec: number } }[];
   const fastest = measured.sort((a, b) => b.ours.charsPerSec - a.ours.charsPerSec)[0];
   let timeToLoss: unknown = null;
-  if (fastest) {
+  if (fastest && Number(values['max-seconds']) > 0) {
     const page = await open(fastest.backend);
     timeToLoss = await page.evaluate(([t, m]) => globalThis.playgroundEngine.benchTimeToLoss(t, m), [Number(values.target), Number(values['max-seconds'])] as const);
     console.log(`time to ${values.target} nats/char on ${fastest.backend}:`, timeToLoss);
@@ -77,11 +128,16 @@ try {
     chromium: browser.version(),
     model: 'default char-LSTM (small preset: embedding 16, 1 x LSTM(128), window 64, batch 64, Adam 1e-2)',
     baseline: 'one-hot windows of 40, LSTM(128) -> dense softmax, last character only, model.fit batch 128 + onBatchEnd awaiting tf.nextFrame()',
+    images: imageRows,
     text: rows,
     timeToLoss,
   };
   mkdirSync('bench-results', { recursive: true });
-  writeFileSync('bench-results/bench-text.json', JSON.stringify(result, null, 2));
+  writeFileSync('bench-results/bench.json', JSON.stringify(result, null, 2));
+  console.log('\n| backend | model | ours (samples/s) | model.fit baseline (samples/s) | ours / baseline | tensors before -> after |\n|---|---|---|---|---|---|');
+  for (const r of imageRows as { backend: string; model: string; ours?: ImageSpeedRow; baseline?: ImageSpeedRow; ratio?: number }[]) {
+    if (r.ours) console.log(`| ${r.backend} | ${r.model} | ${r.ours.samplesPerSec.toFixed(0)} | ${r.baseline!.samplesPerSec.toFixed(0)} | ${r.ratio!.toFixed(2)}x | ${r.ours.tensorsBefore} -> ${r.ours.tensorsAfter} |`);
+  }
   console.log('\n| backend | ours (chars/s) | baseline (chars/s) | ours / baseline |\n|---|---|---|---|');
   for (const r of rows as { backend: string; available: boolean; ours?: { charsPerSec: number }; baseline?: { charsPerSec: number }; ratio?: number }[]) {
     if (!r.available) console.log(`| ${r.backend} | not available | | |`);

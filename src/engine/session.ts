@@ -3,7 +3,7 @@ import type { LoadProgress, MemoryInfo, MnistUrls, Notice, PlaygroundApi, Previe
 import { BackendName, BackendState, selectBackend, trySetBackend } from './backend/backends';
 import { DataError, readIdxPair } from './data/idx';
 import { datasetFromFiles, DatasetInfo, describeDataset, ImageDataset, makeDataset, NamedBytes } from './data/images';
-import { ModelConfig } from './models/config';
+import { CNN_PRESET, MLP_PRESET, ModelConfig } from './models/config';
 import { buildModel, ModelSummary, summarize } from './models/build';
 import { DEFAULT_TRAIN, TrainConfig } from './train/config';
 import { DeviceSet, disposeSet, toDevice } from './train/deviceData';
@@ -17,6 +17,7 @@ import { generateText, GenerateOptions } from './text/sampler';
 import { exportModel, importModel, ModelFileError, ModelFiles } from './io/modelFiles';
 import { maybeGunzip } from './data/idx';
 import { benchBaseline, benchOurs, SpeedResult } from './bench/textBench';
+import { benchImageBaseline, benchImageOurs, ImageSpeed } from './bench/imageBench';
 import { evenStarts, evaluateText, splitPoint } from './text/textTask';
 import { evaluateSet } from './train/deviceData';
 import { loadSnapshot, ModelSnapshot, snapshot } from './compress/snapshot';
@@ -385,6 +386,15 @@ export class Session implements PlaygroundApi {
     if (!this.text) throw new TextError('Load a text first.');
     if (which === 'baseline') return benchBaseline(this.text.corpus, DEFAULT_CHAR_MODEL.units, steps);
     return benchOurs(this.text.corpus, DEFAULT_CHAR_MODEL, { ...DEFAULT_TRAIN, ...DEFAULT_TEXT_OPTIMIZER }, warmup, steps);
+  }
+
+  /** `npm run bench`: training speed of a default image model (our step or plain model.fit) on the loaded data. */
+  async benchImageSpeed(kind: 'mlp' | 'cnn', which: 'ours' | 'baseline', steps: number, warmup = 2): Promise<ImageSpeed> {
+    this.checkJob();
+    if (this.trainer) throw new Error('Stop training before benchmarking.');
+    const config = kind === 'mlp' ? MLP_PRESET : CNN_PRESET;
+    const train = this.deviceData().train;
+    return which === 'ours' ? benchImageOurs(config, train, DEFAULT_TRAIN, warmup, steps) : benchImageBaseline(config, train, DEFAULT_TRAIN, steps);
   }
 
   /** `npm run bench`: wall time for the default char-LSTM and settings to reach a validation loss (nats/char). */

@@ -17,6 +17,7 @@ import type { QuantSpec } from '../engine/compress/quantize';
 import type { DistillOptions } from '../engine/compress/distill';
 import type { ExportFile } from '../engine/io/compressedFiles';
 import type { SpeedResult } from '../engine/bench/textBench';
+import type { ImageSpeed } from '../engine/bench/imageBench';
 
 export type { CompressState, GradualOptions, ImportedModelInfo, Which, Histogram, PruneOptions, VariantInfo, QuantSpec, DistillOptions, ExportFile };
 export type { CorpusInfo, CorpusOptions, CharLstmConfig, TextTrainConfig, GenerateOptions, ModelFiles, CharModelInfo };
@@ -93,5 +94,6 @@ export interface PlaygroundApi {
 
   // npm run bench
   benchTextSpeed(which: 'ours' | 'baseline', steps: number, warmup?: number): Promise<SpeedResult>;
+  benchImageSpeed(kind: 'mlp' | 'cnn', which: 'ours' | 'baseline', steps: number, warmup?: number): Promise<ImageSpeed>;
   benchTimeToLoss(target: number, maxSeconds: number): Promise<{ reached: boolean; seconds: number; steps: number; valLoss: number; backend: string }>;
 }

@@ -5,6 +5,7 @@ import { DEFAULT_TEXT_TRAIN, textTask } from '../text/textTask';
 import { makeOptimizer } from '../train/optimizers';
 import { DEFAULT_TRAIN, TrainConfig } from '../train/config';
 import { mulberry32 } from '../data/random';
+import type { TrainTask } from '../train/trainer';
 
 export interface SpeedResult {
   backend: string;
@@ -22,37 +23,46 @@ export async function benchOurs(corpus: Corpus, model: CharLstmConfig, config: T
   const m = buildCharLstm(model, corpus.info.vocabSize, config.seed);
   const optimizer = makeOptimizer(config.optimizer, config.learningRate);
   const task = textTask(m, { ids, host: corpus.ids, length: corpus.ids.length, vocab: vocabularyFrom(corpus.vocab) }, model.window, config, { ...DEFAULT_TEXT_TRAIN, evalEvery: warmup + steps });
-  task.beginEpoch(mulberry32(config.seed));
   try {
-    for (let i = 0; i < warmup; i++) {
-      const [l, a] = task.step(optimizer, i);
-      await l.data();
-      tf.dispose([l, a]);
-    }
-    const tensorsBefore = tf.memory().numTensors;
-    const start = performance.now();
-    let pending: tf.Tensor[] = [];
-    let inFlight: Promise<unknown> = Promise.resolve();
-    for (let i = 0; i < steps; i++) {
-      pending.push(...task.step(optimizer, warmup + i));
-      if (pending.length >= 20 || i === steps - 1) {
-        // as in the trainer: losses read back asynchronously in batches, one read in flight
-        await inFlight;
-        const batch = pending;
-        pending = [];
-        const stacked = tf.stack(batch);
-        tf.dispose(batch);
-        inFlight = stacked.data().then(() => stacked.dispose());
-      }
-    }
-    await inFlight;
-    const seconds = (performance.now() - start) / 1000;
-    return { backend: tf.getBackend(), charsPerSec: (steps * config.batchSize * model.window) / seconds, stepMs: (seconds * 1000) / steps, steps, tensorsBefore, tensorsAfter: tf.memory().numTensors };
+    const t = await timeTask(task, optimizer, config.seed, warmup, steps);
+    return { backend: tf.getBackend(), charsPerSec: (steps * config.batchSize * model.window) / t.seconds, stepMs: (t.seconds * 1000) / steps, steps, tensorsBefore: t.tensorsBefore, tensorsAfter: t.tensorsAfter };
   } finally {
     optimizer.dispose();
     m.dispose();
     ids.dispose();
   }
+}
+
+/**
+ * Times a training task the way the page's step loop runs it: `warmup` steps first (kernels compile, each read
+ * back), then `steps` steps whose losses are read back asynchronously in batches of 20, one read in flight.
+ */
+export async function timeTask(task: TrainTask, optimizer: tf.Optimizer, seed: number, warmup: number, steps: number): Promise<{ seconds: number; tensorsBefore: number; tensorsAfter: number; bytesBefore: number; bytesAfter: number }> {
+  task.beginEpoch(mulberry32(seed));
+  for (let i = 0; i < warmup; i++) {
+    const [l, a] = task.step(optimizer, i % task.stepsPerEpoch);
+    await l.data();
+    tf.dispose([l, a]);
+  }
+  const before = tf.memory();
+  const start = performance.now();
+  let pending: tf.Tensor[] = [];
+  let inFlight: Promise<unknown> = Promise.resolve();
+  for (let i = 0; i < steps; i++) {
+    pending.push(...task.step(optimizer, (warmup + i) % task.stepsPerEpoch));
+    if (pending.length >= 20 || i === steps - 1) {
+      await inFlight;
+      const batch = pending;
+      pending = [];
+      const stacked = tf.stack(batch);
+      tf.dispose(batch);
+      inFlight = stacked.data().then(() => stacked.dispose());
+    }
+  }
+  await inFlight;
+  const seconds = (performance.now() - start) / 1000;
+  const after = tf.memory();
+  return { seconds, tensorsBefore: before.numTensors, tensorsAfter: after.numTensors, bytesBefore: before.numBytes, bytesAfter: after.numBytes };
 }
 
 /**

@@ -1,0 +1,86 @@
+import * as tf from '@tensorflow/tfjs';
+import { buildModel } from '../models/build';
+import { ModelConfig } from '../models/config';
+import { TrainConfig } from '../train/config';
+import { DeviceSet } from '../train/deviceData';
+import { imageTask } from '../train/imageTask';
+import { makeOptimizer } from '../train/optimizers';
+import { timeTask } from './textBench';
+
+export interface ImageSpeed {
+  backend: string;
+  samplesPerSec: number;
+  stepMs: number;
+  steps: number;
+  tensorsBefore: number;
+  tensorsAfter: number;
+  bytesBefore: number;
+  bytesAfter: number;
+}
+
+/** Our training step for an image model (the page's loop: device-resident data, async metric reads). */
+export async function benchImageOurs(config: ModelConfig, train: DeviceSet, settings: TrainConfig, warmup: number, steps: number): Promise<ImageSpeed> {
+  const model = buildModel(config, settings.seed);
+  const optimizer = makeOptimizer(settings.optimizer, settings.learningRate);
+  try {
+    const t = await timeTask(imageTask(model, train, null, settings), optimizer, settings.seed, warmup, steps);
+    return { backend: tf.getBackend(), samplesPerSec: (steps * settings.batchSize) / t.seconds, stepMs: (t.seconds * 1000) / steps, steps, ...pick(t) };
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+const pick = (t: { tensorsBefore: number; tensorsAfter: number; bytesBefore: number; bytesAfter: number }) => ({
+  tensorsBefore: t.tensorsBefore,
+  tensorsAfter: t.tensorsAfter,
+  bytesBefore: t.bytesBefore,
+  bytesAfter: t.bytesAfter,
+});
+
+/**
+ * What a plain tfjs user writes (the tfjs-examples MNIST pattern): the same model compiled with the same
+ * optimizer, model.fit on the image and one-hot label tensors with metrics ['accuracy'], and an onBatchEnd
+ * callback that reads the batch's logs (to update the page) and awaits tf.nextFrame(). The first batch is warm-up.
+ */
+export async function benchImageBaseline(config: ModelConfig, train: DeviceSet, settings: TrainConfig, batches: number): Promise<ImageSpeed> {
+  const model = buildModel(config, settings.seed);
+  const optimizer = makeOptimizer(settings.optimizer, settings.learningRate);
+  model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const n = Math.min(train.count, settings.batchSize * (batches + 1));
+  const x = train.xs.slice([0, 0, 0, 0], [n, -1, -1, -1]);
+  const y = tf.tidy(() => tf.oneHot(train.labels.slice([0], [n]), 10).cast('float32'));
+  let started = 0;
+  let timed = 0;
+  let shown = 0;
+  try {
+    const before = tf.memory();
+    await model.fit(x, y, {
+      batchSize: settings.batchSize,
+      epochs: 1,
+      shuffle: true,
+      callbacks: {
+        onBatchEnd: async (batch, logs) => {
+          if (batch === 0) started = performance.now();
+          else timed++;
+          shown = logs?.loss ?? shown; // what a page would draw
+          await tf.nextFrame();
+        },
+      },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const after = tf.memory();
+    if (!Number.isFinite(shown)) throw new Error('the baseline loss was not finite');
+    return {
+      backend: tf.getBackend(),
+      samplesPerSec: (timed * settings.batchSize) / seconds,
+      stepMs: (seconds * 1000) / timed,
+      steps: timed,
+      ...pick({ tensorsBefore: before.numTensors, tensorsAfter: after.numTensors, bytesBefore: before.numBytes, bytesAfter: after.numBytes }),
+    };
+  } finally {
+    model.dispose();
+    optimizer.dispose();
+    tf.dispose([x, y]);
+  }
+}
