@@ -36,6 +36,7 @@ const models = values.models!.split(',');
 
 interface ImageSpeedRow {
   samplesPerSec: number;
+  gflops: number;
   tensorsBefore: number;
   tensorsAfter: number;
 }
@@ -91,13 +92,18 @@ try {
       await page.close();
       continue;
     }
+    if (models.some((m) => m !== 'lstm')) {
+      const peak = await page.evaluate(() => globalThis.playgroundEngine.benchMatmul(512, 10));
+      imageRows.push({ backend, model: 'matmul 512x512', peak });
+      console.log(`${backend}: matmul peak ${peak.gflops.toFixed(2)} GFLOP/s`);
+    }
     for (const kind of models.filter((m) => m !== 'lstm') as ('mlp' | 'cnn')[]) {
       const steps = IMAGE_STEPS[kind][backend] ?? 10;
       const ours = await page.evaluate(([k, n]) => globalThis.playgroundEngine.benchImageSpeed(k, 'ours', n, 3), [kind, steps] as const);
       const baseline = await page.evaluate(([k, n]) => globalThis.playgroundEngine.benchImageSpeed(k, 'baseline', n), [kind, steps] as const);
       const row = { backend, model: kind, ours, baseline, ratio: ours.samplesPerSec / baseline.samplesPerSec };
       imageRows.push(row);
-      console.log(`${backend} ${kind}: ours ${ours.samplesPerSec.toFixed(0)} samples/s (tensors ${ours.tensorsBefore} -> ${ours.tensorsAfter}), baseline ${baseline.samplesPerSec.toFixed(0)} samples/s, ratio ${row.ratio.toFixed(2)}x`);
+      console.log(`${backend} ${kind}: ours ${ours.samplesPerSec.toFixed(0)} samples/s (${ours.gflops.toFixed(2)} GFLOP/s, tensors ${ours.tensorsBefore} -> ${ours.tensorsAfter}), baseline ${baseline.samplesPerSec.toFixed(0)} samples/s, ratio ${row.ratio.toFixed(2)}x`);
     }
     if (models.includes('mlp')) {
       const main = await mainThreadDuringTraining(page);
@@ -134,9 +140,10 @@ try {
   };
   mkdirSync('bench-results', { recursive: true });
   writeFileSync('bench-results/bench.json', JSON.stringify(result, null, 2));
-  console.log('\n| backend | model | ours (samples/s) | model.fit baseline (samples/s) | ours / baseline | tensors before -> after |\n|---|---|---|---|---|---|');
+  console.log('\n| backend | model | ours (samples/s) | model.fit baseline (samples/s) | ours / baseline | ours GFLOP/s | matmul peak GFLOP/s | tensors before -> after |\n|---|---|---|---|---|---|---|---|');
   for (const r of imageRows as { backend: string; model: string; ours?: ImageSpeedRow; baseline?: ImageSpeedRow; ratio?: number }[]) {
-    if (r.ours) console.log(`| ${r.backend} | ${r.model} | ${r.ours.samplesPerSec.toFixed(0)} | ${r.baseline!.samplesPerSec.toFixed(0)} | ${r.ratio!.toFixed(2)}x | ${r.ours.tensorsBefore} -> ${r.ours.tensorsAfter} |`);
+    const peak = (imageRows.find((p) => p.backend === r.backend && p.peak) as { peak?: { gflops: number } } | undefined)?.peak?.gflops;
+    if (r.ours) console.log(`| ${r.backend} | ${r.model} | ${r.ours.samplesPerSec.toFixed(0)} | ${r.baseline!.samplesPerSec.toFixed(0)} | ${r.ratio!.toFixed(2)}x | ${r.ours.gflops.toFixed(2)} | ${peak?.toFixed(2) ?? '-'} | ${r.ours.tensorsBefore} -> ${r.ours.tensorsAfter} |`);
   }
   console.log('\n| backend | ours (chars/s) | baseline (chars/s) | ours / baseline |\n|---|---|---|---|');
   for (const r of rows as { backend: string; available: boolean; ours?: { charsPerSec: number }; baseline?: { charsPerSec: number }; ratio?: number }[]) {

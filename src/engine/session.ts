@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LoadProgress, MemoryInfo, MnistUrls, Notice, PlaygroundApi, PreviewDigit } from '../worker/api';
 import { BackendName, BackendState, selectBackend, trySetBackend } from './backend/backends';
 import { DataError, readIdxPair } from './data/idx';
-import { datasetFromFiles, DatasetInfo, describeDataset, ImageDataset, makeDataset, NamedBytes } from './data/images';
+import { datasetFromFiles, DatasetInfo, describeDataset, ImageDataset, makeDataset, NamedBytes, slice as sliceImages } from './data/images';
 import { CNN_PRESET, MLP_PRESET, ModelConfig } from './models/config';
 import { buildModel, ModelSummary, summarize } from './models/build';
 import { DEFAULT_TRAIN, TrainConfig } from './train/config';
@@ -17,7 +17,7 @@ import { generateText, GenerateOptions } from './text/sampler';
 import { exportModel, importModel, ModelFileError, ModelFiles } from './io/modelFiles';
 import { maybeGunzip } from './data/idx';
 import { benchBaseline, benchOurs, SpeedResult } from './bench/textBench';
-import { benchImageBaseline, benchImageOurs, ImageSpeed } from './bench/imageBench';
+import { benchImageBaseline, benchImageOurs, ImageSpeed, matmulPeak } from './bench/imageBench';
 import { evenStarts, evaluateText, splitPoint } from './text/textTask';
 import { evaluateSet } from './train/deviceData';
 import { loadSnapshot, ModelSnapshot, snapshot } from './compress/snapshot';
@@ -49,6 +49,15 @@ export interface GradualOptions extends PruneOptions {
   epochs: number;
   /** Mask recomputations over the run. */
   updates: number;
+}
+
+export type ModelKind = 'mlp' | 'cnn' | 'charLstm';
+
+/** One backend's training speed for a model kind (items: samples, or predicted characters), or why it failed. */
+export interface BackendTiming {
+  backend: BackendName;
+  itemsPerSec?: number;
+  error?: string;
 }
 
 export interface ImportedModelInfo {
@@ -395,6 +404,54 @@ export class Session implements PlaygroundApi {
     const config = kind === 'mlp' ? MLP_PRESET : CNN_PRESET;
     const train = this.deviceData().train;
     return which === 'ours' ? benchImageOurs(config, train, DEFAULT_TRAIN, warmup, steps) : benchImageBaseline(config, train, DEFAULT_TRAIN, steps);
+  }
+
+  /**
+   * Times a few training steps of the model on each candidate backend (after a warm-up step that compiles its
+   * kernels) and leaves the fastest active. The page caches the answer per model kind, so this runs once.
+   */
+  async measureBackends(kind: ModelKind, config: ModelConfig | CharLstmConfig, candidates: BackendName[]): Promise<BackendTiming[]> {
+    return this.exclusive('measuring the backends', async () => {
+      const start = tf.getBackend() as BackendName;
+      const settings = kind === 'charLstm' ? { ...DEFAULT_TRAIN, ...DEFAULT_TEXT_OPTIMIZER } : DEFAULT_TRAIN;
+      const out: BackendTiming[] = [];
+      for (const backend of candidates) {
+        const problem = await trySetBackend(backend);
+        if (problem) {
+          out.push({ backend, error: problem });
+          continue;
+        }
+        this.dropDeviceData();
+        try {
+          if (kind === 'charLstm') {
+            if (!this.text) throw new TextError('Load a text first.');
+            out.push({ backend, itemsPerSec: (await benchOurs(this.text.corpus, config as CharLstmConfig, settings, 1, 2)).charsPerSec });
+          } else {
+            if (!this.dataset) throw new DataError('No dataset is loaded yet.');
+            const sample = toDevice(sliceImages(this.dataset.train, 0, Math.min(this.dataset.train.count, 1024)));
+            try {
+              const steps = kind === 'cnn' ? 3 : 10;
+              out.push({ backend, itemsPerSec: (await benchImageOurs(config as ModelConfig, sample, { ...settings, batchSize: 64 }, kind === 'cnn' ? 1 : 2, steps)).samplesPerSec });
+            } finally {
+              disposeSet(sample);
+            }
+          }
+        } catch (e) {
+          out.push({ backend, error: (e as Error).message });
+        }
+      }
+      const timed = out.filter((t) => t.itemsPerSec !== undefined);
+      const best = timed.length ? timed.reduce((a, b) => (b.itemsPerSec! > a.itemsPerSec! ? b : a)).backend : start;
+      if ((await trySetBackend(best)) !== null) await trySetBackend(start);
+      this.dropDeviceData();
+      this.watchDevice();
+      return out;
+    });
+  }
+
+  /** `npm run bench`: the backend's matmul rate, the yardstick for the training step's GFLOP/s. */
+  async benchMatmul(n: number, reps: number): Promise<{ backend: string; n: number; gflops: number }> {
+    return matmulPeak(n, reps);
   }
 
   /** `npm run bench`: wall time for the default char-LSTM and settings to reach a validation loss (nats/char). */

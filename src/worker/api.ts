@@ -11,7 +11,7 @@ import type { CharLstmConfig } from '../engine/text/charModel';
 import type { TextTrainConfig } from '../engine/text/textTask';
 import type { GenerateOptions } from '../engine/text/sampler';
 import type { ModelFiles } from '../engine/io/modelFiles';
-import type { CharModelInfo, CompressState, GradualOptions, ImportedModelInfo, Which } from '../engine/session';
+import type { BackendTiming, CharModelInfo, CompressState, GradualOptions, ImportedModelInfo, ModelKind, Which } from '../engine/session';
 import type { Histogram, PruneOptions, VariantInfo } from '../engine/compress/variants';
 import type { QuantSpec } from '../engine/compress/quantize';
 import type { DistillOptions } from '../engine/compress/distill';
@@ -19,7 +19,7 @@ import type { ExportFile } from '../engine/io/compressedFiles';
 import type { SpeedResult } from '../engine/bench/textBench';
 import type { ImageSpeed } from '../engine/bench/imageBench';
 
-export type { CompressState, GradualOptions, ImportedModelInfo, Which, Histogram, PruneOptions, VariantInfo, QuantSpec, DistillOptions, ExportFile };
+export type { BackendTiming, ModelKind, CompressState, GradualOptions, ImportedModelInfo, Which, Histogram, PruneOptions, VariantInfo, QuantSpec, DistillOptions, ExportFile };
 export type { CorpusInfo, CorpusOptions, CharLstmConfig, TextTrainConfig, GenerateOptions, ModelFiles, CharModelInfo };
 export type { BackendName, BackendState, DatasetInfo, NamedBytes, ModelConfig, ModelSummary, TrainConfig, TrainEvent, TrainResult, EvaluationResult };
 
@@ -55,6 +55,8 @@ export interface PlaygroundApi {
   /** Starts a backend (the preferred one, else the first that works) and registers the notice channel. */
   init(preferred: BackendName | undefined, onNotice: (n: Notice) => void): Promise<BackendState>;
   setBackend(name: BackendName): Promise<BackendState>;
+  /** Times the model briefly on each candidate backend and leaves the fastest active. */
+  measureBackends(kind: ModelKind, config: ModelConfig | CharLstmConfig, candidates: BackendName[]): Promise<BackendTiming[]>;
   loadMnist(urls: MnistUrls, validationSize: number, onProgress: (p: LoadProgress) => void): Promise<DatasetInfo>;
   /** User IDX files; on any error the current dataset stays and the error message says what to do. */
   loadIdxFiles(files: NamedBytes[], validationSize: number): Promise<DatasetInfo>;
@@ -94,6 +96,7 @@ export interface PlaygroundApi {
 
   // npm run bench
   benchTextSpeed(which: 'ours' | 'baseline', steps: number, warmup?: number): Promise<SpeedResult>;
+  benchMatmul(n: number, reps: number): Promise<{ backend: string; n: number; gflops: number }>;
   benchImageSpeed(kind: 'mlp' | 'cnn', which: 'ours' | 'baseline', steps: number, warmup?: number): Promise<ImageSpeed>;
   benchTimeToLoss(target: number, maxSeconds: number): Promise<{ reached: boolean; seconds: number; steps: number; valLoss: number; backend: string }>;
 }

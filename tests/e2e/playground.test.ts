@@ -12,7 +12,8 @@ afterAll(async () => {
 
 describe('playground on WebGPU (SwiftShader)', () => {
   it('reports the webgpu backend, loads MNIST, trains an MLP with live charts well above chance, same-origin only', async () => {
-    const { page, requests } = await openPlayground(browser);
+    // ?backend=webgpu: the user's pick, kept (no per-model switch to a faster backend)
+    const { page, requests } = await openPlayground(browser, '?backend=webgpu');
     await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('webgpu');
     await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
     expect(await page.getByTestId('dataset-info').textContent()).toContain('5,000 validation');
@@ -59,6 +60,39 @@ describe('playground on WebGPU (SwiftShader)', () => {
     const origin = new URL(page.url()).origin;
     const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:'));
     expect(foreign).toEqual([]);
+  });
+
+  it('starts on WebGPU, measures every backend once for the MLP, trains on the fastest and remembers it after a reload', async () => {
+    const { page, requests } = await openPlayground(browser);
+    await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('webgpu');
+    expect(await page.getByTestId('backend-auto').isChecked()).toBe(true);
+    await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
+    await page.getByTestId('train-limit').fill('640');
+    await page.getByTestId('epochs').fill('1');
+    await page.getByTestId('start').click();
+    await expect.poll(() => page.getByTestId('backend-measuring').count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 240_000 }).toBe('finished');
+    const notice = (await page.getByTestId('notices').textContent())!;
+    expect(notice).toContain('Measured once for the MLP');
+    const rates = Object.fromEntries([...notice.matchAll(/(webgpu|webgl|wasm|cpu) ([\d,]+) samples\/s/g)].map((m) => [m[1], Number(m[2].replace(/,/g, ''))]));
+    expect(Object.keys(rates).sort()).toEqual(['cpu', 'wasm', 'webgl', 'webgpu']);
+    const fastest = Object.entries(rates).sort((a, b) => b[1] - a[1])[0][0];
+    expect(await page.getByTestId('active-backend').textContent()).toBe(fastest);
+    expect(await page.getByTestId('fastest-mlp').getAttribute('data-backend')).toBe(fastest);
+    expect(parseFloat((await page.getByTestId('test-accuracy').textContent())!)).toBeGreaterThan(50);
+
+    // a reload starts on WebGPU again, then goes straight to the remembered backend: no second measurement
+    await page.reload();
+    await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
+    expect(await page.getByTestId('active-backend').textContent()).toBe('webgpu');
+    await page.getByTestId('train-limit').fill('640');
+    await page.getByTestId('epochs').fill('1');
+    await page.getByTestId('start').click();
+    await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 240_000 }).toBe('finished');
+    expect(await page.getByTestId('active-backend').textContent()).toBe(fastest);
+    expect(await page.getByTestId('notices').textContent()).not.toContain('Measured once');
+    const origin = new URL(requests[0]).origin;
+    expect(requests.every((u) => u.startsWith(origin) || u.startsWith('blob:') || u.startsWith('data:'))).toBe(true);
   });
 
   it('pauses, resumes and stops a run, and refuses an invalid model before training', async () => {

@@ -31,7 +31,7 @@ async function upload(page: Page, name: string, buffer: Buffer) {
 
 describe('char-LSTM in the page (WebGPU on SwiftShader)', () => {
   it('uploads a text, trains briefly on webgpu, streams generated text made of vocabulary characters, saves and reloads the model', async () => {
-    const page = await openText();
+    const page = await openText('?backend=webgpu');
     expect(await page.getByTestId('active-backend').textContent()).toBe('webgpu');
     expect(Number((await page.getByTestId('corpus-chars').textContent())!.replace(/,/g, ''))).toBeGreaterThan(1_000_000);
 

@@ -10,6 +10,8 @@ import { timeTask } from './textBench';
 export interface ImageSpeed {
   backend: string;
   samplesPerSec: number;
+  /** Achieved arithmetic rate of the training step (forward + backward FLOPs of dense and conv layers). */
+  gflops: number;
   stepMs: number;
   steps: number;
   tensorsBefore: number;
@@ -24,10 +26,56 @@ export async function benchImageOurs(config: ModelConfig, train: DeviceSet, sett
   const optimizer = makeOptimizer(settings.optimizer, settings.learningRate);
   try {
     const t = await timeTask(imageTask(model, train, null, settings), optimizer, settings.seed, warmup, steps);
-    return { backend: tf.getBackend(), samplesPerSec: (steps * settings.batchSize) / t.seconds, stepMs: (t.seconds * 1000) / steps, steps, ...pick(t) };
+    const samplesPerSec = (steps * settings.batchSize) / t.seconds;
+    return { backend: tf.getBackend(), samplesPerSec, gflops: (trainingFlopsPerSample(model) * samplesPerSec) / 1e9, stepMs: (t.seconds * 1000) / steps, steps, ...pick(t) };
   } finally {
     optimizer.dispose();
     model.dispose();
+  }
+}
+
+/**
+ * FLOPs to train on one sample: each dense or conv layer does 2 * MACs forward, and twice that backward (the
+ * input gradient and the weight gradient), so 6 * MACs; pooling, activations and the optimizer are not counted.
+ * Dense MACs = in * out; conv MACs = outH * outW * kH * kW * inC * outC.
+ */
+export function trainingFlopsPerSample(model: tf.LayersModel): number {
+  let macs = 0;
+  for (const layer of model.layers) {
+    const cls = layer.getClassName();
+    const kernel = layer.weights[0];
+    if (!kernel) continue;
+    const [k0 = 0, k1 = 0, k2 = 0, k3 = 0] = kernel.shape as number[];
+    if (cls === 'Dense') macs += k0 * k1;
+    else if (cls === 'Conv2D') {
+      const [, h = 0, w = 0] = layer.outputShape as number[];
+      macs += h * w * k0 * k1 * k2 * k3;
+    }
+  }
+  return 6 * macs;
+}
+
+/** The backend's matmul rate: `reps` products of two n x n matrices, one read at the end (2 n^3 FLOPs each). */
+export async function matmulPeak(n = 512, reps = 10): Promise<{ backend: string; n: number; gflops: number }> {
+  const a = tf.randomNormal([n, n], 0, 1, 'float32', 1);
+  const b = tf.randomNormal([n, n], 0, 1, 'float32', 2);
+  try {
+    const warm = tf.matMul(a, b);
+    await warm.data();
+    warm.dispose();
+    const start = performance.now();
+    let acc = tf.zeros([n, n]);
+    for (let i = 0; i < reps; i++) {
+      const next = tf.tidy(() => acc.add(tf.matMul(a, b)));
+      acc.dispose();
+      acc = next;
+    }
+    await acc.data();
+    acc.dispose();
+    const seconds = (performance.now() - start) / 1000;
+    return { backend: tf.getBackend(), n, gflops: (2 * n ** 3 * reps) / seconds / 1e9 };
+  } finally {
+    tf.dispose([a, b]);
   }
 }
 
@@ -74,6 +122,7 @@ export async function benchImageBaseline(config: ModelConfig, train: DeviceSet, 
     return {
       backend: tf.getBackend(),
       samplesPerSec: (timed * settings.batchSize) / seconds,
+      gflops: (trainingFlopsPerSample(model) * timed * settings.batchSize) / seconds / 1e9,
       stepMs: (seconds * 1000) / timed,
       steps: timed,
       ...pick({ tensorsBefore: before.numTensors, tensorsAfter: after.numTensors, bytesBefore: before.numBytes, bytesAfter: after.numBytes }),

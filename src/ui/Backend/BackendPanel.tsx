@@ -1,5 +1,5 @@
 import { BACKEND_ORDER, BackendName } from '../../engine/backend/names';
-import { switchBackend } from '../store/actions';
+import { forgetFastest, setAutoBackend, switchBackend } from '../store/actions';
 import { useStore } from '../store/store';
 import { ErrorText, SelectField } from '../common/Field';
 
@@ -8,6 +8,7 @@ export function BackendPanel() {
   const backend = useStore((s) => s.backend);
   const busy = useStore((s) => s.train.state === 'running' || s.train.state === 'paused');
   const failures = Object.entries(backend.failures);
+  const fastest = Object.entries(backend.fastest);
   return (
     <div className="backend">
       <span>
@@ -18,10 +19,36 @@ export function BackendPanel() {
           label="Switch to"
           value={backend.active}
           options={BACKEND_ORDER}
-          disabled={busy || backend.switching}
+          disabled={busy || backend.switching || backend.measuring !== null}
           testId="backend-select"
           onChange={(b) => void switchBackend(b)}
         />
+      )}
+      {backend.active && (
+        <label className="field checkbox" title="The first run of each model kind times a few steps on every backend and keeps the fastest; picking a backend turns this off.">
+          <input type="checkbox" checked={backend.auto} data-testid="backend-auto" onChange={(e) => setAutoBackend(e.target.checked)} />
+          <span>Fastest per model</span>
+        </label>
+      )}
+      {backend.measuring && (
+        <span className="state" role="status" data-testid="backend-measuring">
+          measuring backends for the {backend.measuring === 'charLstm' ? 'char-LSTM' : backend.measuring.toUpperCase()}…
+        </span>
+      )}
+      {fastest.length > 0 && (
+        <details className="muted" data-testid="backend-fastest">
+          <summary>fastest here: {fastest.map(([kind, f]) => `${kind === 'charLstm' ? 'char-LSTM' : kind.toUpperCase()} ${f!.backend}`).join(', ')}</summary>
+          <ul>
+            {fastest.map(([kind, f]) => (
+              <li key={kind} data-testid={`fastest-${kind}`} data-backend={f!.backend}>
+                {kind}: {f!.timings.map((t) => (t.itemsPerSec !== undefined ? `${t.backend} ${Math.round(t.itemsPerSec).toLocaleString('en-US')}/s` : `${t.backend} failed`)).join(', ')} ({f!.date.slice(0, 10)})
+              </li>
+            ))}
+          </ul>
+          <button type="button" onClick={forgetFastest}>
+            Measure again
+          </button>
+        </details>
       )}
       {failures.length > 0 && (
         <details className="muted">

@@ -1,11 +1,13 @@
 import { callback, EngineClient, startEngineWorker } from '../../worker/client';
 import type { BackendName } from '../../worker/api';
-import { parseBackendName } from '../../engine/backend/names';
+import { BACKEND_ORDER, parseBackendName } from '../../engine/backend/names';
+import type { CharLstmConfig } from '../../engine/text/charModel';
 import type { ModelConfig } from '../../engine/models/config';
 import { validateModelConfig } from '../../engine/models/validate';
 import { TrainConfig, validateTrainConfig } from '../../engine/train/config';
 import type { Progress, StepPoint, TrainEvent } from '../../engine/train/trainer';
-import { Mode, store } from './store';
+import { FastestBackend, Mode, store } from './store';
+import type { ModelKind } from '../../worker/api';
 import { loadDefaultText } from './textActions';
 
 export function setMode(mode: Mode): void {
@@ -36,7 +38,7 @@ export async function boot(): Promise<void> {
   const preferred = parseBackendName(param);
   try {
     const state = await engine.init(preferred, callback((n) => notify(n.level, n.message)));
-    store.update('backend', { active: state.active, failures: state.failures, error: null });
+    store.update('backend', { active: state.active, failures: state.failures, error: null, auto: !preferred, fastest: readFastest() });
   } catch (e) {
     store.update('backend', { error: message(e) });
     return;
@@ -77,8 +79,9 @@ export async function loadIdxFiles(files: File[]): Promise<void> {
   }
 }
 
+/** The user's pick: kept from now on (the per-model automatic choice stops). */
 export async function switchBackend(name: BackendName): Promise<void> {
-  store.update('backend', { switching: true, error: null });
+  store.update('backend', { switching: true, error: null, auto: false });
   try {
     const state = await engine.setBackend(name);
     store.update('backend', { active: state.active, switching: false });
@@ -99,6 +102,79 @@ export async function refreshSummary(): Promise<void> {
     store.update('model', { problems: [], summary: await engine.describeModel(config) });
   } catch (e) {
     store.update('model', { problems: [message(e)], summary: null });
+  }
+}
+
+const FASTEST_KEY = 'nn-playground.fastest-backend.v1';
+
+function readFastest(): Partial<Record<ModelKind, FastestBackend>> {
+  try {
+    const parsed = JSON.parse(localStorage.getItem(FASTEST_KEY) ?? '{}') as Partial<Record<ModelKind, FastestBackend>>;
+    return parsed && typeof parsed === 'object' ? parsed : {};
+  } catch {
+    return {}; // unreadable or no storage: measure again
+  }
+}
+
+export function setAutoBackend(auto: boolean): void {
+  store.update('backend', { auto });
+}
+
+/** Forgets the measurements, so the next run of each model kind measures again. */
+export function forgetFastest(): void {
+  try {
+    localStorage.removeItem(FASTEST_KEY);
+  } catch {
+    // storage unavailable: nothing was kept
+  }
+  store.update('backend', { fastest: {} });
+}
+
+/**
+ * With the automatic choice on, the first run of each model kind times a few steps on every backend that
+ * starts here and keeps the fastest (cached in localStorage); later runs switch to it directly.
+ */
+export async function useFastestBackend(kind: ModelKind, config: ModelConfig | CharLstmConfig): Promise<void> {
+  const { backend } = store.get();
+  if (!backend.auto || !backend.active) return;
+  const known = backend.fastest[kind];
+  if (known) {
+    if (known.backend !== backend.active && !backend.failures[known.backend]) await switchTo(known.backend);
+    return;
+  }
+  store.update('backend', { measuring: kind });
+  try {
+    const candidates = BACKEND_ORDER.filter((b) => !backend.failures[b]);
+    const timings = await engine.measureBackends(kind, config, candidates);
+    const timed = timings.filter((t) => t.itemsPerSec !== undefined);
+    if (!timed.length) return;
+    const best = timed.reduce((a, b) => (b.itemsPerSec! > a.itemsPerSec! ? b : a));
+    const fastest = { ...store.get().backend.fastest, [kind]: { backend: best.backend, timings, date: new Date().toISOString() } };
+    try {
+      localStorage.setItem(FASTEST_KEY, JSON.stringify(fastest));
+    } catch {
+      // no storage (private window): it is measured again next visit
+    }
+    store.update('backend', { active: best.backend, fastest });
+    const unit = kind === 'charLstm' ? 'characters' : 'samples';
+    notify('info', `Measured once for the ${KIND_LABEL[kind]}: ${timed.map((t) => `${t.backend} ${Math.round(t.itemsPerSec!).toLocaleString('en-US')} ${unit}/s`).join(', ')}. Training on ${best.backend}; pick a backend at the top right to override.`);
+  } catch (e) {
+    notify('error', `Measuring the backends failed (${message(e)}); training on ${store.get().backend.active}.`);
+  } finally {
+    store.update('backend', { measuring: null });
+  }
+}
+
+const KIND_LABEL: Record<ModelKind, string> = { mlp: 'MLP', cnn: 'CNN', charLstm: 'char-LSTM' };
+
+/** An automatic switch: like the user's, but the automatic choice stays on. */
+async function switchTo(name: BackendName): Promise<void> {
+  store.update('backend', { switching: true, error: null });
+  try {
+    const state = await engine.setBackend(name);
+    store.update('backend', { active: state.active, switching: false });
+  } catch (e) {
+    store.update('backend', { switching: false, error: message(e) });
   }
 }
 
@@ -157,6 +233,7 @@ export async function startTraining(): Promise<void> {
     store.update('train', { message: 'The dataset is still loading; start again once it is ready.' });
     return;
   }
+  if (!s.continueRun.images) await useFastestBackend(s.model.kind, model);
   store.update('train', { task: 'images', state: 'running', steps: [], epochs: [], progress: null, message: null, seconds: null });
   store.update('evaluation', { result: null, error: null });
   store.update('draw', { probabilities: null });

@@ -8,7 +8,7 @@ import { DEFAULT_CORPUS_OPTIONS } from '../../engine/text/corpus';
 import { CharLstmConfig, CharPresetName, DEFAULT_CHAR_MODEL } from '../../engine/text/charModel';
 import { DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN } from '../../engine/text/textTask';
 import { DEFAULT_GENERATE } from '../../engine/text/sampler';
-import type { CompressState, DistillOptions, Histogram, QuantSpec } from '../../worker/api';
+import type { BackendTiming, CompressState, DistillOptions, Histogram, ModelKind, QuantSpec } from '../../worker/api';
 import type { PruneScope } from '../../engine/compress/prune';
 
 export interface CompressSlice {
@@ -50,12 +50,28 @@ export const initialCompress = (): CompressSlice => ({
 
 export type Mode = 'images' | 'text';
 
+export interface FastestBackend {
+  backend: BackendName;
+  timings: BackendTiming[];
+  date: string;
+}
+
 export type RunState = 'idle' | 'running' | 'paused' | 'finished' | 'stopped' | 'failed';
 
 /** Everything several panels read. Panels never touch tfjs: they read this and call actions. */
 export interface AppState {
   mode: Mode;
-  backend: { active: BackendName | null; failures: Partial<Record<BackendName, string>>; switching: boolean; error: string | null };
+  backend: {
+    active: BackendName | null;
+    failures: Partial<Record<BackendName, string>>;
+    switching: boolean;
+    error: string | null;
+    /** Train each model kind on the backend measured fastest for it (off once the user picks one). */
+    auto: boolean;
+    /** What was measured, per model kind (cached in localStorage). */
+    fastest: Partial<Record<ModelKind, FastestBackend>>;
+    measuring: ModelKind | null;
+  };
   data: { info: DatasetInfo | null; loading: { loaded: number; total: number } | null; error: string | null; preview: PreviewDigit[]; validationSize: number };
   model: { kind: 'mlp' | 'cnn'; configs: { mlp: ModelConfig; cnn: ModelConfig }; summary: ModelSummary | null; problems: string[] };
   /** The current (or last) run, whichever tab started it. */
@@ -91,7 +107,7 @@ export interface AppState {
 
 export const initialState = (): AppState => ({
   mode: 'images',
-  backend: { active: null, failures: {}, switching: false, error: null },
+  backend: { active: null, failures: {}, switching: false, error: null, auto: true, fastest: {}, measuring: null },
   data: { info: null, loading: null, error: null, preview: [], validationSize: 5000 },
   model: { kind: 'mlp', configs: { mlp: MLP_PRESET, cnn: CNN_PRESET }, summary: null, problems: [] },
   train: { task: 'images', config: DEFAULT_TRAIN, state: 'idle', progress: null, steps: [], epochs: [], message: null, seconds: null },

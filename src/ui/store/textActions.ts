@@ -5,7 +5,7 @@ import { validateTextTrainConfig } from '../../engine/text/textTask';
 import { validateGenerateOptions } from '../../engine/text/sampler';
 import { validateCorpusOptions } from '../../engine/text/corpus';
 import { TrainConfig, validateTrainConfig } from '../../engine/train/config';
-import { dataUrl, engine, flushSteps, message, notify, onTrainEvent } from './actions';
+import { dataUrl, engine, flushSteps, message, notify, onTrainEvent, useFastestBackend } from './actions';
 import { store } from './store';
 
 export const DEFAULT_CORPUS_NAME = 'State of the Union addresses (1981-2021)';
@@ -94,6 +94,7 @@ export async function startTextTraining(): Promise<void> {
     store.update('train', { message: 'The text is still loading; start again once it is ready.' });
     return;
   }
+  if (!store.get().continueRun.text) await useFastestBackend('charLstm', text.model);
   store.update('train', { state: 'running', steps: [], epochs: [], progress: null, message: null, seconds: null });
   store.update('text', { samples: [], output: '', generateError: null });
   try {
