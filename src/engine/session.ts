@@ -235,6 +235,11 @@ export class Session implements PlaygroundApi {
       this.model?.dispose();
       this.model = model;
     }
+    return this.runTrainer(trainer);
+  }
+
+  /** The one place a run is registered: pause, resume and stop reach it; it is cleared however the run ends. */
+  private async runTrainer(trainer: Trainer): Promise<TrainResult> {
     this.trainer = trainer;
     try {
       return await trainer.run();
@@ -303,12 +308,7 @@ export class Session implements PlaygroundApi {
     }
     this.charModel?.model.dispose();
     this.charModel = { model, vocab, meta: { kind: 'charLstm', vocab: corpus.vocab, options: corpus.info.options, config: modelConfig, corpus: name } };
-    this.trainer = trainer;
-    try {
-      return await trainer.run();
-    } finally {
-      this.trainer = null;
-    }
+    return this.runTrainer(trainer);
   }
 
   /** More training for the current char-LSTM (trained here or loaded) on the current text, same vocabulary. */
@@ -321,12 +321,7 @@ export class Session implements PlaygroundApi {
     }
     const trainer = new Trainer(textTask(current.model, this.textData(), current.meta.config.window, config, textConfig), config, onEvent);
     this.textTrain = textConfig;
-    this.trainer = trainer;
-    try {
-      return await trainer.run();
-    } finally {
-      this.trainer = null;
-    }
+    return this.runTrainer(trainer);
   }
 
   /** The corpus ids resident on the active backend. */
@@ -587,12 +582,10 @@ export class Session implements PlaygroundApi {
         const schedule: GradualPruning = { finalSparsity: options.sparsity, initialSparsity: 0, scope: options.scope, updates: gradual.updates };
         const task = prunedTask(inner, variables, inner.stepsPerEpoch * gradual.epochs, schedule);
         const trainer = new Trainer(task, tuneConfig, onEvent);
-        this.trainer = trainer;
         let result: TrainResult;
         try {
-          result = await trainer.run();
+          result = await this.runTrainer(trainer);
         } finally {
-          this.trainer = null;
           task.dispose();
         }
         if (result.reason !== 'finished') throw new Error(result.error ?? 'Pruning was stopped before the schedule finished; the variant was not kept.');
@@ -632,13 +625,7 @@ export class Session implements PlaygroundApi {
       });
       try {
         const trainer = new Trainer(distillTask(model, teacher, data.train, data.validation, config, options), config, onEvent);
-        this.trainer = trainer;
-        let result: TrainResult;
-        try {
-          result = await trainer.run();
-        } finally {
-          this.trainer = null;
-        }
+        const result = await this.runTrainer(trainer);
         if (result.reason !== 'finished') throw new Error(result.error ?? 'Distillation was stopped; the student was not kept.');
         const snap = await snapshot(model, { kind: 'images', dataset: this.dataset?.name ?? null, distilledFrom: source.info.label });
         const label = `student ${student.kind.toUpperCase()} (T=${options.temperature}, alpha=${options.alpha}) from ${source.info.label}`;

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { shuffledIndices } from '../data/random';
 import { TrainConfig } from '../train/config';
-import { accuracy, crossEntropy, DeviceSet, evaluateSet } from '../train/deviceData';
-import { kernelsOf, weightPenalty } from '../train/imageTask';
+import { crossEntropy, DeviceSet } from '../train/deviceData';
+import { imageTask } from '../train/imageTask';
 import type { TrainTask } from '../train/trainer';
 
 export interface DistillOptions {
@@ -56,10 +55,9 @@ export function distillationLoss(studentProbs: tf.Tensor, teacherProbs: tf.Tenso
 }
 
 /**
- * Like imageTask (same batching, same shuffle, same accuracy metric on true labels, same L1/L2 penalty on the
- * student's kernels), but the loss is distillationLoss against the frozen teacher's predictions: teacher.predict runs
- * outside the differentiated function and only the student's variables are updated. Validation reports the student's
- * plain cross-entropy and accuracy on the true labels.
+ * imageTask (same batching, shuffle, accuracy on the true labels, L1/L2 penalty on the student's kernels) with
+ * distillationLoss against the frozen teacher's predictions: only the student's variables are differentiated and
+ * updated. Validation reports the student's plain cross-entropy and accuracy on the true labels.
  */
 export function distillTask(
   student: tf.LayersModel,
@@ -71,40 +69,6 @@ export function distillTask(
 ): TrainTask {
   checkDistill(opts);
   if (student === teacher) throw new RangeError('The student and the teacher must be different models.');
-  const vars = student.trainableWeights.map((w) => w.read() as tf.Variable);
-  const kernels = kernelsOf(student);
-  const n = config.trainLimit > 0 ? Math.min(config.trainLimit, train.count) : train.count;
-  const batch = Math.max(1, Math.min(config.batchSize, n));
-  let order: Int32Array = new Int32Array(0);
-  return {
-    stepsPerEpoch: Math.floor(n / batch), // the remainder is dropped, as in imageTask
-    itemsPerStep: batch,
-    beginEpoch(random) {
-      order = shuffledIndices(n, random);
-    },
-    step(optimizer, s) {
-      const indices = tf.tensor1d(order.subarray(s * batch, (s + 1) * batch), 'int32');
-      const out = tf.tidy(() => {
-        const xb = tf.gather(train.xs, indices);
-        const lb = tf.gather(train.labels, indices);
-        const teacherProbs = teacher.predict(xb) as tf.Tensor; // inference mode, not on the gradient tape
-        let stepAcc: tf.Scalar | null = null;
-        const cost = optimizer.minimize(
-          () => {
-            const probs = student.apply(xb, { training: true }) as tf.Tensor;
-            stepAcc = tf.keep(accuracy(probs, lb));
-            const loss = distillationLoss(probs, teacherProbs, lb, opts);
-            const reg = weightPenalty(kernels, config.l1, config.l2);
-            return reg ? loss.add(reg) : loss;
-          },
-          true,
-          vars,
-        ) as tf.Scalar;
-        return [cost, stepAcc as unknown as tf.Scalar] as [tf.Scalar, tf.Scalar];
-      });
-      indices.dispose();
-      return out;
-    },
-    validate: async () => (validation && validation.count > 0 ? evaluateSet(student, validation) : null),
-  };
+  // the teacher's forward pass joins the tape but reaches none of the student's variables, so no gradient flows into it
+  return imageTask(student, train, validation, config, (probs, labels, images) => distillationLoss(probs, teacher.predict(images) as tf.Tensor, labels, opts));
 }

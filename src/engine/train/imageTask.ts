@@ -13,8 +13,14 @@ export function weightPenalty(kernels: tf.Tensor[], l1: number, l2: number): tf.
 /** Kernels (not biases) of a layers model: what the weight penalty applies to. */
 export const kernelsOf = (model: tf.LayersModel) => model.trainableWeights.filter((w) => /kernel/.test(w.name)).map((w) => w.read());
 
-/** Image classification: shuffled mini-batches gathered on the device from the resident training set. */
-export function imageTask(model: tf.LayersModel, train: DeviceSet, validation: DeviceSet | null, config: TrainConfig): TrainTask {
+/** The loss of one batch: the model's softmax outputs, the labels and the batch's images. */
+export type BatchLoss = (probs: tf.Tensor, labels: tf.Tensor1D, images: tf.Tensor4D) => tf.Scalar;
+
+/**
+ * Image classification: shuffled mini-batches gathered on the device from the resident training set; the loss
+ * is cross-entropy against the labels unless another is given (distillation), plus the L1/L2 penalty.
+ */
+export function imageTask(model: tf.LayersModel, train: DeviceSet, validation: DeviceSet | null, config: TrainConfig, loss: BatchLoss = crossEntropy): TrainTask {
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const kernels = kernelsOf(model);
   const n = config.trainLimit > 0 ? Math.min(config.trainLimit, train.count) : train.count;
@@ -36,7 +42,7 @@ export function imageTask(model: tf.LayersModel, train: DeviceSet, validation: D
           () => {
             const probs = model.apply(xb, { training: true }) as tf.Tensor;
             stepAcc = tf.keep(accuracy(probs, lb));
-            const ce = crossEntropy(probs, lb);
+            const ce = loss(probs, lb, xb);
             const reg = weightPenalty(kernels, config.l1, config.l2);
             return reg ? ce.add(reg) : ce;
           },

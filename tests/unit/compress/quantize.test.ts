@@ -14,18 +14,9 @@ import {
   type QuantizedTensor,
   type QuantSpec,
 } from '../../../src/engine/compress/quantize';
+import { mulberry32 } from '../../../src/engine/data/random';
 
-/** mulberry32: small deterministic PRNG in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** [rows, cols] weights, normal-ish, each column (output unit) with its own spread and offset. */
 function weights(rows: number, cols: number, seed: number): Float32Array {
