@@ -26,7 +26,7 @@ export async function snapshot(model: tf.LayersModel, metadata: Record<string, u
   let out: ModelSnapshot | null = null;
   await model.save(
     tf.io.withSaveHandler(async (a) => {
-      const data = Array.isArray(a.weightData) ? concatBuffers(a.weightData) : (a.weightData as ArrayBuffer);
+      const data = tf.io.CompositeArrayBuffer.join(a.weightData);
       const specs = a.weightSpecs ?? [];
       let at = 0;
       const entries = specs.map((s) => {
@@ -41,17 +41,6 @@ export async function snapshot(model: tf.LayersModel, metadata: Record<string, u
     }),
   );
   return out!;
-}
-
-function concatBuffers(parts: ArrayBuffer[]): ArrayBuffer {
-  const total = parts.reduce((n, p) => n + p.byteLength, 0);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(new Uint8Array(p), at);
-    at += p.byteLength;
-  }
-  return out.buffer;
 }
 
 /** The snapshot's effective weights as float32 artifacts (what tf.loadLayersModel reads). */

@@ -35,14 +35,8 @@ export async function exportModel(model: tf.LayersModel, baseName: string, metad
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const data = artifacts.weightData;
-      const buffers = Array.isArray(data) ? data : data ? [data] : [];
-      const total = buffers.reduce((n, b) => n + b.byteLength, 0);
-      const weights = new Uint8Array(total);
-      let at = 0;
-      for (const b of buffers) {
-        weights.set(new Uint8Array(b), at);
-        at += b.byteLength;
-      }
+      const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(data));
+      const total = weights.length;
       const json = {
         format: 'layers-model',
         generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
