@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { memo, useDeferredValue, useMemo } from 'react';
 import { CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
 import { smooth } from '../../engine/train/metrics';
 import type { EpochPoint, StepPoint } from '../../engine/train/trainer';
@@ -30,7 +30,21 @@ interface Props {
 
 const NO_TRAIN = (): number => NaN;
 
-export function MetricChart({ title, steps, epochs, train = NO_TRAIN, val: valOf, format: fmt, yDomain, epochWord, testId }: Props) {
+/**
+ * The series a chart panel draws, deferred: React renders chart updates at low priority and in slices, so a
+ * redraw never holds the page's main thread (typing, clicks, the progress bar) for long.
+ */
+export function useSeries(task: 'images' | 'text'): { steps: StepPoint[]; epochs: EpochPoint[] } {
+  const mine = useStore((s) => s.train.task === task);
+  const steps = useStore((s) => (mine ? s.train.steps : NONE));
+  const epochs = useStore((s) => (mine ? s.train.epochs : NO_EPOCHS));
+  return { steps: useDeferredValue(steps), epochs: useDeferredValue(epochs) };
+}
+
+export const ZERO_TO_AUTO: [number, 'auto'] = [0, 'auto'];
+const ZERO_TO_ONE: [number, number] = [0, 1];
+
+export const MetricChart = memo(function MetricChart({ title, steps, epochs, train = NO_TRAIN, val: valOf, format: fmt, yDomain, epochWord, testId }: Props) {
   const hasTrain = train !== NO_TRAIN;
   const { raw, smoothed, val } = useMemo(() => {
     if (!hasTrain) return { raw: [], smoothed: [], val: epochs.filter((e) => Number.isFinite(valOf(e))).map((e) => ({ step: e.step, val: valOf(e) })) };
@@ -69,7 +83,7 @@ export function MetricChart({ title, steps, epochs, train = NO_TRAIN, val: valOf
       </ResponsiveContainer>
     </figure>
   );
-}
+});
 
 const lossOf = (p: StepPoint) => p.loss;
 const accOf = (p: StepPoint) => p.accuracy;
@@ -79,13 +93,11 @@ const fixed3 = (v: number) => v.toFixed(3);
 const percent = (v: number) => `${(v * 100).toFixed(1)}%`;
 
 export function ChartsPanel() {
-  const mine = useStore((s) => s.train.task === 'images');
-  const steps = useStore((s) => (mine ? s.train.steps : NONE));
-  const epochs = useStore((s) => (mine ? s.train.epochs : NO_EPOCHS));
+  const { steps, epochs } = useSeries('images');
   return (
     <Panel title="Live metrics" testId="charts-panel">
-      <MetricChart title="Loss" steps={steps} epochs={epochs} train={lossOf} val={valLossOf} format={fixed3} yDomain={[0, 'auto']} epochWord="epoch" testId="loss-chart" />
-      <MetricChart title="Accuracy" steps={steps} epochs={epochs} train={accOf} val={valAccOf} format={percent} yDomain={[0, 1]} epochWord="epoch" testId="accuracy-chart" />
+      <MetricChart title="Loss" steps={steps} epochs={epochs} train={lossOf} val={valLossOf} format={fixed3} yDomain={ZERO_TO_AUTO} epochWord="epoch" testId="loss-chart" />
+      <MetricChart title="Accuracy" steps={steps} epochs={epochs} train={accOf} val={valAccOf} format={percent} yDomain={ZERO_TO_ONE} epochWord="epoch" testId="accuracy-chart" />
     </Panel>
   );
 }
