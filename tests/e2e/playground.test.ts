@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launch, openPlayground, screenshot } from './browser';
 
@@ -8,6 +8,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
+});
+// each test's pages go when it ends, so a finished test's page never competes with the next for the CPU
+afterEach(async () => {
+  await Promise.all(browser?.contexts().map((c) => c.close()) ?? []);
 });
 
 describe('playground on WebGPU (SwiftShader)', () => {

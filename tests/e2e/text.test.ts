@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
+});
+// each test's pages go when it ends, so a finished test's page never competes with the next for the CPU
+afterEach(async () => {
+  await Promise.all(browser?.contexts().map((c) => c.close()) ?? []);
 });
 
 const speech = Buffer.from(sotuBytes('1962_john_f_kennedy_d.txt'));

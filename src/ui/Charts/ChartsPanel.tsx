@@ -1,4 +1,4 @@
-import { memo, useDeferredValue, useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import { CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
 import { smooth } from '../../engine/train/metrics';
 import type { EpochPoint, StepPoint } from '../../engine/train/trainer';
@@ -30,15 +30,12 @@ interface Props {
 
 const NO_TRAIN = (): number => NaN;
 
-/**
- * The series a chart panel draws, deferred: React renders chart updates at low priority and in slices, so a
- * redraw never holds the page's main thread (typing, clicks, the progress bar) for long.
- */
+/** The series a chart panel draws: the current run's, when that run is of this tab's kind. */
 export function useSeries(task: 'images' | 'text'): { steps: StepPoint[]; epochs: EpochPoint[] } {
   const mine = useStore((s) => s.train.task === task);
   const steps = useStore((s) => (mine ? s.train.steps : NONE));
   const epochs = useStore((s) => (mine ? s.train.epochs : NO_EPOCHS));
-  return { steps: useDeferredValue(steps), epochs: useDeferredValue(epochs) };
+  return { steps, epochs };
 }
 
 export const ZERO_TO_AUTO: [number, 'auto'] = [0, 'auto'];

@@ -98,10 +98,14 @@ export async function refreshSummary(): Promise<void> {
     store.update('model', { problems, summary: null });
     return;
   }
+  store.update('model', { problems: [] });
+  // a slow reply for an older configuration must not overwrite a newer one's problems or summary
+  const current = () => store.get().model.configs[store.get().model.kind] === config;
   try {
-    store.update('model', { problems: [], summary: await engine.describeModel(config) });
+    const summary = await engine.describeModel(config);
+    if (current()) store.update('model', { problems: [], summary });
   } catch (e) {
-    store.update('model', { problems: [message(e)], summary: null });
+    if (current()) store.update('model', { problems: [message(e)], summary: null });
   }
 }
 

@@ -57,10 +57,13 @@ export async function refreshCharSummary(): Promise<void> {
     store.update('text', { problems, summary: null });
     return;
   }
+  store.update('text', { problems: [] });
+  const current = () => store.get().text.model === model; // a slow reply for an older configuration is dropped
   try {
-    store.update('text', { problems: [], summary: await engine.describeCharModel(model) });
+    const summary = await engine.describeCharModel(model);
+    if (current()) store.update('text', { problems: [], summary });
   } catch (e) {
-    store.update('text', { problems: [message(e)], summary: null });
+    if (current()) store.update('text', { problems: [message(e)], summary: null });
   }
 }
 
