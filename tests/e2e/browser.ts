@@ -1,6 +1,6 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { existsSync, mkdirSync } from 'node:fs';
-import { inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 
 /** The flags from shared/GUIDE.md: WebGPU through SwiftShader on a machine with no GPU and no network. */
 export const CHROMIUM_ARGS = [
@@ -25,6 +25,27 @@ export async function launch(): Promise<Browser> {
 }
 
 export const baseUrl = () => inject('baseUrl');
+
+/**
+ * One browser per test file: launched before the first test, closed after the last; each test's pages are
+ * closed when it ends, so a finished test's page never competes with the next for the CPU.
+ */
+export function useBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterEach(async () => {
+    await Promise.all(browser?.contexts().map((c) => c.close()) ?? []);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error('The browser is not launched yet.');
+    return browser;
+  };
+}
 
 export interface OpenedPage {
   page: Page;

@@ -1,23 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { baseUrl, launch, openPlayground, screenshot } from './browser';
+import { baseUrl, openPlayground, screenshot, useBrowser } from './browser';
 import { realMnist } from '../unit/mnist';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-// each test's pages go when it ends, so a finished test's page never competes with the next for the CPU
-afterEach(async () => {
-  await Promise.all(browser?.contexts().map((c) => c.close()) ?? []);
-});
+const browser = useBrowser();
 
 /** Stock TensorFlow.js as a user gets it from npm: nothing of ours in it. */
 const plainTfjs = join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs/package.json')), 'dist', 'tf.min.js');
@@ -38,7 +28,7 @@ const bytesOf = async (page: Page, kind: 'raw' | 'gzip', id: number) => Number(a
 describe('compression panel', () => {
   it('trains, quantizes, prunes, sweeps; the exported int8 files load in a fresh page with plain tfjs and predict what the page predicts', async () => {
     // wasm keeps the training part short; the WebGPU path is covered by the other suites
-    const { page, requests } = await openPlayground(browser, '?backend=wasm');
+    const { page, requests } = await openPlayground(browser(), '?backend=wasm');
     await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('wasm');
     await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
     await page.getByTestId('train-limit').fill('6000');
@@ -108,7 +98,7 @@ describe('compression panel', () => {
     }
 
     // a fresh page with nothing of ours: stock tf.min.js, tf.loadLayersModel over HTTP from the same origin
-    const context = await browser.newContext();
+    const context = await browser().newContext();
     const fresh = await context.newPage();
     const origin = new URL(baseUrl()).origin;
     await fresh.route(`${origin}/plain/**`, (route) => {

@@ -1,23 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launch, openPlayground, screenshot } from './browser';
+import { describe, expect, it } from 'vitest';
+import { openPlayground, screenshot, useBrowser } from './browser';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-// each test's pages go when it ends, so a finished test's page never competes with the next for the CPU
-afterEach(async () => {
-  await Promise.all(browser?.contexts().map((c) => c.close()) ?? []);
-});
+const browser = useBrowser();
 
 describe('playground on WebGPU (SwiftShader)', () => {
   it('reports the webgpu backend, loads MNIST, trains an MLP with live charts well above chance, same-origin only', async () => {
     // ?backend=webgpu: the user's pick, kept (no per-model switch to a faster backend)
-    const { page, requests } = await openPlayground(browser, '?backend=webgpu');
+    const { page, requests } = await openPlayground(browser(), '?backend=webgpu');
     await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('webgpu');
     await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
     expect(await page.getByTestId('dataset-info').textContent()).toContain('5,000 validation');
@@ -67,7 +56,7 @@ describe('playground on WebGPU (SwiftShader)', () => {
   });
 
   it('starts on WebGPU, measures every backend once for the MLP, trains on the fastest and remembers it after a reload', async () => {
-    const { page, requests } = await openPlayground(browser);
+    const { page, requests } = await openPlayground(browser());
     await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('webgpu');
     expect(await page.getByTestId('backend-auto').isChecked()).toBe(true);
     await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
@@ -100,7 +89,7 @@ describe('playground on WebGPU (SwiftShader)', () => {
   });
 
   it('pauses, resumes and stops a run, and refuses an invalid model before training', async () => {
-    const { page } = await openPlayground(browser, '?backend=cpu');
+    const { page } = await openPlayground(browser(), '?backend=cpu');
     await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('MNIST');
     expect(await page.getByTestId('active-backend').textContent()).toBe('cpu');
     await page.getByTestId('batch-size').fill('16');
@@ -130,7 +119,7 @@ describe('playground on WebGPU (SwiftShader)', () => {
   });
 
   it('shows a clear error for a corrupt IDX file and keeps MNIST loaded', async () => {
-    const { page } = await openPlayground(browser, '?backend=cpu');
+    const { page } = await openPlayground(browser(), '?backend=cpu');
     await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('MNIST');
     const bad = Buffer.from('not an idx file at all');
     const labels = Buffer.from([0, 0, 8, 1, 0, 0, 0, 1, 3]);

@@ -1,29 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, openPlayground, screenshot } from './browser';
+import { openPlayground, screenshot, useBrowser } from './browser';
 import { sotuBytes } from '../unit/mnist';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-// each test's pages go when it ends, so a finished test's page never competes with the next for the CPU
-afterEach(async () => {
-  await Promise.all(browser?.contexts().map((c) => c.close()) ?? []);
-});
+const browser = useBrowser();
 
 const speech = Buffer.from(sotuBytes('1962_john_f_kennedy_d.txt'));
 const speechText = speech.toString('utf8');
 const allowed = new Set([...speechText, '\uFFFD']);
 
 async function openText(query = ''): Promise<Page> {
-  const { page } = await openPlayground(browser, query);
+  const { page } = await openPlayground(browser(), query);
   await page.getByTestId('tab-text').click();
   await expect.poll(() => page.getByTestId('corpus-name').textContent(), { timeout: 120_000 }).toContain('State of the Union');
   return page;
