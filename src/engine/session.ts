@@ -11,7 +11,7 @@ import { evaluateModel, EvaluationResult } from './train/evaluate';
 import { Trainer, TrainEvent, TrainResult } from './train/trainer';
 import { imageTask } from './train/imageTask';
 import { buildCorpus, Corpus, CorpusInfo, CorpusOptions, decodeText, TextError, vocabularyFrom, Vocabulary } from './text/corpus';
-import { buildCharLstm, CharLstmConfig, DEFAULT_CHAR_MODEL } from './text/charModel';
+import { buildCharLstm, CharLstmConfig, DEFAULT_CHAR_MODEL, fusedLstmPays } from './text/charModel';
 import { DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN, textTask, TextTrainConfig } from './text/textTask';
 import { generateText, GenerateOptions } from './text/sampler';
 import { exportModel, importModel, ModelFileError, ModelFiles } from './io/modelFiles';
@@ -386,10 +386,11 @@ export class Session implements PlaygroundApi {
   }
 
   /** `npm run bench`: training speed of our step or of the plain-tfjs baseline on the loaded text. */
-  async benchTextSpeed(which: 'ours' | 'baseline', steps: number, warmup = 1): Promise<SpeedResult> {
+  /** 'ours': our step as the page runs it on this backend; 'other': with the other LSTM path; 'baseline': plain model.fit. */
+  async benchTextSpeed(which: 'ours' | 'other' | 'baseline', steps: number, warmup = 1): Promise<SpeedResult> {
     if (!this.text) throw new TextError('Load a text first.');
     if (which === 'baseline') return benchBaseline(this.text.corpus, DEFAULT_CHAR_MODEL.units, steps);
-    return benchOurs(this.text.corpus, DEFAULT_CHAR_MODEL, { ...DEFAULT_TRAIN, ...DEFAULT_TEXT_OPTIMIZER }, warmup, steps);
+    return benchOurs(this.text.corpus, DEFAULT_CHAR_MODEL, { ...DEFAULT_TRAIN, ...DEFAULT_TEXT_OPTIMIZER }, warmup, steps, which === 'ours' ? fusedLstmPays() : !fusedLstmPays());
   }
 
   /** `npm run bench`: training speed of a default image model (our step or plain model.fit) on the loaded data. */

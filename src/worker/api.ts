@@ -95,7 +95,7 @@ export interface PlaygroundApi {
   importImageModel(files: NamedBytes[]): Promise<ImportedModelInfo>;
 
   // npm run bench
-  benchTextSpeed(which: 'ours' | 'baseline', steps: number, warmup?: number): Promise<SpeedResult>;
+  benchTextSpeed(which: 'ours' | 'other' | 'baseline', steps: number, warmup?: number): Promise<SpeedResult>;
   benchMatmul(n: number, reps: number): Promise<{ backend: string; n: number; gflops: number }>;
   benchImageSpeed(kind: 'mlp' | 'cnn', which: 'ours' | 'baseline', steps: number, warmup?: number): Promise<ImageSpeed>;
   benchTimeToLoss(target: number, maxSeconds: number): Promise<{ reached: boolean; seconds: number; steps: number; valLoss: number; backend: string }>;

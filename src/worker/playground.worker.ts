@@ -6,6 +6,7 @@ import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { Session } from '../engine/session';
 import { registerWasmTrainingKernels } from '../engine/backend/wasmKernels';
+import { registerFastCpuKernels } from '../engine/backend/cpuKernels';
 import type { PlaygroundApi } from './api';
 
 // The .wasm binaries are bundled assets of our own origin; nothing is fetched from a CDN.
@@ -16,6 +17,7 @@ setWasmPaths({
   'tfjs-backend-wasm-threaded-simd.wasm': abs(wasmThreaded),
 });
 registerWasmTrainingKernels(); // so CNNs train on wasm too (stock tfjs lacks Conv2DBackpropFilter there)
+registerFastCpuKernels(); // strided slices and gather's gradient without per-element index arithmetic
 
 const api: PlaygroundApi = new Session();
 Comlink.expose(api);

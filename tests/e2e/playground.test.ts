@@ -23,8 +23,9 @@ describe('playground on WebGPU (SwiftShader)', () => {
     // 2 epochs x floor(3000/64) steps, every step's loss read back and plotted; one validation point per epoch
     expect(await page.getByTestId('loss-chart').getAttribute('data-points')).toBe(String(2 * 46));
     expect(await page.getByTestId('accuracy-chart').getAttribute('data-val-points')).toBe('2');
-    const plotted = await page.locator('[data-testid=loss-chart] .recharts-scatter-symbol').count();
-    expect(plotted).toBeGreaterThan(50);
+    // the raw series is one path with a vertex per plotted step
+    const rawPath = (await page.locator('[data-testid=loss-chart] .raw-series path.recharts-curve').getAttribute('d'))!;
+    expect(rawPath.split('L').length).toBeGreaterThan(50);
     await expect.poll(() => page.getByTestId('test-accuracy').textContent(), { timeout: 120_000 }).toMatch(/%$/);
     const accuracy = parseFloat((await page.getByTestId('test-accuracy').textContent())!);
     expect(accuracy).toBeGreaterThan(80); // chance is 10%

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Corpus, vocabularyFrom } from '../text/corpus';
-import { buildCharLstm, CharLstmConfig } from '../text/charModel';
+import { buildCharLstm, CharLstmConfig, fusedLstmPays } from '../text/charModel';
 import { DEFAULT_TEXT_TRAIN, textTask } from '../text/textTask';
 import { makeOptimizer } from '../train/optimizers';
 import { DEFAULT_TRAIN, TrainConfig } from '../train/config';
@@ -15,17 +15,22 @@ export interface SpeedResult {
   steps: number;
   tensorsBefore: number;
   tensorsAfter: number;
+  /** Our step only: whether the LSTM ran as the fused sequence or through tfjs's LSTM layers. */
+  lstmPath?: 'fused' | 'layers';
 }
 
-/** Our training step (the one the page runs) timed over `steps` steps after `warmup` steps that compile kernels. */
-export async function benchOurs(corpus: Corpus, model: CharLstmConfig, config: TrainConfig, warmup: number, steps: number): Promise<SpeedResult> {
+/**
+ * Our training step timed over `steps` steps after `warmup` steps that compile kernels, with the fused LSTM
+ * sequence or with tfjs's own LSTM layers (the page uses whichever fusedLstmPays() picks for the backend).
+ */
+export async function benchOurs(corpus: Corpus, model: CharLstmConfig, config: TrainConfig, warmup: number, steps: number, fusedLstm = fusedLstmPays()): Promise<SpeedResult> {
   const ids = tf.tensor1d(corpus.ids, 'int32');
   const m = buildCharLstm(model, corpus.info.vocabSize, config.seed);
   const optimizer = makeOptimizer(config.optimizer, config.learningRate);
-  const task = textTask(m, { ids, host: corpus.ids, length: corpus.ids.length, vocab: vocabularyFrom(corpus.vocab) }, model.window, config, { ...DEFAULT_TEXT_TRAIN, evalEvery: warmup + steps });
+  const task = textTask(m, { ids, host: corpus.ids, length: corpus.ids.length, vocab: vocabularyFrom(corpus.vocab) }, model.window, config, { ...DEFAULT_TEXT_TRAIN, evalEvery: warmup + steps }, fusedLstm);
   try {
     const t = await timeTask(task, optimizer, config.seed, warmup, steps);
-    return { backend: tf.getBackend(), charsPerSec: (steps * config.batchSize * model.window) / t.seconds, stepMs: (t.seconds * 1000) / steps, steps, tensorsBefore: t.tensorsBefore, tensorsAfter: t.tensorsAfter };
+    return { backend: tf.getBackend(), charsPerSec: (steps * config.batchSize * model.window) / t.seconds, stepMs: (t.seconds * 1000) / steps, steps, tensorsBefore: t.tensorsBefore, tensorsAfter: t.tensorsAfter, lstmPath: fusedLstm ? 'fused' : 'layers' };
   } finally {
     optimizer.dispose();
     m.dispose();

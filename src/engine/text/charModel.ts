@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SeededDropout } from '../models/seededDropout';
 import { ModelConfigError } from '../models/build';
+import { fusableLstm, lstmLayerFused } from './fusedLstm';
 
 /** Embedding -> 1..3 stacked LSTMs (dropout between) -> dense logits over the vocabulary, at every position. */
 export interface CharLstmConfig {
@@ -67,6 +68,44 @@ function addCharLayers(model: tf.Sequential, config: CharLstmConfig, vocabSize: 
   }
   if (config.dropout > 0) model.add(new SeededDropout({ rate: config.dropout, seed: s++ }));
   model.add(tf.layers.dense({ units: vocabSize, kernelInitializer: tf.initializers.glorotUniform({ seed: s++ }) }));
+}
+
+/**
+ * Logits of a char model for windows x [B, T] of ids, time-major: row t*B + b is window b at step t, [T*B, V].
+ * LSTM layers run through the fused sequence (one matmul per step, hand-written backward); a model with any
+ * other layer, or an LSTM option the fused path does not implement, runs through tfjs's own layers (as does
+ * fused = false, which the bench uses to show what the fused path buys).
+ */
+export function charLogits(model: tf.LayersModel, x: tf.Tensor2D, training: boolean, fused = fusedLstmPays()): tf.Tensor2D {
+  return tf.tidy(() => {
+    const [batch, steps] = x.shape;
+    const layers = model.layers;
+    const fusable = fused && layers[0]?.getClassName() === 'Embedding' && layers.slice(1).every((l) => ['Dropout', 'Dense'].includes(l.getClassName()) || fusableLstm(l));
+    if (!fusable) {
+      const out = model.apply(x, { training }) as tf.Tensor3D;
+      return out.transpose([1, 0, 2]).reshape([steps * batch, -1]) as tf.Tensor2D;
+    }
+    let h = (layers[0]!.apply(x.transpose(), { training }) as tf.Tensor3D).reshape([steps * batch, -1]) as tf.Tensor2D;
+    for (const layer of layers.slice(1)) {
+      const lstm = fusableLstm(layer);
+      h = lstm ? lstmLayerFused(h, lstm, steps, batch) : (layer.apply(h, { training }) as tf.Tensor2D);
+    }
+    return h;
+  });
+}
+
+/**
+ * Whether the fused LSTM sequence is the faster path on the active backend. On WebGL (measured on SwiftShader,
+ * `npm run bench`) tfjs's own layers were faster: its backward pass there is dominated by the weight-gradient
+ * matmuls, which the fused path does not shorten.
+ */
+export function fusedLstmPays(): boolean {
+  return tf.getBackend() !== 'webgl';
+}
+
+/** Targets y [B, T] in the row order of charLogits: [T*B]. */
+export function timeMajorTargets(y: tf.Tensor2D): tf.Tensor1D {
+  return y.transpose().reshape([-1]) as tf.Tensor1D;
 }
 
 /** Mean cross-entropy in nats over every position: -mean(log softmax(logits)[target]). */

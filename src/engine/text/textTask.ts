@@ -5,7 +5,7 @@ import { kernelsOf, weightPenalty } from '../train/imageTask';
 import { sumTensors } from '../train/deviceData';
 import type { TrainTask } from '../train/trainer';
 import { decode, Vocabulary } from './corpus';
-import { sequenceAccuracy, sequenceCrossEntropy } from './charModel';
+import { charLogits, fusedLstmPays, sequenceAccuracy, sequenceCrossEntropy, timeMajorTargets } from './charModel';
 import { generateText } from './sampler';
 
 export interface TextTrainConfig {
@@ -84,7 +84,7 @@ export interface TextData {
  * random positions across the training part, the model predicts every next character (target = input shifted by
  * one), and the loss is the mean over every position. Gradients are clipped by global norm.
  */
-export function textTask(model: tf.LayersModel, data: TextData, window: number, config: TrainConfig, text: TextTrainConfig): TrainTask {
+export function textTask(model: tf.LayersModel, data: TextData, window: number, config: TrainConfig, text: TextTrainConfig, fusedLstm = fusedLstmPays()): TrainTask {
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const kernels = kernelsOf(model);
   const trainEnd = splitPoint(data.length, text.valFraction);
@@ -112,10 +112,10 @@ export function textTask(model: tf.LayersModel, data: TextData, window: number, 
       const out = tf.tidy(() => {
         const windows = tf.gather(data.ids as tf.Tensor, idx) as tf.Tensor2D;
         const x = windows.slice([0, 0], [batch, window]);
-        const y = windows.slice([0, 1], [batch, window]);
+        const y = timeMajorTargets(windows.slice([0, 1], [batch, window]));
         let stepAcc: tf.Scalar | null = null;
         const { value, grads } = tf.variableGrads(() => {
-          const logits = model.apply(x, { training: true }) as tf.Tensor;
+          const logits = charLogits(model, x, true, fusedLstm);
           stepAcc = tf.keep(sequenceAccuracy(logits, y));
           const ce = sequenceCrossEntropy(logits, y);
           const reg = weightPenalty(kernels, config.l1, config.l2);
@@ -147,8 +147,8 @@ export async function evaluateText(model: tf.LayersModel, ids: tf.Tensor1D, star
     const both = tf.tidy(() => {
       const w = tf.gather(ids as tf.Tensor, idx) as tf.Tensor2D;
       const x = w.slice([0, 0], [chunk.length, window]);
-      const y = w.slice([0, 1], [chunk.length, window]);
-      const logits = model.apply(x, { training: false }) as tf.Tensor;
+      const y = timeMajorTargets(w.slice([0, 1], [chunk.length, window]));
+      const logits = charLogits(model, x, false);
       return tf.stack([sequenceCrossEntropy(logits, y), sequenceAccuracy(logits, y)]);
     });
     idx.dispose();

@@ -1,5 +1,5 @@
 import { memo, useMemo } from 'react';
-import { CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { smooth } from '../../engine/train/metrics';
 import type { EpochPoint, StepPoint } from '../../engine/train/trainer';
 import { useStore } from '../store/store';
@@ -73,7 +73,9 @@ export const MetricChart = memo(function MetricChart({ title, steps, epochs, tra
           <YAxis domain={yDomain} width={48} />
           <Tooltip formatter={(v) => (typeof v === 'number' ? fmt(v) : String(v))} />
           <Legend />
-          {hasTrain && <Scatter name="train (raw)" data={raw} dataKey="raw" fill="#93c5fd" shape="circle" isAnimationActive={false} legendType="circle" r={1.5} />}
+          {/* the raw losses as one faint path, not a symbol per point: hundreds of SVG nodes re-rendered on every
+              update kept the main thread busy for 100-400 ms at a time during training */}
+          {hasTrain && <Line className="raw-series" name="train (raw)" data={raw} dataKey="raw" stroke="#93c5fd" strokeWidth={1} dot={false} isAnimationActive={false} legendType="plainline" />}
           {hasTrain && <Line name="train (smoothed)" data={smoothed} dataKey="smooth" stroke="#1d4ed8" dot={false} strokeWidth={2} isAnimationActive={false} />}
           <Line name="validation" data={val} dataKey="val" stroke="#dc2626" strokeDasharray="6 3" dot={{ r: 3 }} strokeWidth={2} isAnimationActive={false} />
         </ComposedChart>
