@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
-type Values = Float32Array | Int32Array | Uint8Array;
+export type Values = Float32Array | Int32Array | Uint8Array;
 interface CpuBackend {
   data: { get(dataId: object): { values: Values } };
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: Values): tf.TensorInfo;
@@ -33,31 +33,33 @@ function allocate(dtype: tf.DataType, n: number): Values {
 }
 
 /** out[i0..ir] = x[begin + i]: copies runs of size[r-1] contiguous values, one per outer index. */
+export function copySlice(src: Values, shape: number[], b: number[], s: number[], out: Values): void {
+  const rank = shape.length;
+  const total = out.length;
+  if (total === 0) return;
+  const strides = new Array<number>(rank).fill(1);
+  for (let d = rank - 2; d >= 0; d--) strides[d] = strides[d + 1]! * shape[d + 1]!;
+  const run = s[rank - 1]!;
+  const at = new Array<number>(rank - 1).fill(0); // outer index, odometer style
+  for (let o = 0; o < total; o += run) {
+    let offset = b[rank - 1]!;
+    for (let d = 0; d < rank - 1; d++) offset += (b[d]! + at[d]!) * strides[d]!;
+    out.set(src.subarray(offset, offset + run), o);
+    for (let d = rank - 2; d >= 0; d--) {
+      if (++at[d]! < s[d]!) break;
+      at[d] = 0;
+    }
+  }
+}
+
 function sliceRuns(args: KernelArgs, stock: tf.KernelConfig): tf.TensorInfo | tf.TensorInfo[] {
   const x = args.inputs.x as tf.TensorInfo;
   if (!numeric(x.dtype) || x.shape.length === 0) return stock.kernelFunc(args);
   const { begin, size } = args.attrs as unknown as { begin: number[]; size: number[] };
   const [b, s] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, begin, size);
   const cpu = args.backend as unknown as CpuBackend;
-  const src = cpu.data.get(x.dataId).values;
-  const rank = x.shape.length;
-  const total = s.reduce((a, v) => a * v, 1);
-  const out = allocate(x.dtype, total);
-  if (total > 0) {
-    const strides = new Array<number>(rank).fill(1);
-    for (let d = rank - 2; d >= 0; d--) strides[d] = strides[d + 1]! * x.shape[d + 1]!;
-    const run = s[rank - 1]!;
-    const at = new Array<number>(rank - 1).fill(0); // outer index, odometer style
-    for (let o = 0; o < total; o += run) {
-      let offset = b[rank - 1]!;
-      for (let d = 0; d < rank - 1; d++) offset += (b[d]! + at[d]!) * strides[d]!;
-      out.set(src.subarray(offset, offset + run), o);
-      for (let d = rank - 2; d >= 0; d--) {
-        if (++at[d]! < s[d]!) break;
-        at[d] = 0;
-      }
-    }
-  }
+  const out = allocate(x.dtype, s.reduce((a, v) => a * v, 1));
+  copySlice(cpu.data.get(x.dataId).values, x.shape, b, s, out);
   return cpu.makeTensorInfo(s, x.dtype, out);
 }
 

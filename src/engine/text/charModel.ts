@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SeededDropout } from '../models/seededDropout';
 import { ModelConfigError } from '../models/build';
-import { fusableLstm, lstmLayerFused } from './fusedLstm';
+import { affine, fusableLstm, lstmLayerFused, plainDense } from './fusedLstm';
 
 /** Embedding -> 1..3 stacked LSTMs (dropout between) -> dense logits over the vocabulary, at every position. */
 export interface CharLstmConfig {
@@ -88,7 +88,10 @@ export function charLogits(model: tf.LayersModel, x: tf.Tensor2D, training: bool
     let h = (layers[0]!.apply(x.transpose(), { training }) as tf.Tensor3D).reshape([steps * batch, -1]) as tf.Tensor2D;
     for (const layer of layers.slice(1)) {
       const lstm = fusableLstm(layer);
-      h = lstm ? lstmLayerFused(h, lstm, steps, batch) : (layer.apply(h, { training }) as tf.Tensor2D);
+      const dense = lstm ? null : plainDense(layer);
+      if (lstm) h = lstmLayerFused(h, lstm, steps, batch);
+      else if (dense) h = affine(h, dense.kernel, dense.bias);
+      else h = layer.apply(h, { training }) as tf.Tensor2D;
     }
     return h;
   });

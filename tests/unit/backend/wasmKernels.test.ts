@@ -94,4 +94,29 @@ describe('wasm UnsortedSegmentSum (the gradient of gather, needed by embeddings)
     wasm.forEach((v, i) => expect(v).toBeCloseTo(cpu[i], 5));
     expect(cpu.slice(12, 16).every((v) => v === 0)).toBe(true); // id 3 is never gathered
   });
+
+  it('slices from the heap exactly as the stock kernel does: rows, columns, 3-D, int32, empty', async () => {
+    const cases: [number[], number[], number[], 'float32' | 'int32'][] = [
+      [[64, 40], [8, 0], [8, 40], 'float32'], // one time step of a time-major sequence
+      [[6, 12], [0, 3], [6, 3], 'float32'], // an LSTM gate block
+      [[4, 5, 3], [1, 1, 0], [2, -1, 2], 'int32'],
+      [[5, 5], [2, 2], [0, 3], 'float32'],
+    ];
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      return cases.map(([shape, begin, size, dtype]) =>
+        tf.tidy(() => {
+          const n = shape.reduce((a, b) => a * b, 1);
+          const y = tf.slice(tf.tensor(Array.from({ length: n }, (_, i) => (i * 13) % 17), shape, dtype), begin, size);
+          return { shape: y.shape, dtype: y.dtype, values: Array.from(y.dataSync()) };
+        }),
+      );
+    };
+    const wasm = await run('wasm');
+    const cpu = await run('cpu');
+    expect(tf.getKernel('Slice', 'wasm')).toMatchObject({ fromHeap: true });
+    expect(wasm).toEqual(cpu);
+    expect(wasm[0]!.values.slice(0, 3)).toEqual([(320 * 13) % 17, (321 * 13) % 17, (322 * 13) % 17]); // row 8 starts at 8 x 40
+    expect(wasm[3]!.values).toEqual([]);
+  });
 });

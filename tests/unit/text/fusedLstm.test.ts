@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels } from '../../../src/engine/backend/wasmKernels';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCharLstm, charLogits, sequenceCrossEntropy, timeMajorTargets } from '../../../src/engine/text/charModel';
 
 const VOCAB = 11;
@@ -22,6 +24,10 @@ function both(layers: number, batch: number, steps: number) {
 }
 
 describe('fused LSTM sequence (charLogits)', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu'); // importing the wasm backend made it the default
+  });
+
   it('gives tfjs LSTM layers\' logits, in time-major order', () => {
     const model = buildCharLstm({ kind: 'charLstm', embedding: 4, layers: 2, units: 8, dropout: 0, window: 5 }, VOCAB, 1);
     const x = windows(3, 5, 0);
@@ -64,5 +70,21 @@ describe('fused LSTM sequence (charLogits)', () => {
     tf.dispose([value, ...Object.values(grads)]);
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
+  });
+
+  it('gives the same loss and gradients on wasm (explicit transposes) as on cpu', async () => {
+    registerWasmTrainingKernels();
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const { model, fused } = both(1, 3, 5);
+      const out = [fused.value.dataSync()[0]!, ...Object.keys(fused.grads).sort().flatMap((n) => Array.from(fused.grads[n]!.dataSync()))];
+      model.dispose();
+      return out;
+    };
+    const wasm = await run('wasm');
+    const cpu = await run('cpu');
+    expect(wasm.length).toBe(cpu.length);
+    expect(wasm.length).toBeGreaterThan(400);
+    cpu.forEach((v, i) => expect(wasm[i]).toBeCloseTo(v, 4));
   });
 });
