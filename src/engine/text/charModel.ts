@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { SeededDropout } from '../models/seededDropout';
 import { ModelConfigError } from '../models/build';
-import { affine, fusableLstm, lstmLayerFused, plainDense } from './fusedLstm';
+import { affine, plainDense } from '../models/affine';
+import { fusableLstm, lstmLayerFused } from './fusedLstm';
 
 /** Embedding -> 1..3 stacked LSTMs (dropout between) -> dense logits over the vocabulary, at every position. */
 export interface CharLstmConfig {
@@ -90,7 +91,7 @@ export function charLogits(model: tf.LayersModel, x: tf.Tensor2D, training: bool
       const lstm = fusableLstm(layer);
       const dense = lstm ? null : plainDense(layer);
       if (lstm) h = lstmLayerFused(h, lstm, steps, batch);
-      else if (dense) h = affine(h, dense.kernel, dense.bias);
+      else if (dense) h = dense.activation(affine(h, dense.kernel, dense.bias));
       else h = layer.apply(h, { training }) as tf.Tensor2D;
     }
     return h;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { affine, matMulT } from '../models/affine';
 
 /**
  * One LSTM layer over a whole window, time-major, with a hand-written backward pass (BPTT).
@@ -16,16 +17,6 @@ function gateScale(units: number): tf.Tensor1D {
   const s = new Float32Array(4 * units).fill(1);
   s.fill(2, 2 * units, 3 * units);
   return tf.tensor1d(s);
-}
-
-/**
- * a^T? x b^T?. WASM's BatchMatMul is 10 times slower with a transpose flag than without (measured: a
- * [64, 512] x [128, 512]^T product took 17.6 ms, the untransposed [64, 128] x [128, 512] 1.6 ms), so there
- * the operand is transposed first; elsewhere the flag is cheaper than the copy (cpu transposes element by element).
- */
-function matMulT(a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean, transposeB: boolean): tf.Tensor2D {
-  if (tf.getBackend() !== 'wasm') return tf.matMul(a, b, transposeA, transposeB);
-  return tf.matMul(transposeA ? tf.transpose(a) : a, transposeB ? tf.transpose(b) : b);
 }
 
 /** The four gate blocks of [B, 4U] as slices (tfjs's cpu SplitV copies element by element; see cpuKernels). */
@@ -115,34 +106,6 @@ export function fusableLstm(layer: tf.layers.Layer): { kernel: tf.Tensor2D; recu
   if (!ok) return null;
   const [k, r, b] = layer.weights.map((w) => w.read());
   return { kernel: k as tf.Tensor2D, recurrent: r as tf.Tensor2D, bias: b as tf.Tensor1D, units: cfg.units as number };
-}
-
-/**
- * x W + b with a hand-written gradient (dx = dy W^T, dW = x^T dy, db = sum of dy's rows), so that WASM gets its
- * untransposed matmuls (see matMulT): the output layer's two gradient matmuls took 390 ms of a 1.2 s step there.
- */
-export function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
-  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [xx, ww, bb, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
-    save([xx, ww]);
-    return {
-      value: tf.add(tf.matMul(xx, ww), bb),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
-        return [matMulT(dy as tf.Tensor2D, sw, false, true), matMulT(sx, dy as tf.Tensor2D, true, false), tf.sum(dy, 0)];
-      },
-    };
-  });
-  return f(x, w, b) as tf.Tensor2D;
-}
-
-/** The kernel and bias of a Dense layer without activation, or null if it needs tfjs's own path. */
-export function plainDense(layer: tf.layers.Layer): { kernel: tf.Tensor2D; bias: tf.Tensor1D } | null {
-  if (layer.getClassName() !== 'Dense') return null;
-  const cfg = layer.getConfig() as Record<string, unknown>;
-  if ((cfg.activation ?? 'linear') !== 'linear' || cfg.useBias === false || layer.weights.length !== 2) return null;
-  const [k, b] = layer.weights.map((w) => w.read());
-  return { kernel: k as tf.Tensor2D, bias: b as tf.Tensor1D };
 }
 
 /** Runs one LSTM layer: x [T*B, D] time-major -> h [T*B, U]. Differentiable with respect to its weights and x. */

@@ -1,0 +1,78 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * a^T? x b^T?. WASM's BatchMatMul is 10 times slower with a transpose flag than without (measured: a
+ * [64, 512] x [128, 512]^T product took 17.6 ms, the untransposed [64, 128] x [128, 512] 1.6 ms), so there
+ * the operand is transposed first; elsewhere the flag is cheaper than the copy (cpu transposes element by element).
+ */
+export function matMulT(a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean, transposeB: boolean): tf.Tensor2D {
+  if (tf.getBackend() !== 'wasm') return tf.matMul(a, b, transposeA, transposeB);
+  return tf.matMul(transposeA ? tf.transpose(a) : a, transposeB ? tf.transpose(b) : b);
+}
+
+/**
+ * x W + b with a hand-written gradient (dx = dy W^T, dW = x^T dy, db = sum of dy's rows), so that WASM gets its
+ * untransposed matmuls (see matMulT): the char-LSTM's output layer's two gradient matmuls took 390 ms of a 1.2 s step there.
+ */
+export function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, inputGrad = true): tf.Tensor2D {
+  if (!inputGrad) {
+    // x is data (the first layer): no gradient for it, as tfjs's own autodiff would skip it
+    const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [ww, bb, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
+      save([x]);
+      return {
+        value: tf.add(tf.matMul(x, ww), bb),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [matMulT(saved[0] as tf.Tensor2D, dy as tf.Tensor2D, true, false), tf.sum(dy, 0)],
+      };
+    });
+    return f(w, b) as tf.Tensor2D;
+  }
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xx, ww, bb, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
+    save([xx, ww]);
+    return {
+      value: tf.add(tf.matMul(xx, ww), bb),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+        return [matMulT(dy as tf.Tensor2D, sw, false, true), matMulT(sx, dy as tf.Tensor2D, true, false), tf.sum(dy, 0)];
+      },
+    };
+  });
+  return f(x, w, b) as tf.Tensor2D;
+}
+
+const ACTIVATIONS: Record<string, (x: tf.Tensor2D) => tf.Tensor2D> = {
+  linear: (x) => x,
+  relu: tf.relu,
+  sigmoid: tf.sigmoid,
+  tanh: tf.tanh,
+  elu: tf.elu,
+  selu: tf.selu,
+  softmax: (x) => tf.softmax(x),
+};
+
+/** A Dense layer's kernel, bias and activation, or null if it needs tfjs's own path (no bias, other activation). */
+export function plainDense(layer: tf.layers.Layer): { kernel: tf.Tensor2D; bias: tf.Tensor1D; activation: (x: tf.Tensor2D) => tf.Tensor2D } | null {
+  if (layer.getClassName() !== 'Dense') return null;
+  const cfg = layer.getConfig() as Record<string, unknown>;
+  const activation = ACTIVATIONS[String(cfg.activation ?? 'linear')];
+  if (!activation || cfg.useBias === false || layer.weights.length !== 2) return null;
+  const [k, b] = layer.weights.map((w) => w.read());
+  return { kernel: k as tf.Tensor2D, bias: b as tf.Tensor1D, activation };
+}
+
+/**
+ * A sequential model's forward pass for training, with its Dense layers on 2-D inputs run through affine()
+ * (same arithmetic; WASM gets untransposed gradient matmuls) and every other layer through tfjs.
+ */
+export function applySequential(model: tf.LayersModel, x: tf.Tensor, training: boolean): tf.Tensor {
+  if (model.getClassName() !== 'Sequential') return model.apply(x, { training }) as tf.Tensor; // a graph, not a chain
+  let h = x;
+  let weightsBefore = false; // whether a trainable layer came earlier, i.e. whether h needs a gradient
+  for (const layer of model.layers) {
+    const dense = h.rank === 2 ? plainDense(layer) : null;
+    h = dense ? dense.activation(affine(h as tf.Tensor2D, dense.kernel, dense.bias, weightsBefore)) : (layer.apply(h, { training }) as tf.Tensor);
+    if (layer.trainableWeights.length > 0) weightsBefore = true;
+  }
+  return h;
+}
