@@ -14,19 +14,7 @@ export function matMulT(a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean, tra
  * x W + b with a hand-written gradient (dx = dy W^T, dW = x^T dy, db = sum of dy's rows), so that WASM gets its
  * untransposed matmuls (see matMulT): the char-LSTM's output layer's two gradient matmuls took 390 ms of a 1.2 s step there.
  */
-export function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, inputGrad = true): tf.Tensor2D {
-  if (!inputGrad) {
-    // x is data (the first layer): no gradient for it, as tfjs's own autodiff would skip it
-    const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-      const [ww, bb, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
-      save([x]);
-      return {
-        value: tf.add(tf.matMul(x, ww), bb),
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [matMulT(saved[0] as tf.Tensor2D, dy as tf.Tensor2D, true, false), tf.sum(dy, 0)],
-      };
-    });
-    return f(w, b) as tf.Tensor2D;
-  }
+export function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xx, ww, bb, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
     save([xx, ww]);
@@ -59,20 +47,4 @@ export function plainDense(layer: tf.layers.Layer): { kernel: tf.Tensor2D; bias:
   if (!activation || cfg.useBias === false || layer.weights.length !== 2) return null;
   const [k, b] = layer.weights.map((w) => w.read());
   return { kernel: k as tf.Tensor2D, bias: b as tf.Tensor1D, activation };
-}
-
-/**
- * A sequential model's forward pass for training, with its Dense layers on 2-D inputs run through affine()
- * (same arithmetic; WASM gets untransposed gradient matmuls) and every other layer through tfjs.
- */
-export function applySequential(model: tf.LayersModel, x: tf.Tensor, training: boolean): tf.Tensor {
-  if (model.getClassName() !== 'Sequential') return model.apply(x, { training }) as tf.Tensor; // a graph, not a chain
-  let h = x;
-  let weightsBefore = false; // whether a trainable layer came earlier, i.e. whether h needs a gradient
-  for (const layer of model.layers) {
-    const dense = h.rank === 2 ? plainDense(layer) : null;
-    h = dense ? dense.activation(affine(h as tf.Tensor2D, dense.kernel, dense.bias, weightsBefore)) : (layer.apply(h, { training }) as tf.Tensor);
-    if (layer.trainableWeights.length > 0) weightsBefore = true;
-  }
-  return h;
 }

@@ -3,7 +3,6 @@ import { shuffledIndices } from '../data/random';
 import { TrainConfig } from './config';
 import { accuracy, crossEntropy, DeviceSet, evaluateSet, sumTensors } from './deviceData';
 import type { TrainTask } from './trainer';
-import { applySequential } from '../models/affine';
 
 /** L1/L2 weight penalty on kernels: l1 * sum|w| + l2 * sum w^2 (null when both are 0). */
 export function weightPenalty(kernels: tf.Tensor[], l1: number, l2: number): tf.Scalar | null {
@@ -41,7 +40,7 @@ export function imageTask(model: tf.LayersModel, train: DeviceSet, validation: D
         let stepAcc: tf.Scalar | null = null;
         const cost = optimizer.minimize(
           () => {
-            const probs = applySequential(model, xb, true);
+            const probs = model.apply(xb, { training: true }) as tf.Tensor;
             stepAcc = tf.keep(accuracy(probs, lb));
             const ce = loss(probs, lb, xb);
             const reg = weightPenalty(kernels, config.l1, config.l2);
