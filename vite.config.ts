@@ -1,11 +1,13 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { serviceWorker } from './vite/serviceWorker.ts';
 
 // base './' makes every asset URL relative, so dist/ works when served from any sub-path
-// (e.g. https://example.org/playground/). Bundled data lives in public/data (made by scripts/prepare-data.mjs).
+// (e.g. https://example.org/playground/); PLAYGROUND_BASE=/repo/ pins an absolute one (the Pages workflow).
+// Bundled data lives in public/data (made by scripts/prepare-data.mjs).
 export default defineConfig({
-  base: './',
-  plugins: [react()],
+  base: process.env.PLAYGROUND_BASE || './',
+  plugins: [react(), serviceWorker()],
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
   optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },

@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
 import { boot } from './ui/store/actions';
 import './ui/styles.css';
+import { registerServiceWorker } from './sw/register';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
@@ -10,3 +11,4 @@ createRoot(document.getElementById('root')!).render(
   </StrictMode>,
 );
 void boot();
+registerServiceWorker();
