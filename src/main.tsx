@@ -4,11 +4,14 @@ import { App } from './ui/App';
 import { boot } from './ui/store/actions';
 import './ui/styles.css';
 import { registerServiceWorker } from './sw/register';
+import { applyUrlSettings, keepSettingsInUrl } from './ui/url/sync';
 
+applyUrlSettings(); // before the first render and boot(), which read the settings
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App />
   </StrictMode>,
 );
 void boot();
+keepSettingsInUrl();
 registerServiceWorker();
