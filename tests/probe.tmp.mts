@@ -1,0 +1,21 @@
+import { preview } from 'vite';
+import { createRequire } from 'node:module';
+import { launch } from './e2e/browser.ts';
+const require = createRequire(import.meta.url);
+const server = await preview({ root: '/work/wt7', base: '/playground/', preview: { port: 0, host: '127.0.0.1' }, logLevel: 'warn' });
+const port = (server.httpServer.address() as any).port;
+const browser = await launch();
+const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+await page.goto(`http://127.0.0.1:${port}/playground/?backend=cpu`);
+await page.getByTestId('dataset-info').waitFor({ timeout: 60000 });
+await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+const run = async (label: string) => {
+  const r = await page.evaluate(async () => (await (window as any).axe.run(document, { resultTypes: ['violations'] })).violations.map((v: any) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 4).map((n: any) => n.target.join(' ') + ' :: ' + n.failureSummary?.slice(0, 150)) })));
+  console.log(label, JSON.stringify(r, null, 1));
+};
+await run('images');
+await page.getByTestId('tab-text').click();
+await page.getByTestId('corpus-name').waitFor({ timeout: 60000 });
+await run('text');
+await browser.close();
+server.httpServer.close();
