@@ -47,6 +47,14 @@ describe('a build under a sub-path, offline after the first visit', () => {
     expect(prefixes.filter((p) => p !== BASE)).toEqual([]);
   });
 
+  it('keeps tfjs out of the page bundle: only the worker carries it', () => {
+    const assets = readdirSync(join(outDir, 'assets'));
+    const read = (prefix: string) => readFileSync(join(outDir, 'assets', assets.find((f) => f.startsWith(prefix) && f.endsWith('.js'))!), 'utf8');
+    // a kernel name from tfjs-core's kernel registry, present wherever tfjs-core is bundled
+    expect(read('playground.worker-')).toContain('Conv2DBackpropFilter');
+    expect(read('index-')).not.toContain('Conv2DBackpropFilter');
+  });
+
   it('loads and trains under the sub-path, then loads MNIST and the corpus and trains again with the network off', async () => {
     const context = await browser().newContext({ viewport: { width: 1440, height: 900 } });
     const requests: string[] = [];
