@@ -12,6 +12,6 @@ createRoot(document.getElementById('root')!).render(
     <App />
   </StrictMode>,
 );
-// precaching the build (12 MB with MNIST) waits until the page has its data, so it never slows the first load
+// precaching the build (16 MB with MNIST) waits until the page has its data, so it never slows the first load
 void boot().finally(registerServiceWorker);
 keepSettingsInUrl();
