@@ -39,6 +39,23 @@ describe('accessible on any screen', () => {
     // the charts' text summary gives their latest values in words
     expect(await page.getByTestId('loss-chart-summary').textContent()).toMatch(/latest train \d\.\d{3} \(smoothed\) at step 10; validation \d\.\d{3} after epoch 1/);
     expect(await seriousViolations(page)).toEqual([]);
+
+    // a digit drawn with the keyboard alone: pen down, a vertical stroke, pen up classifies it
+    await page.getByTestId('draw-pad').focus();
+    await page.keyboard.press('Space');
+    for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Space');
+    await expect.poll(() => page.getByTestId('draw-guess').textContent(), { timeout: 30_000 }).toMatch(/^[0-9]$/);
+    const probs = await page.locator('[data-testid=draw-probabilities] meter').evaluateAll((ms) => ms.map((m) => (m as HTMLMeterElement).value));
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+    const ink = await page.getByTestId('draw-pad').evaluate((c) => {
+      const data = (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 280, 280).data;
+      let n = 0;
+      for (let i = 3; i < data.length; i += 4) n += data[i] > 0 ? 1 : 0;
+      return n;
+    });
+    expect(ink).toBeGreaterThan(22 * 140 * 0.9); // a 22 px wide stroke 140 px long
+    expect(await seriousViolations(page)).toEqual([]);
     await page.getByTestId('tab-text').click();
     await expect.poll(() => page.getByTestId('corpus-name').textContent(), { timeout: 60_000 }).toContain('State of the Union');
     expect(await seriousViolations(page)).toEqual([]);
