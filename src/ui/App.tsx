@@ -12,6 +12,8 @@ import { GeneratePanel } from './Text/GeneratePanel';
 import { TextChartsPanel } from './Charts/TextChartsPanel';
 import type { Mode } from './store/store';
 import { CompressPanel } from './Compress/CompressPanel';
+import type { KeyboardEvent } from 'react';
+import { FirstVisitGuide } from './Guide/FirstVisitGuide';
 
 const TABS: { mode: Mode; label: string }[] = [
   { mode: 'images', label: 'Images: MLP / CNN on MNIST' },
@@ -20,10 +22,30 @@ const TABS: { mode: Mode; label: string }[] = [
 
 function Tabs() {
   const mode = useStore((s) => s.mode);
+  // WAI-ARIA tabs: one tab stop for the list, arrow keys (and Home/End) move between tabs and select them
+  const onKeyDown = (e: KeyboardEvent<HTMLButtonElement>, i: number) => {
+    const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: TABS.length - 1 }[e.key];
+    if (next === undefined) return;
+    e.preventDefault();
+    const tab = TABS[(next + TABS.length) % TABS.length];
+    setMode(tab.mode);
+    document.getElementById(`tab-${tab.mode}`)?.focus();
+  };
   return (
     <nav className="tabs" role="tablist" aria-label="What to train">
-      {TABS.map((t) => (
-        <button key={t.mode} type="button" role="tab" aria-selected={mode === t.mode} data-testid={`tab-${t.mode}`} onClick={() => setMode(t.mode)}>
+      {TABS.map((t, i) => (
+        <button
+          key={t.mode}
+          id={`tab-${t.mode}`}
+          type="button"
+          role="tab"
+          aria-selected={mode === t.mode}
+          aria-controls="tabpanel"
+          tabIndex={mode === t.mode ? 0 : -1}
+          data-testid={`tab-${t.mode}`}
+          onClick={() => setMode(t.mode)}
+          onKeyDown={(e) => onKeyDown(e, i)}
+        >
           {t.label}
         </button>
       ))}
@@ -56,35 +78,38 @@ export function App() {
         <h1>Neural-network playground</h1>
         <BackendPanel />
       </header>
-      <Notices />
-      <Tabs />
-      {mode === 'images' ? (
-        <main className="layout" role="tabpanel" aria-label="Images">
-          <div className="column">
-            <DataPanel />
-            <ModelPanel />
+      <main>
+        <Notices />
+        <FirstVisitGuide />
+        <Tabs />
+        {mode === 'images' ? (
+          <div className="layout" id="tabpanel" role="tabpanel" aria-labelledby="tab-images">
+            <div className="column">
+              <DataPanel />
+              <ModelPanel />
+            </div>
+            <div className="column wide">
+              <TrainPanel />
+              <ChartsPanel />
+              <EvaluatePanel />
+              <CompressPanel which="images" />
+            </div>
           </div>
-          <div className="column wide">
-            <TrainPanel />
-            <ChartsPanel />
-            <EvaluatePanel />
-            <CompressPanel which="images" />
+        ) : (
+          <div className="layout" id="tabpanel" role="tabpanel" aria-labelledby="tab-text">
+            <div className="column">
+              <CorpusPanel />
+              <CharModelPanel />
+            </div>
+            <div className="column wide">
+              <TextTrainPanel />
+              <TextChartsPanel />
+              <GeneratePanel />
+              <CompressPanel which="text" />
+            </div>
           </div>
-        </main>
-      ) : (
-        <main className="layout" role="tabpanel" aria-label="Text">
-          <div className="column">
-            <CorpusPanel />
-            <CharModelPanel />
-          </div>
-          <div className="column wide">
-            <TextTrainPanel />
-            <TextChartsPanel />
-            <GeneratePanel />
-            <CompressPanel which="text" />
-          </div>
-        </main>
-      )}
+        )}
+      </main>
     </>
   );
 }

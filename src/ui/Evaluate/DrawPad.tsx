@@ -1,15 +1,19 @@
-import { useRef } from 'react';
+import { useRef, useState, type KeyboardEvent } from 'react';
 import { drawingToMnist } from '../../engine/data/drawing';
 import { predictDrawing } from '../store/actions';
 import { useStore } from '../store/store';
 import { ErrorText } from '../common/Field';
 
 const SIDE = 280;
+/** Keyboard pen: arrow keys move it this far (Shift: a quarter of it), in canvas pixels. */
+const KEY_STEP = 14;
 
-/** Draw a digit with mouse, pen or finger; on release it is centred like MNIST and classified. */
+/** Draw a digit with mouse, pen, finger or keyboard; on release it is centred like MNIST and classified. */
 export function DrawPad() {
   const canvas = useRef<HTMLCanvasElement>(null);
   const drawing = useRef(false);
+  // the keyboard's pen: where it is and whether it is down (shown as a ring while the pad has focus)
+  const [pen, setPen] = useState({ x: SIDE / 2, y: SIDE / 4, down: false });
   const { probabilities, error } = useStore((s) => s.draw);
   const best = probabilities ? probabilities.indexOf(Math.max(...probabilities)) : -1;
 
@@ -25,43 +29,73 @@ export function DrawPad() {
     void predictDrawing(drawingToMnist(ink, SIDE));
   };
   const clear = () => ctx().clearRect(0, 0, SIDE, SIDE);
+  const startStroke = (x: number, y: number) => {
+    const c = ctx();
+    c.lineWidth = 22;
+    c.lineCap = 'round';
+    c.lineJoin = 'round';
+    c.strokeStyle = '#000';
+    c.beginPath();
+    c.moveTo(x, y);
+    c.lineTo(x + 0.1, y);
+    c.stroke();
+  };
+  const onKey = (e: KeyboardEvent<HTMLCanvasElement>) => {
+    const step = e.shiftKey ? KEY_STEP / 4 : KEY_STEP;
+    const move = { ArrowUp: [0, -step], ArrowDown: [0, step], ArrowLeft: [-step, 0], ArrowRight: [step, 0] }[e.key];
+    if (move) {
+      const x = Math.min(SIDE, Math.max(0, pen.x + move[0]));
+      const y = Math.min(SIDE, Math.max(0, pen.y + move[1]));
+      if (pen.down) {
+        ctx().lineTo(x, y);
+        ctx().stroke();
+      }
+      setPen({ ...pen, x, y });
+    } else if (e.key === ' ' || e.key === 'Enter') {
+      if (pen.down) classify();
+      else startStroke(pen.x, pen.y);
+      setPen({ ...pen, down: !pen.down });
+    } else if (e.key === 'Escape') {
+      clear();
+      setPen({ ...pen, down: false });
+    } else return;
+    e.preventDefault(); // arrows and Space would scroll the page
+  };
 
   return (
     <div className="draw">
       <h3>Draw a digit</h3>
       <div className="row wrap">
-        <canvas
-          ref={canvas}
-          width={SIDE}
-          height={SIDE}
-          className="pad"
-          data-testid="draw-pad"
-          aria-label="Drawing area: draw a digit with the mouse, a pen or a finger"
-          onPointerDown={(e) => {
-            drawing.current = true;
-            canvas.current!.setPointerCapture(e.pointerId);
-            const c = ctx();
-            const [x, y] = point(e);
-            c.lineWidth = 22;
-            c.lineCap = 'round';
-            c.lineJoin = 'round';
-            c.strokeStyle = '#000';
-            c.beginPath();
-            c.moveTo(x, y);
-            c.lineTo(x + 0.1, y);
-            c.stroke();
-          }}
-          onPointerMove={(e) => {
-            if (!drawing.current) return;
-            const [x, y] = point(e);
-            ctx().lineTo(x, y);
-            ctx().stroke();
-          }}
-          onPointerUp={() => {
-            drawing.current = false;
-            classify();
-          }}
-        />
+        <div className="pad-wrap">
+          <canvas
+            ref={canvas}
+            tabIndex={0}
+            onKeyDown={onKey}
+            width={SIDE}
+            height={SIDE}
+            className="pad"
+            data-testid="draw-pad"
+            aria-label="Drawing area: draw a digit with the mouse, a pen or a finger, or with the keyboard"
+            aria-describedby="draw-keys"
+            onPointerDown={(e) => {
+              drawing.current = true;
+              canvas.current!.setPointerCapture(e.pointerId);
+              const [x, y] = point(e);
+              startStroke(x, y);
+            }}
+            onPointerMove={(e) => {
+              if (!drawing.current) return;
+              const [x, y] = point(e);
+              ctx().lineTo(x, y);
+              ctx().stroke();
+            }}
+            onPointerUp={() => {
+              drawing.current = false;
+              classify();
+            }}
+          />
+          <span className={pen.down ? 'pen down' : 'pen'} style={{ left: `${(pen.x / SIDE) * 100}%`, top: `${(pen.y / SIDE) * 100}%` }} aria-hidden="true" />
+        </div>
         <div className="probs" data-testid="draw-probabilities">
           {(probabilities ?? new Array(10).fill(0)).map((p, c) => (
             <div key={c} className={c === best ? 'prob best' : 'prob'}>
@@ -80,6 +114,9 @@ export function DrawPad() {
           </button>
         </div>
       </div>
+      <p className="help muted" id="draw-keys">
+        Keyboard: arrow keys move the pen (Shift for small steps), Space puts it down or lifts it (lifting classifies), Escape clears.
+      </p>
       <ErrorText text={error} />
     </div>
   );

@@ -33,11 +33,12 @@ export function EvaluatePanel() {
                 </tr>
               </thead>
               <tbody>
+                {/* shading stops at alpha 0.6 so the dark numbers keep a 4.5:1 contrast (WCAG AA) */}
                 {result.confusion.map((row, t) => (
                   <tr key={t}>
                     <th scope="row">{t}</th>
                     {row.map((v, p) => (
-                      <td key={p} className={p === t ? 'diag' : undefined} style={{ background: `rgba(${p === t ? '37,99,235' : '220,38,38'},${v ? 0.08 + (0.8 * v) / max : 0})` }}>
+                      <td key={p} className={p === t ? 'diag' : undefined} style={{ background: `rgba(${p === t ? '37,99,235' : '220,38,38'},${v ? 0.08 + (0.52 * v) / max : 0})` }}>
                         {v}
                       </td>
                     ))}

@@ -3,12 +3,14 @@ import { setModelConfig, setModelKind } from '../store/actions';
 import { useStore } from '../store/store';
 import { NumberField, Panel, SelectField } from '../common/Field';
 import { ModelSummaryTable } from './ModelSummaryTable';
+import { IMAGE_HELP as HELP } from '../help/hyperparameters';
 
 function DenseEditor({ layers, onChange, label, disabled }: { layers: DenseSpec[]; onChange: (l: DenseSpec[]) => void; label: string; disabled: boolean }) {
   const set = (i: number, patch: Partial<DenseSpec>) => onChange(layers.map((l, j) => (j === i ? { ...l, ...patch } : l)));
   return (
     <fieldset disabled={disabled}>
       <legend>{label}</legend>
+      <p className="help muted">{HELP.units}</p>
       {layers.map((l, i) => (
         <div className="row" key={i}>
           <NumberField label={`Units ${i + 1}`} value={l.units} min={1} testId={`units-${i}`} onChange={(units) => set(i, { units })} />
@@ -32,6 +34,7 @@ function CnnEditor({ config, disabled }: { config: CnnConfig; disabled: boolean 
     <>
       <fieldset disabled={disabled}>
         <legend>Conv blocks</legend>
+        <p className="help muted">{HELP.conv}</p>
         {config.blocks.map((b, i) => (
           <div className="row" key={i}>
             <NumberField label={`Filters ${i + 1}`} value={b.filters} min={1} onChange={(filters) => setBlock(i, { filters })} />
@@ -74,7 +77,7 @@ export function ModelPanel() {
       ) : (
         <CnnEditor config={config} disabled={disabled} />
       )}
-      <NumberField label="Dropout rate" value={config.dropout} step={0.05} min={0} disabled={disabled} testId="dropout" onChange={(dropout) => setModelConfig({ ...config, dropout })} />
+      <NumberField label="Dropout rate" value={config.dropout} step={0.05} min={0} disabled={disabled} testId="dropout" hint={HELP.dropout} onChange={(dropout) => setModelConfig({ ...config, dropout })} />
       {model.problems.length > 0 && (
         <ul className="error" role="alert" data-testid="model-problems">
           {model.problems.map((p) => (

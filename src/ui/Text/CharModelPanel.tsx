@@ -3,6 +3,7 @@ import { applyCharPreset, setCharModel } from '../store/textActions';
 import { useStore } from '../store/store';
 import { ErrorText, NumberField, Panel, SelectField } from '../common/Field';
 import { ModelSummaryTable } from '../Model/ModelSummaryTable';
+import { TEXT_HELP as HELP } from '../help/hyperparameters';
 
 const PRESET_NAMES = Object.keys(CHAR_PRESETS) as CharPresetName[];
 
@@ -22,11 +23,11 @@ export function CharModelPanel() {
           testId="char-preset"
           onChange={(v) => v !== 'custom' && applyCharPreset(v)}
         />
-        <NumberField label="Embedding size" value={m.embedding} testId="char-embedding" onChange={(embedding) => setCharModel({ embedding })} />
-        <NumberField label="LSTM layers (1-3)" value={m.layers} testId="char-layers" onChange={(layers) => setCharModel({ layers })} />
-        <NumberField label="Units per layer" value={m.units} testId="char-units" onChange={(units) => setCharModel({ units })} />
-        <NumberField label="Dropout between layers" value={m.dropout} step={0.05} testId="char-dropout" onChange={(dropout) => setCharModel({ dropout })} />
-        <NumberField label="Window (characters)" value={m.window} testId="char-window" hint="Truncated backpropagation through time: the model sees and predicts this many characters per window." onChange={(window) => setCharModel({ window })} />
+        <NumberField label="Embedding size" value={m.embedding} testId="char-embedding" hint={HELP.embedding} onChange={(embedding) => setCharModel({ embedding })} />
+        <NumberField label="LSTM layers (1-3)" value={m.layers} testId="char-layers" hint={HELP.layers} onChange={(layers) => setCharModel({ layers })} />
+        <NumberField label="Units per layer" value={m.units} testId="char-units" hint={HELP.units} onChange={(units) => setCharModel({ units })} />
+        <NumberField label="Dropout between layers" value={m.dropout} step={0.05} testId="char-dropout" hint={HELP.dropout} onChange={(dropout) => setCharModel({ dropout })} />
+        <NumberField label="Window (characters)" value={m.window} testId="char-window" hint={HELP.window} onChange={(window) => setCharModel({ window })} />
       </fieldset>
       {text.problems.length > 0 && <ErrorText text={text.problems.join(' ')} testId="char-model-problems" />}
       {text.summary && <ModelSummaryTable summary={text.summary} />}

@@ -4,10 +4,11 @@ import { ReactNode, useId } from 'react';
 export function NumberField(props: { label: string; value: number; onChange: (v: number) => void; step?: number; min?: number; disabled?: boolean; testId?: string; hint?: string }) {
   const id = useId();
   return (
-    <label className="field" htmlFor={id} title={props.hint}>
-      <span>{props.label}</span>
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
       <input
         id={id}
+        aria-describedby={props.hint ? `${id}-help` : undefined}
         type="number"
         value={Number.isNaN(props.value) ? '' : props.value}
         step={props.step ?? 1}
@@ -16,29 +17,40 @@ export function NumberField(props: { label: string; value: number; onChange: (v:
         data-testid={props.testId}
         onChange={(e) => props.onChange(e.target.value === '' ? NaN : Number(e.target.value))}
       />
-    </label>
+      <Help id={id} text={props.hint} />
+    </div>
   );
 }
 
-export function SelectField<T extends string>(props: { label: string; value: T; options: readonly T[]; onChange: (v: T) => void; disabled?: boolean; testId?: string; labels?: Partial<Record<T, string>> }) {
+export function SelectField<T extends string>(props: { label: string; value: T; options: readonly T[]; onChange: (v: T) => void; disabled?: boolean; testId?: string; labels?: Partial<Record<T, string>>; hint?: string }) {
   const id = useId();
   return (
-    <label className="field" htmlFor={id}>
-      <span>{props.label}</span>
-      <select id={id} value={props.value} disabled={props.disabled} data-testid={props.testId} onChange={(e) => props.onChange(e.target.value as T)}>
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <select id={id} aria-describedby={props.hint ? `${id}-help` : undefined} value={props.value} disabled={props.disabled} data-testid={props.testId} onChange={(e) => props.onChange(e.target.value as T)}>
         {props.options.map((o) => (
           <option key={o} value={o}>
             {props.labels?.[o] ?? o}
           </option>
         ))}
       </select>
-    </label>
+      <Help id={id} text={props.hint} />
+    </div>
   );
+}
+
+/** A field's one-line explanation, outside its label so it is read as a description, not as the name. */
+function Help({ id, text }: { id: string; text?: string }) {
+  return text ? (
+    <small className="help" id={`${id}-help`}>
+      {text}
+    </small>
+  ) : null;
 }
 
 export function Panel({ title, children, testId }: { title: string; children: ReactNode; testId?: string }) {
   return (
-    <section className="panel" aria-label={title} data-testid={testId}>
+    <section className="panel" aria-label={title} id={testId} data-testid={testId}>
       <h2>{title}</h2>
       {children}
     </section>

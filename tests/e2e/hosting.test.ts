@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build, preview, type PreviewServer } from 'vite';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { useBrowser } from './browser';
+import { writeServiceWorker } from '../../vite/serviceWorker';
+
+// What the GitHub Pages workflow does: PLAYGROUND_BASE=/<repo>/ npm run build, served under that sub-path.
+const BASE = '/nn-playground/';
+const browser = useBrowser();
+let outDir = '';
+let server: PreviewServer | undefined;
+let siteUrl = '';
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(tmpdir(), 'playground-subpath-'));
+  const saved = { base: process.env.PLAYGROUND_BASE, nodeEnv: process.env.NODE_ENV };
+  process.env.PLAYGROUND_BASE = BASE; // read by vite.config.ts, as in the workflow
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ logLevel: 'warn', mode: 'production', build: { outDir, emptyOutDir: true } });
+  } finally {
+    process.env.PLAYGROUND_BASE = saved.base;
+    process.env.NODE_ENV = saved.nodeEnv;
+  }
+  server = await preview({ base: BASE, build: { outDir }, preview: { port: 0, host: '127.0.0.1', strictPort: false }, logLevel: 'warn' });
+  const address = server.httpServer.address();
+  if (!address || typeof address === 'string') throw new Error('preview server has no port');
+  siteUrl = `http://127.0.0.1:${address.port}${BASE}`;
+});
+
+afterAll(async () => {
+  if (server) await new Promise<void>((resolve) => server!.httpServer.close(() => resolve()));
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+});
+
+const cacheNames = (page: Page) => page.evaluate(() => caches.keys());
+
+describe('a build under a sub-path, offline after the first visit', () => {
+  it('emits every asset URL (page, worker, wasm) under the base', () => {
+    const texts = ['index.html', ...readdirSync(join(outDir, 'assets')).filter((f) => f.endsWith('.js')).map((f) => `assets/${f}`)];
+    const prefixes = texts.flatMap((f) => [...readFileSync(join(outDir, f), 'utf8').matchAll(/["'`]([^"'`\s]*?)assets\/[\w.-]+\.(?:js|css|wasm)["'`]/g)].map((m) => m[1]));
+    // the page's script and style, the worker, and the three wasm binaries at least
+    expect(prefixes.length).toBeGreaterThanOrEqual(6);
+    expect(prefixes.filter((p) => p !== BASE)).toEqual([]);
+  });
+
+  it('keeps tfjs out of the page bundle: only the worker carries it', () => {
+    const assets = readdirSync(join(outDir, 'assets'));
+    const read = (prefix: string) => readFileSync(join(outDir, 'assets', assets.find((f) => f.startsWith(prefix) && f.endsWith('.js'))!), 'utf8');
+    // a kernel name from tfjs-core's kernel registry, present wherever tfjs-core is bundled
+    expect(read('playground.worker-')).toContain('Conv2DBackpropFilter');
+    expect(read('index-')).not.toContain('Conv2DBackpropFilter');
+  });
+
+  it('loads and trains under the sub-path, then loads MNIST and the corpus and trains again with the network off', async () => {
+    const context = await browser().newContext({ viewport: { width: 1440, height: 900 } });
+    const requests: string[] = [];
+    context.on('request', (r) => requests.push(r.url()));
+    const page = await context.newPage();
+    await page.goto(`${siteUrl}?backend=wasm`);
+    await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
+    // the service worker controls the page once it is active, and install waits until every file is cached
+    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? null), { timeout: 60_000 }).toBe(`${siteUrl}sw.js`);
+    await expect.poll(() => cacheNames(page), { timeout: 60_000 }).toHaveLength(1);
+    const [firstCache] = await cacheNames(page);
+    const cached = await page.evaluate(async (name) => (await (await caches.open(name)).keys()).map((r) => r.url), firstCache);
+    expect(cached).toContain(`${siteUrl}data/mnist-train-images.idx.gz`);
+    expect(cached).toContain(`${siteUrl}data/sotu.txt.gz`);
+    expect(requests.filter((u) => !u.startsWith(siteUrl) && !u.startsWith('blob:') && !u.startsWith('data:'))).toEqual([]);
+
+    await context.setOffline(true);
+    await page.reload();
+    await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
+    expect(await page.getByTestId('active-backend').textContent()).toBe('wasm');
+    await page.getByTestId('train-limit').fill('640');
+    await page.getByTestId('epochs').fill('1');
+    await page.getByTestId('start').click();
+    await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 120_000 }).toBe('finished');
+    await expect.poll(() => page.getByTestId('test-accuracy').textContent(), { timeout: 60_000 }).toMatch(/%$/);
+    expect(parseFloat((await page.getByTestId('test-accuracy').textContent())!)).toBeGreaterThan(50); // chance is 10 %
+    await page.getByTestId('tab-text').click();
+    await expect.poll(() => page.getByTestId('corpus-name').textContent(), { timeout: 60_000 }).toContain('State of the Union');
+    expect(Number((await page.getByTestId('corpus-chars').textContent())!.replace(/,/g, ''))).toBeGreaterThan(1_000_000);
+
+    // a new build (one changed byte in index.html) gets a new cache, and the old one is deleted
+    await context.setOffline(false);
+    writeFileSync(join(outDir, 'index.html'), readFileSync(join(outDir, 'index.html'), 'utf8') + '<!-- build 2 -->\n');
+    const next = await writeServiceWorker(outDir);
+    expect(`nn-playground-${next.version}`).not.toBe(firstCache);
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
+    await expect.poll(() => cacheNames(page), { timeout: 60_000 }).toEqual([`nn-playground-${next.version}`]);
+  });
+});
