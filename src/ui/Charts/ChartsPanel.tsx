@@ -62,12 +62,14 @@ export const MetricChart = memo(function MetricChart({ title, steps, epochs, tra
       <figcaption>
         {title}
         <span className="muted" data-testid={`${testId}-summary`}>
-          {last ? ` latest train ${fmt(smoothed[smoothed.length - 1].smooth)} (smoothed) at step ${last.step}` : hasTrain || !lastVal ? ' no data yet' : ''}
+          {last ? ` latest train ${fmt(smoothed[smoothed.length - 1].smooth)} (smoothed) at step ${last.step}` : hasTrain || !lastVal ? ' no data yet: press Start to train' : ''}
           {lastVal ? `${hasTrain ? ';' : ''} validation ${fmt(lastVal.val)} after ${epochWord} ${epochs.length}` : ''}
         </span>
       </figcaption>
+      {/* the caption above is the chart's text for screen readers; the drawing itself is hidden from them */}
+      <div aria-hidden="true">
       <ResponsiveContainer width="100%" height={220}>
-        <ComposedChart margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+        <ComposedChart margin={{ top: 8, right: 16, bottom: 4, left: 0 }} accessibilityLayer={false}>
           <CartesianGrid stroke="#e5e7eb" />
           <XAxis dataKey="step" type="number" domain={[0, 'dataMax']} allowDataOverflow={false} tickCount={6} />
           <YAxis domain={yDomain} width={48} />
@@ -80,6 +82,7 @@ export const MetricChart = memo(function MetricChart({ title, steps, epochs, tra
           <Line name="validation" data={val} dataKey="val" stroke="#dc2626" strokeDasharray="6 3" dot={{ r: 3 }} strokeWidth={2} isAnimationActive={false} />
         </ComposedChart>
       </ResponsiveContainer>
+      </div>
     </figure>
   );
 });
