@@ -12,6 +12,7 @@ import { GeneratePanel } from './Text/GeneratePanel';
 import { TextChartsPanel } from './Charts/TextChartsPanel';
 import type { Mode } from './store/store';
 import { CompressPanel } from './Compress/CompressPanel';
+import { RunsPanel } from './Runs/RunsPanel';
 
 const TABS: { mode: Mode; label: string }[] = [
   { mode: 'images', label: 'Images: MLP / CNN on MNIST' },
@@ -85,6 +86,9 @@ export function App() {
           </div>
         </main>
       )}
+      <section className="layout-full">
+        <RunsPanel />
+      </section>
     </>
   );
 }
