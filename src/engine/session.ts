@@ -61,6 +61,12 @@ interface ActiveRun {
   model: tf.LayersModel;
 }
 
+/** The trainer's failure message as a cause: 'a kernel failed at step N (reason)'. */
+function kernelFailure(error: string | undefined): string {
+  const m = /at step (\d+): (.*?)\.* Switch backend and start again\.$/s.exec(error ?? '');
+  return m ? `a kernel failed at step ${m[1]} (${m[2]})` : (error ?? 'a kernel failed');
+}
+
 const runId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 
 /** Disposing a model whose tensors lived on a lost device may throw; it is gone either way. */
@@ -154,6 +160,8 @@ export class Session implements PlaygroundApi {
   private fault: string | null = null;
   private testHooks = false;
   private readonly watched = new WeakSet<object>();
+  /** Settles with the reason when the current WebGPU device is lost. */
+  private deviceLost: Promise<string> | null = null;
 
   /** makeKeyValue: where runs are kept (IndexedDB by default; unit tests pass a fake or a failing one). */
   constructor(private readonly makeKeyValue?: (name: string) => KeyValue) {}
@@ -164,6 +172,11 @@ export class Session implements PlaygroundApi {
     const opened = options.keepRuns === false ? null : await openRunStore(this.makeKeyValue);
     this.runs = opened?.store ?? this.runs;
     this.storage = opened?.status ?? { persistent: false, problem: 'keeping runs is turned off for this page (?storage=off)' };
+    // in the worker: anything the Content-Security-Policy blocks is told, not silently broken
+    (globalThis as { addEventListener?: (type: string, listener: (e: Event) => void) => void }).addEventListener?.('securitypolicyviolation', (e) => {
+      const v = e as SecurityPolicyViolationEvent;
+      this.notify({ level: 'error', message: `The security policy blocked ${v.blockedURI || 'inline code'} (${v.effectiveDirective}) in the engine; this is a bug, please report it.` });
+    });
     const state = await selectBackend(preferred);
     this.watchDevice();
     return state;
@@ -188,8 +201,10 @@ export class Session implements PlaygroundApi {
     const device = (tf.backend() as unknown as { device?: { lost?: Promise<{ message: string; reason?: string }> } }).device;
     if (!device?.lost || this.watched.has(device)) return;
     this.watched.add(device);
+    this.deviceLost = device.lost.then((info) => `the GPU device was lost (${info.message || info.reason || 'no reason given'})`);
     device.lost.then((info) => {
-      if (info.reason === 'destroyed' && tf.getBackend() !== 'webgpu') return;
+      const current = (tf.backend() as unknown as { device?: object }).device === device;
+      if (!current) return; // a device already left behind (a run moved on, the user switched)
       if (this.trainer && this.activeRunId) {
         this.fault = `the GPU device was lost (${info.message || info.reason || 'no reason given'})`;
         this.trainer.stop();
@@ -342,7 +357,7 @@ export class Session implements PlaygroundApi {
       await run.recorder.start();
       let result = await trainer.run();
       for (let tries = 0; (this.fault || result.backendFault) && tries < BACKEND_ORDER.length; tries++) {
-        const why = this.fault ?? result.error ?? 'a kernel failed';
+        const why = this.fault ?? (await this.lossReason()) ?? kernelFailure(result.error);
         this.fault = null;
         const next = await this.continueElsewhere(run, why);
         if (!next) {
@@ -364,6 +379,12 @@ export class Session implements PlaygroundApi {
       this.activeRunId = null;
       this.fault = null;
     }
+  }
+
+  /** A read from a lost device can fail before device.lost settles: wait a moment to name the real cause. */
+  private async lossReason(): Promise<string | null> {
+    if (!this.deviceLost || tf.getBackend() !== 'webgpu') return null;
+    return Promise.race([this.deviceLost, new Promise<null>((r) => setTimeout(() => r(null), 3000))]);
   }
 
   /** Moves a faulted run to the next backend that starts and restores its last checkpoint there; null if none can. */

@@ -32,6 +32,8 @@ export function dismissNotice(id: number): void {
 export const dataUrl = (file: string) => new URL(`data/${file}`, document.baseURI).href;
 
 export async function boot(): Promise<void> {
+  // anything the Content-Security-Policy blocks in the page is told, not silently broken
+  document.addEventListener('securitypolicyviolation', (e) => notify('error', `The security policy blocked ${e.blockedURI || 'inline code'} (${e.effectiveDirective}) in the page; this is a bug, please report it.`));
   engine = startEngineWorker((m) => notify('error', `The engine worker stopped: ${m}. Reload the page.`));
   // the typed engine API, for the console and for npm run bench (scripts/bench.ts)
   (globalThis as { playgroundEngine?: EngineClient }).playgroundEngine = engine;
