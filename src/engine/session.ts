@@ -1029,8 +1029,6 @@ export class Session implements PlaygroundApi {
 
   async memory(): Promise<MemoryInfo> {
     const m = tf.memory();
-    // Chromium's performance.memory (window only; undefined in a worker or elsewhere)
-    const heap = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize;
-    return { numTensors: m.numTensors, numBytes: m.numBytes, ...(heap !== undefined ? { jsHeapBytes: heap } : {}) };
+    return { numTensors: m.numTensors, numBytes: m.numBytes };
   }
 }

@@ -52,8 +52,6 @@ export interface Notice {
 export interface MemoryInfo {
   numTensors: number;
   numBytes: number;
-  /** The worker's JS heap in use (Chromium's performance.memory), when the browser tells. */
-  jsHeapBytes?: number;
 }
 
 export interface PlaygroundApi {
