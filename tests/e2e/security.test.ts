@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { openPlayground, useBrowser } from './browser';
 import { CONTENT_SECURITY_POLICY } from '../../vite/csp';
+import { policyProblems } from './policy';
 
 const browser = useBrowser();
 
-/** Browser messages and our notices that mean the Content-Security-Policy blocked something. */
-export const policyProblems = (lines: string[]) => lines.filter((l) => /Content Security Policy|Content-Security-Policy|security policy blocked|Refused to/i.test(l));
 
 describe('a static page under a strict Content-Security-Policy', () => {
   it('trains on wasm and loads and trains the text tab with no violation, no request to another origin; inline script is refused', async () => {

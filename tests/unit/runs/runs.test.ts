@@ -96,6 +96,21 @@ describe('run history and resume (IndexedDB through fake-indexeddb)', () => {
     await expect(reloaded.resumeRun(latest.id, () => {})).rejects.toThrow('with other contents is loaded; load the same dataset');
   });
 
+  it('a checkpoint that does not fit its model is refused with a message, and the page keeps its current model', async () => {
+    const session = await openSession();
+    await session.train(MLP_PRESET, { ...CONFIG, epochs: 1 }, () => {});
+    const id = (await session.listRuns())[0].id;
+    const pixels = new Float32Array(784).fill(0.25);
+    const before = await session.predict(pixels);
+    const store = new RunStore(indexedDbKeyValue('nn-playground-runs'), indexedDbKeyValue('nn-playground-checkpoints'));
+    await store.put({ ...(await store.get(id))!, model: { ...MLP_PRESET, hidden: [{ units: 32, activation: 'relu' }] } });
+    await expect(session.resumeRun(id, () => {})).rejects.toThrow('The checkpoint does not fit this model (different layers or sizes); start a new run instead.');
+    await expect(session.openRun(id)).rejects.toThrow('The checkpoint does not fit this model');
+    expect(await session.predict(pixels)).toEqual(before);
+    // and the session is free for the next run
+    expect((await session.train(MLP_PRESET, { ...CONFIG, epochs: 1 }, () => {})).reason).toBe('finished');
+  });
+
   it('opens, renames, exports under a safe file name and deletes a run', async () => {
     const session = await openSession();
     await session.train(MLP_PRESET, { ...CONFIG, epochs: 1 }, () => {});
