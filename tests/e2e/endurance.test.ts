@@ -53,7 +53,8 @@ describe('endurance', () => {
     }
     expect(await page.getByTestId('train-state').textContent()).toBe('finished');
     const tensors = (await page.getByTestId('progress').getAttribute('data-tensors-per-epoch'))!.split(',').map(Number);
-    const readings = [...heap.entries()].filter(([epoch]) => epoch >= 2).map(([, bytes]) => bytes);
+    const after1 = [...heap.entries()].filter(([epoch]) => epoch >= 2);
+    const readings = after1.map(([, bytes]) => bytes);
     console.log(`[endurance] tensors per epoch: ${tensors.join(',')}; worker heap (MB) by epoch: ${[...heap.entries()].map(([e, b]) => `${e}:${(b / 1e6).toFixed(3)}`).join(' ')}`);
     expect(tensors).toHaveLength(20);
     expect(new Set(tensors).size).toBe(1); // the same tensor count after every epoch
@@ -62,8 +63,8 @@ describe('endurance', () => {
     // squares slope over 19 readings has a standard error near 25 kB per epoch at that noise; the run's own curves grow
     // by design by about 5 kB per epoch (30 step points, one epoch point). A leak of one batch of images per epoch
     // (64 x 784 floats = 200 kB) would show as 200 kB per epoch: the bound of 100 kB sits between the two.
-    const xs = readings.map((_, i) => i);
-    const mx = (readings.length - 1) / 2;
+    const xs = after1.map(([epoch]) => epoch);
+    const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
     const my = readings.reduce((a, b) => a + b, 0) / readings.length;
     const slope = xs.reduce((a, x, i) => a + (x - mx) * (readings[i] - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0);
     const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];

@@ -8,7 +8,7 @@ import { DEFAULT_TEXT_TRAIN, TextTrainConfig } from '../../../src/engine/text/te
 import type { TrainEvent } from '../../../src/engine/train/trainer';
 import { sotuBytes } from '../mnist';
 
-const MODEL: CharLstmConfig = { embedding: 8, layers: 1, units: 16, window: 12, dropout: 0 };
+const MODEL: CharLstmConfig = { kind: 'charLstm', embedding: 8, layers: 1, units: 16, window: 12, dropout: 0 };
 // rounds of 4 steps: a checkpoint every 4 steps
 const CONFIG: TrainConfig = { ...DEFAULT_TRAIN, optimizer: 'adam', learningRate: 0.01, batchSize: 8, epochs: 3, seed: 11, metricsEvery: 2 };
 const TEXT: TextTrainConfig = { ...DEFAULT_TEXT_TRAIN, evalEvery: 4, sampleLength: 0, maxValWindows: 16 };
