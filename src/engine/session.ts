@@ -27,13 +27,10 @@ import { GradualPruning, prunedTask } from './compress/prune';
 import { distillTask, DistillOptions, validateDistill } from './compress/distill';
 import { compactFile, ExportFile, isCompactFile, plainLayersFiles, readCompactFile } from './io/compressedFiles';
 import { validateModelConfig } from './models/validate';
-import { BACKEND_ORDER } from './backend/names';
-import { restoreWeights } from './io/checkpoint';
-import { KeyValue, MemoryKeyValue, openRunStore, RunRecord, RunStore, RunSummary, StorageStatus } from './runs/runStore';
-import { RunRecorder } from './runs/recorder';
-import { planFor, RunHost, RunPlan } from './runs/plan';
-import { identityProblem, imageIdentity, textIdentity } from './runs/identity';
-import { runExportFiles } from './runs/exportRun';
+import type { KeyValue, RunRecord, RunSummary, StorageStatus } from './runs/runStore';
+import type { RunRecorder } from './runs/recorder';
+import { imageIdentity, textIdentity } from './runs/identity';
+import { ActiveRun, RunKeeper } from './runs/runKeeper';
 
 /** What a char-LSTM export carries besides its weights, so it can be used again without the corpus. */
 export interface CharLstmMetadata {
@@ -52,22 +49,6 @@ export interface SessionOptions {
   keepRuns?: boolean;
 }
 
-/** A recorded run while it trains: how to rebuild it elsewhere, and where its events go. */
-interface ActiveRun {
-  recorder: RunRecorder;
-  plan: RunPlan;
-  config: TrainConfig;
-  onEvent: (e: TrainEvent) => void;
-  model: tf.LayersModel;
-}
-
-/** The trainer's failure message as a cause: 'a kernel failed at step N (reason)'. */
-function kernelFailure(error: string | undefined): string {
-  const m = /at step (\d+): (.*?)\.* Switch backend and start again\.$/s.exec(error ?? '');
-  return m ? `a kernel failed at step ${m[1]} (${m[2]})` : (error ?? 'a kernel failed');
-}
-
-const runId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 
 /** Disposing a model whose tensors lived on a lost device may throw; it is gone either way. */
 function disposeQuietly(model: tf.LayersModel | null | undefined): void {
@@ -153,15 +134,37 @@ export class Session implements PlaygroundApi {
   private textTrain: TextTrainConfig = DEFAULT_TEXT_TRAIN;
   private job: string | null = null;
   private readonly variants: Record<Which, VariantStore | null> = { images: null, text: null };
-  private runs = new RunStore(new MemoryKeyValue(), new MemoryKeyValue());
-  private storage: StorageStatus = { persistent: false, problem: null };
-  private activeRunId: string | null = null;
-  /** Why the running trainer was stopped by the backend (a lost device): the run then goes on elsewhere. */
-  private fault: string | null = null;
   private testHooks = false;
   private readonly watched = new WeakSet<object>();
-  /** Settles with the reason when the current WebGPU device is lost. */
-  private deviceLost: Promise<string> | null = null;
+  /** Every run kept, the one training now supervised (see runs/runKeeper.ts). */
+  private readonly keeper = new RunKeeper({
+    imageData: () => this.deviceData(),
+    textData: () => this.textData(),
+    adoptImageModel: (model) => {
+      const old = this.model;
+      this.model = model;
+      if (old !== model) disposeQuietly(old);
+    },
+    adoptCharModel: (model, meta) => {
+      const old = this.charModel?.model;
+      this.charModel = { model, vocab: vocabularyFrom(meta.vocab), meta: { kind: 'charLstm', ...meta } };
+      if (old !== model) disposeQuietly(old);
+    },
+    notify: (n) => this.notify(n),
+    setTrainer: (trainer) => {
+      this.trainer = trainer;
+    },
+    backendChanged: () => {
+      try {
+        this.dropDeviceData();
+      } catch {
+        this.device = null; // its tensors lived on the lost device
+        this.textDevice = null;
+      }
+      this.watchDevice();
+    },
+    loadedData: (task) => (task === 'images' ? (this.dataset ? imageIdentity(this.dataset) : null) : this.text ? textIdentity(this.text.corpus) : null),
+  });
 
   /** makeKeyValue: where runs are kept (IndexedDB by default; unit tests pass a fake or a failing one). */
   constructor(private readonly makeKeyValue?: (name: string) => KeyValue) {}
@@ -169,9 +172,7 @@ export class Session implements PlaygroundApi {
   async init(preferred: BackendName | undefined, onNotice: (n: Notice) => void, options: SessionOptions = {}): Promise<BackendState> {
     this.notify = onNotice;
     this.testHooks = options.testHooks === true;
-    const opened = options.keepRuns === false ? null : await openRunStore(this.makeKeyValue);
-    this.runs = opened?.store ?? this.runs;
-    this.storage = opened?.status ?? { persistent: false, problem: 'keeping runs is turned off for this page (?storage=off)' };
+    await this.keeper.openStore(options.keepRuns !== false, this.makeKeyValue);
     // in the worker: anything the Content-Security-Policy blocks is told, not silently broken
     (globalThis as { addEventListener?: (type: string, listener: (e: Event) => void) => void }).addEventListener?.('securitypolicyviolation', (e) => {
       const v = e as SecurityPolicyViolationEvent;
@@ -196,21 +197,15 @@ export class Session implements PlaygroundApi {
     return { active: name, failures: {} };
   }
 
-  /** A lost WebGPU device stops a run (which then goes on elsewhere) or is reported in the page. */
+  /** A lost WebGPU device stops a recorded run (which then goes on on the next backend) or is reported in the page. */
   private watchDevice(): void {
     const device = (tf.backend() as unknown as { device?: { lost?: Promise<{ message: string; reason?: string }> } }).device;
     if (!device?.lost || this.watched.has(device)) return;
     this.watched.add(device);
-    this.deviceLost = device.lost.then((info) => `the GPU device was lost (${info.message || info.reason || 'no reason given'})`);
-    device.lost.then((info) => {
-      const current = (tf.backend() as unknown as { device?: object }).device === device;
-      if (!current) return; // a device already left behind (a run moved on, the user switched)
-      if (this.trainer && this.activeRunId) {
-        this.fault = `the GPU device was lost (${info.message || info.reason || 'no reason given'})`;
-        this.trainer.stop();
-        return;
-      }
-      this.notify({ level: 'error', message: `The GPU device was lost (${info.message || info.reason || 'no reason given'}). Switch to another backend and start training again.` });
+    // a device already left behind (a run moved on, the user switched) concerns nobody
+    const isCurrent = () => (tf.backend() as unknown as { device?: object }).device === device;
+    void this.keeper.watchDevice(device.lost, () => (isCurrent() ? this.trainer : null)).then(({ stopped, why }) => {
+      if (!stopped && isCurrent()) this.notify({ level: 'error', message: `${why[0].toUpperCase()}${why.slice(1)}. Switch to another backend and start training again.` });
     });
   }
 
@@ -298,7 +293,7 @@ export class Session implements PlaygroundApi {
     try {
       const task = imageTask(model, data.train, data.validation, config);
       const kind = current ? (current.layers.some((l) => l.getClassName() === 'Conv2D') ? 'cnn' : 'mlp') : modelConfig.kind;
-      recorder = this.newRun({
+      recorder = this.keeper.newRun({
         task: 'images',
         modelKind: kind,
         model: current ? null : modelConfig,
@@ -318,106 +313,22 @@ export class Session implements PlaygroundApi {
       this.model?.dispose();
       this.model = model;
     }
-    return this.runTrainer(trainer, { recorder, plan: planFor(recorder.record, this.host), config, onEvent, model });
+    return this.runTrainer(trainer, this.keeper.activeRun(recorder, model, config, onEvent));
   }
 
-  /** What a stored run needs from this session to rebuild its model and task. */
-  private readonly host: RunHost = {
-    imageData: () => this.deviceData(),
-    textData: () => this.textData(),
-    adoptImageModel: (model) => {
-      const old = this.model;
-      this.model = model;
-      if (old !== model) disposeQuietly(old);
-    },
-    adoptCharModel: (model, meta) => {
-      const old = this.charModel?.model;
-      this.charModel = { model, vocab: vocabularyFrom(meta.vocab), meta: { kind: 'charLstm', ...meta } };
-      if (old !== model) disposeQuietly(old);
-    },
-  };
-
-  private newRun(fields: Pick<RunRecord, 'task' | 'modelKind' | 'model' | 'topology' | 'train' | 'text' | 'vocab' | 'dataset' | 'totalSteps'>): RunRecorder {
-    const now = new Date().toISOString();
-    const label = `${fields.modelKind === 'charLstm' ? 'char-LSTM' : fields.modelKind.toUpperCase()} on ${fields.dataset.name}`;
-    const record: RunRecord = { id: runId(), version: 0, name: label, createdAt: now, updatedAt: now, status: 'running', step: 0, checkpointStep: null, metric: null, backend: tf.getBackend(), error: null, steps: [], epochs: [], ...fields };
-    return new RunRecorder(this.runs, record, (message) => this.notify({ level: 'error', message }));
-  }
 
   /**
    * The one place a run is registered: pause, resume and stop reach it; it is cleared however the run ends.
-   * A recorded run whose backend fails (a lost device, a kernel error) goes on from its last checkpoint on the
-   * next backend; one that fails otherwise (a NaN loss) is put back to its last good checkpoint.
+   * A recorded run is supervised by the keeper (checkpoints, backend faults, a NaN loss).
    */
   private async runTrainer(trainer: Trainer, run?: ActiveRun): Promise<TrainResult> {
+    if (run) return this.keeper.run(trainer, run);
     this.trainer = trainer;
-    this.activeRunId = run?.recorder.record.id ?? null;
     try {
-      if (!run) return await trainer.run();
-      await run.recorder.start();
-      let result = await trainer.run();
-      for (let tries = 0; (this.fault || result.backendFault) && tries < BACKEND_ORDER.length; tries++) {
-        const why = this.fault ?? (await this.lossReason()) ?? kernelFailure(result.error);
-        this.fault = null;
-        const next = await this.continueElsewhere(run, why);
-        if (!next) {
-          result = { ...result, reason: 'failed', error: `${why}. No other backend could take over; reload the page to resume this run from its last checkpoint.` };
-          break;
-        }
-        this.trainer = next;
-        result = await next.run();
-      }
-      const good = run.recorder.lastCheckpoint;
-      if (result.reason === 'failed' && !result.backendFault && good) {
-        restoreWeights(run.model, good);
-        result = { ...result, error: `${result.error} The model is back at its last good checkpoint (step ${good.step}), kept in the Runs panel.` };
-      }
-      await run.recorder.finish(result);
-      return result;
+      return await trainer.run();
     } finally {
       this.trainer = null;
-      this.activeRunId = null;
-      this.fault = null;
     }
-  }
-
-  /** A read from a lost device can fail before device.lost settles: wait a moment to name the real cause. */
-  private async lossReason(): Promise<string | null> {
-    if (!this.deviceLost || tf.getBackend() !== 'webgpu') return null;
-    return Promise.race([this.deviceLost, new Promise<null>((r) => setTimeout(() => r(null), 3000))]);
-  }
-
-  /** Moves a faulted run to the next backend that starts and restores its last checkpoint there; null if none can. */
-  private async continueElsewhere(run: ActiveRun, why: string): Promise<Trainer | null> {
-    const cp = run.recorder.lastCheckpoint;
-    if (!cp) return null;
-    const from = tf.getBackend() as BackendName;
-    let to: BackendName | null = null;
-    for (const b of BACKEND_ORDER.slice(BACKEND_ORDER.indexOf(from) + 1)) {
-      if ((await trySetBackend(b)) === null) {
-        to = b;
-        break;
-      }
-    }
-    if (!to) return null;
-    try {
-      this.dropDeviceData();
-    } catch {
-      this.device = null; // its tensors lived on the lost device
-      this.textDevice = null;
-    }
-    this.watchDevice();
-    const model = await run.plan.makeModel();
-    restoreWeights(model, cp);
-    const task = run.plan.makeTask(model);
-    run.plan.adopt(model);
-    run.model = model;
-    run.recorder.rewind(cp.step);
-    run.recorder.setBackend(to);
-    const message = `Training paused on ${from}: ${why}. It goes on on ${to} from the last checkpoint (step ${cp.step}); nothing trained before that step is lost.`;
-    this.notify({ level: 'error', message });
-    run.onEvent({ type: 'rewind', step: cp.step, backend: to, message });
-    return new Trainer(task, run.config, run.recorder.listen(run.onEvent), run.recorder.hooks(model, cp));
   }
 
   /** A user's text file: on any problem the current corpus stays and the error says what to do. */
@@ -483,13 +394,13 @@ export class Session implements PlaygroundApi {
     }
     this.charModel?.model.dispose();
     this.charModel = { model, vocab, meta: { kind: 'charLstm', vocab: corpus.vocab, options: corpus.info.options, config: modelConfig, corpus: name } };
-    return this.runTrainer(trainer, { recorder, plan: planFor(recorder.record, this.host), config, onEvent, model });
+    return this.runTrainer(trainer, this.keeper.activeRun(recorder, model, config, onEvent));
   }
 
   /** A char-LSTM run's record: its settings, the vocabulary its ids mean and the text it reads. */
   private newTextRun(modelConfig: CharLstmConfig, config: TrainConfig, textConfig: TextTrainConfig, stepsPerRound: number): RunRecorder {
     const { corpus } = this.text!;
-    return this.newRun({
+    return this.keeper.newRun({
       task: 'text',
       modelKind: 'charLstm',
       model: modelConfig,
@@ -514,7 +425,7 @@ export class Session implements PlaygroundApi {
     const recorder = this.newTextRun(current.meta.config, config, textConfig, task.stepsPerEpoch);
     const trainer = new Trainer(task, config, recorder.listen(onEvent), recorder.hooks(current.model, null));
     this.textTrain = textConfig;
-    return this.runTrainer(trainer, { recorder, plan: planFor(recorder.record, this.host), config, onEvent, model: current.model });
+    return this.runTrainer(trainer, this.keeper.activeRun(recorder, current.model, config, onEvent));
   }
 
   /** The corpus ids resident on the active backend. */
@@ -900,51 +811,34 @@ export class Session implements PlaygroundApi {
   // ---- Runs: history, resume after a reload, export ------------------------------------------------------
 
   async storageStatus(): Promise<StorageStatus> {
-    return this.storage;
+    return this.keeper.storage;
   }
 
-  /** Stored runs, newest first; a 'running' one that is not training here was interrupted (a reload, a crash). */
+  /** Stored runs, newest first; a 'running' one that is not training here is listed as interrupted. */
   async listRuns(): Promise<RunSummary[]> {
-    const runs = await this.runs.list();
-    return runs.map((r) => (r.status === 'running' && r.id !== this.activeRunId ? { ...r, status: 'interrupted' } : r));
+    return this.keeper.list();
   }
 
   async getRun(id: string): Promise<RunRecord> {
-    return (await this.storedRun(id)).record;
+    return (await this.keeper.get(id)).record;
   }
 
   /** A run's settings and curves, and its last checkpoint's weights loaded as the page's current model. */
   async openRun(id: string): Promise<RunRecord> {
-    return this.exclusive('opening a run', async () => {
-      const { record, cp } = await this.storedRun(id);
-      if (cp) {
-        const plan = planFor(record, this.host);
-        const model = await plan.makeModel();
-        try {
-          restoreWeights(model, cp);
-        } catch (e) {
-          model.dispose();
-          throw e;
-        }
-        plan.adopt(model);
-      }
-      return record;
-    });
+    return this.exclusive('opening a run', () => this.keeper.open(id));
   }
 
   async renameRun(id: string, name: string): Promise<RunSummary> {
-    return this.runs.rename(id, name);
+    return this.keeper.rename(id, name);
   }
 
   async deleteRun(id: string): Promise<void> {
-    if (id === this.activeRunId) throw new Error('This run is training; stop it before deleting it.');
-    await this.runs.delete(id);
+    return this.keeper.delete(id);
   }
 
   /** The run as files: its record (settings, curves) as JSON and its last checkpoint as a layers-format model. */
   async exportRun(id: string): Promise<ExportFile[]> {
-    const { record, cp } = await this.storedRun(id);
-    return runExportFiles(record, cp, planFor(record, this.host));
+    return this.keeper.export(id);
   }
 
   /** Goes on with an interrupted run from its last checkpoint: same weights, optimizer state, step and curves. */
@@ -952,43 +846,15 @@ export class Session implements PlaygroundApi {
     this.checkJob();
     if (this.trainer) throw new Error('Training is already running; stop it first.');
     if (this.generating) throw new Error('Stop generating text before training.');
-    this.job = 'resuming a run';
-    let run: ActiveRun;
-    let trainer: Trainer;
+    this.job = 'resuming a run'; // nothing else starts while the run is rebuilt
+    let resumed: Awaited<ReturnType<RunKeeper['prepareResume']>>;
     try {
-      const { record, cp } = await this.storedRun(id);
-      if (!cp) throw new Error('This run stopped before its first checkpoint was saved; start it again.');
-      const loaded = record.task === 'images' ? (this.dataset ? imageIdentity(this.dataset) : null) : this.text ? textIdentity(this.text.corpus) : null;
-      const problem = identityProblem(record.dataset, loaded);
-      if (problem) throw new Error(problem);
-      const plan = planFor(record, this.host);
-      const model = await plan.makeModel();
-      let task;
-      try {
-        restoreWeights(model, cp);
-        task = plan.makeTask(model);
-      } catch (e) {
-        model.dispose();
-        throw e;
-      }
-      plan.adopt(model);
-      if (record.text) this.textTrain = record.text;
-      const recorder = new RunRecorder(this.runs, record, (message) => this.notify({ level: 'error', message }));
-      recorder.lastCheckpoint = cp;
-      recorder.rewind(cp.step);
-      recorder.setBackend(tf.getBackend());
-      trainer = new Trainer(task, record.train, recorder.listen(onEvent), recorder.hooks(model, cp));
-      run = { recorder, plan, config: record.train, onEvent, model };
+      resumed = await this.keeper.prepareResume(id, onEvent);
     } finally {
       this.job = null;
     }
-    return this.runTrainer(trainer, run);
-  }
-
-  private async storedRun(id: string) {
-    const record = await this.runs.get(id);
-    if (!record) throw new Error('This run is no longer stored (deleted in another tab?); reload the list.');
-    return { record, cp: await this.runs.checkpoint(id) };
+    if (resumed.record.text) this.textTrain = resumed.record.text;
+    return this.runTrainer(resumed.trainer, resumed.run);
   }
 
   /** Test hook (?testHooks=1): destroys the WebGPU device, as a driver reset or a lost GPU would. */
