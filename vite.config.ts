@@ -1,13 +1,14 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { serviceWorker } from './vite/serviceWorker.ts';
+import { contentSecurityPolicy, SECURITY_HEADERS } from './vite/csp.ts';
 
 // base './' makes every asset URL relative, so dist/ works when served from any sub-path
 // (e.g. https://example.org/playground/); PLAYGROUND_BASE=/repo/ pins an absolute one (the Pages workflow).
 // Bundled data lives in public/data (made by scripts/prepare-data.mjs).
 export default defineConfig({
   base: process.env.PLAYGROUND_BASE || './',
-  plugins: [react(), serviceWorker()],
+  plugins: [react(), serviceWorker(), contentSecurityPolicy()],
   worker: { format: 'es' },
   build: {
     target: 'es2022',
@@ -18,4 +19,5 @@ export default defineConfig({
     rolldownOptions: { treeshake: { moduleSideEffects: (id: string) => !/node_modules\/@tensorflow\/|\/src\/engine\//.test(id) } },
   },
   optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
+  preview: { headers: SECURITY_HEADERS },
 });

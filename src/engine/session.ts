@@ -27,6 +27,10 @@ import { GradualPruning, prunedTask } from './compress/prune';
 import { distillTask, DistillOptions, validateDistill } from './compress/distill';
 import { compactFile, ExportFile, isCompactFile, plainLayersFiles, readCompactFile } from './io/compressedFiles';
 import { validateModelConfig } from './models/validate';
+import type { KeyValue, RunRecord, RunSummary, StorageStatus } from './runs/runStore';
+import type { RunRecorder } from './runs/recorder';
+import { imageIdentity, textIdentity } from './runs/identity';
+import { ActiveRun, RunKeeper } from './runs/runKeeper';
 
 /** What a char-LSTM export carries besides its weights, so it can be used again without the corpus. */
 export interface CharLstmMetadata {
@@ -38,6 +42,22 @@ export interface CharLstmMetadata {
 }
 
 export type Which = 'images' | 'text';
+
+/** What the page asks of the session at start: test hooks (?testHooks=1) and whether runs are kept (?storage=off). */
+export interface SessionOptions {
+  testHooks?: boolean;
+  keepRuns?: boolean;
+}
+
+
+/** Disposing a model whose tensors lived on a lost device may throw; it is gone either way. */
+function disposeQuietly(model: tf.LayersModel | null | undefined): void {
+  try {
+    model?.dispose();
+  } catch {
+    // nothing left to free
+  }
+}
 
 export interface CompressState {
   metric: MetricInfo;
@@ -114,9 +134,50 @@ export class Session implements PlaygroundApi {
   private textTrain: TextTrainConfig = DEFAULT_TEXT_TRAIN;
   private job: string | null = null;
   private readonly variants: Record<Which, VariantStore | null> = { images: null, text: null };
+  private testHooks = false;
+  private readonly watched = new WeakSet<object>();
+  /** Every run kept, the one training now supervised (see runs/runKeeper.ts). */
+  private readonly keeper = new RunKeeper({
+    imageData: () => this.deviceData(),
+    textData: () => this.textData(),
+    adoptImageModel: (model) => {
+      const old = this.model;
+      this.model = model;
+      if (old !== model) disposeQuietly(old);
+    },
+    adoptCharModel: (model, meta) => {
+      const old = this.charModel?.model;
+      this.charModel = { model, vocab: vocabularyFrom(meta.vocab), meta: { kind: 'charLstm', ...meta } };
+      if (old !== model) disposeQuietly(old);
+    },
+    notify: (n) => this.notify(n),
+    setTrainer: (trainer) => {
+      this.trainer = trainer;
+    },
+    backendChanged: () => {
+      try {
+        this.dropDeviceData();
+      } catch {
+        this.device = null; // its tensors lived on the lost device
+        this.textDevice = null;
+      }
+      this.watchDevice();
+    },
+    loadedData: (task) => (task === 'images' ? (this.dataset ? imageIdentity(this.dataset) : null) : this.text ? textIdentity(this.text.corpus) : null),
+  });
 
-  async init(preferred: BackendName | undefined, onNotice: (n: Notice) => void): Promise<BackendState> {
+  /** makeKeyValue: where runs are kept (IndexedDB by default; unit tests pass a fake or a failing one). */
+  constructor(private readonly makeKeyValue?: (name: string) => KeyValue) {}
+
+  async init(preferred: BackendName | undefined, onNotice: (n: Notice) => void, options: SessionOptions = {}): Promise<BackendState> {
     this.notify = onNotice;
+    this.testHooks = options.testHooks === true;
+    await this.keeper.openStore(options.keepRuns !== false, this.makeKeyValue);
+    // in the worker: anything the Content-Security-Policy blocks is told, not silently broken
+    (globalThis as { addEventListener?: (type: string, listener: (e: Event) => void) => void }).addEventListener?.('securitypolicyviolation', (e) => {
+      const v = e as SecurityPolicyViolationEvent;
+      this.notify({ level: 'error', message: `The security policy blocked ${v.blockedURI || 'inline code'} (${v.effectiveDirective}) in the engine; this is a bug, please report it.` });
+    });
     const state = await selectBackend(preferred);
     this.watchDevice();
     return state;
@@ -136,12 +197,15 @@ export class Session implements PlaygroundApi {
     return { active: name, failures: {} };
   }
 
-  /** A lost WebGPU device is reported in the page instead of failing silently. */
+  /** A lost WebGPU device stops a recorded run (which then goes on on the next backend) or is reported in the page. */
   private watchDevice(): void {
-    const backend = tf.backend() as unknown as { device?: { lost?: Promise<{ message: string; reason?: string }> } };
-    backend.device?.lost?.then((info) => {
-      if (info.reason === 'destroyed' && tf.getBackend() !== 'webgpu') return;
-      this.notify({ level: 'error', message: `The GPU device was lost (${info.message || info.reason || 'no reason given'}). Switch to another backend and start training again.` });
+    const device = (tf.backend() as unknown as { device?: { lost?: Promise<{ message: string; reason?: string }> } }).device;
+    if (!device?.lost || this.watched.has(device)) return;
+    this.watched.add(device);
+    // a device already left behind (a run moved on, the user switched) concerns nobody
+    const isCurrent = () => (tf.backend() as unknown as { device?: object }).device === device;
+    void this.keeper.watchDevice(device.lost, () => (isCurrent() ? this.trainer : null)).then(({ stopped, why }) => {
+      if (!stopped && isCurrent()) this.notify({ level: 'error', message: `${why[0].toUpperCase()}${why.slice(1)}. Switch to another backend and start training again.` });
     });
   }
 
@@ -225,8 +289,22 @@ export class Session implements PlaygroundApi {
     const data = this.deviceData();
     const model = current ?? buildModel(modelConfig, config.seed);
     let trainer: Trainer;
+    let recorder: RunRecorder;
     try {
-      trainer = new Trainer(imageTask(model, data.train, data.validation, config), config, onEvent);
+      const task = imageTask(model, data.train, data.validation, config);
+      const kind = current ? (current.layers.some((l) => l.getClassName() === 'Conv2D') ? 'cnn' : 'mlp') : modelConfig.kind;
+      recorder = this.keeper.newRun({
+        task: 'images',
+        modelKind: kind,
+        model: current ? null : modelConfig,
+        topology: current ? (current.toJSON(null, false) as object) : null,
+        train: config,
+        text: null,
+        vocab: null,
+        dataset: imageIdentity(this.dataset!),
+        totalSteps: task.stepsPerEpoch * config.epochs,
+      });
+      trainer = new Trainer(task, config, recorder.listen(onEvent), recorder.hooks(model, null));
     } catch (e) {
       if (!current) model.dispose();
       throw e;
@@ -235,11 +313,16 @@ export class Session implements PlaygroundApi {
       this.model?.dispose();
       this.model = model;
     }
-    return this.runTrainer(trainer);
+    return this.runTrainer(trainer, this.keeper.activeRun(recorder, model, config, onEvent));
   }
 
-  /** The one place a run is registered: pause, resume and stop reach it; it is cleared however the run ends. */
-  private async runTrainer(trainer: Trainer): Promise<TrainResult> {
+
+  /**
+   * The one place a run is registered: pause, resume and stop reach it; it is cleared however the run ends.
+   * A recorded run is supervised by the keeper (checkpoints, backend faults, a NaN loss).
+   */
+  private async runTrainer(trainer: Trainer, run?: ActiveRun): Promise<TrainResult> {
+    if (run) return this.keeper.run(trainer, run);
     this.trainer = trainer;
     try {
       return await trainer.run();
@@ -300,15 +383,34 @@ export class Session implements PlaygroundApi {
     this.textTrain = textConfig;
     const model = buildCharLstm(modelConfig, corpus.info.vocabSize, config.seed);
     let trainer: Trainer;
+    let recorder: RunRecorder;
     try {
-      trainer = new Trainer(textTask(model, data, modelConfig.window, config, textConfig), config, onEvent);
+      const task = textTask(model, data, modelConfig.window, config, textConfig);
+      recorder = this.newTextRun(modelConfig, config, textConfig, task.stepsPerEpoch);
+      trainer = new Trainer(task, config, recorder.listen(onEvent), recorder.hooks(model, null));
     } catch (e) {
       model.dispose();
       throw e;
     }
     this.charModel?.model.dispose();
     this.charModel = { model, vocab, meta: { kind: 'charLstm', vocab: corpus.vocab, options: corpus.info.options, config: modelConfig, corpus: name } };
-    return this.runTrainer(trainer);
+    return this.runTrainer(trainer, this.keeper.activeRun(recorder, model, config, onEvent));
+  }
+
+  /** A char-LSTM run's record: its settings, the vocabulary its ids mean and the text it reads. */
+  private newTextRun(modelConfig: CharLstmConfig, config: TrainConfig, textConfig: TextTrainConfig, stepsPerRound: number): RunRecorder {
+    const { corpus } = this.text!;
+    return this.keeper.newRun({
+      task: 'text',
+      modelKind: 'charLstm',
+      model: modelConfig,
+      topology: null,
+      train: config,
+      text: textConfig,
+      vocab: { chars: corpus.vocab, options: corpus.info.options },
+      dataset: textIdentity(corpus),
+      totalSteps: stepsPerRound * config.epochs,
+    });
   }
 
   /** More training for the current char-LSTM (trained here or loaded) on the current text, same vocabulary. */
@@ -319,9 +421,11 @@ export class Session implements PlaygroundApi {
     if (current.meta.vocab.length !== corpus.vocab.length || current.meta.vocab.some((c, i) => c !== corpus.vocab[i])) {
       throw new TextError(`The current model's vocabulary (${current.meta.vocab.length} characters, from ${current.meta.corpus}) differs from this text's; load that text with the same options, or start a new run.`);
     }
-    const trainer = new Trainer(textTask(current.model, this.textData(), current.meta.config.window, config, textConfig), config, onEvent);
+    const task = textTask(current.model, this.textData(), current.meta.config.window, config, textConfig);
+    const recorder = this.newTextRun(current.meta.config, config, textConfig, task.stepsPerEpoch);
+    const trainer = new Trainer(task, config, recorder.listen(onEvent), recorder.hooks(current.model, null));
     this.textTrain = textConfig;
-    return this.runTrainer(trainer);
+    return this.runTrainer(trainer, this.keeper.activeRun(recorder, current.model, config, onEvent));
   }
 
   /** The corpus ids resident on the active backend. */
@@ -702,6 +806,63 @@ export class Session implements PlaygroundApi {
     const json = files.find((f) => f.name.toLowerCase().endsWith('.json'));
     if (!json) throw new ModelFileError('Choose the model.json and its .weights.bin file together, or one .nnq file, exported by this page.');
     return importModel(new TextDecoder().decode(json.bytes), files.filter((f) => f !== json));
+  }
+
+  // ---- Runs: history, resume after a reload, export ------------------------------------------------------
+
+  async storageStatus(): Promise<StorageStatus> {
+    return this.keeper.storage;
+  }
+
+  /** Stored runs, newest first; a 'running' one that is not training here is listed as interrupted. */
+  async listRuns(): Promise<RunSummary[]> {
+    return this.keeper.list();
+  }
+
+  async getRun(id: string): Promise<RunRecord> {
+    return (await this.keeper.get(id)).record;
+  }
+
+  /** A run's settings and curves, and its last checkpoint's weights loaded as the page's current model. */
+  async openRun(id: string): Promise<RunRecord> {
+    return this.exclusive('opening a run', () => this.keeper.open(id));
+  }
+
+  async renameRun(id: string, name: string): Promise<RunSummary> {
+    return this.keeper.rename(id, name);
+  }
+
+  async deleteRun(id: string): Promise<void> {
+    return this.keeper.delete(id);
+  }
+
+  /** The run as files: its record (settings, curves) as JSON and its last checkpoint as a layers-format model. */
+  async exportRun(id: string): Promise<ExportFile[]> {
+    return this.keeper.export(id);
+  }
+
+  /** Goes on with an interrupted run from its last checkpoint: same weights, optimizer state, step and curves. */
+  async resumeRun(id: string, onEvent: (e: TrainEvent) => void): Promise<TrainResult> {
+    this.checkJob();
+    if (this.trainer) throw new Error('Training is already running; stop it first.');
+    if (this.generating) throw new Error('Stop generating text before training.');
+    this.job = 'resuming a run'; // nothing else starts while the run is rebuilt
+    let resumed: Awaited<ReturnType<RunKeeper['prepareResume']>>;
+    try {
+      resumed = await this.keeper.prepareResume(id, onEvent);
+    } finally {
+      this.job = null;
+    }
+    if (resumed.record.text) this.textTrain = resumed.record.text;
+    return this.runTrainer(resumed.trainer, resumed.run);
+  }
+
+  /** Test hook (?testHooks=1): destroys the WebGPU device, as a driver reset or a lost GPU would. */
+  async loseDevice(): Promise<boolean> {
+    if (!this.testHooks) throw new Error('Test hooks are off; open the page with ?testHooks=1.');
+    const device = (tf.backend() as unknown as { device?: { destroy(): void } }).device;
+    device?.destroy();
+    return device !== undefined;
   }
 
   async pause(): Promise<void> {

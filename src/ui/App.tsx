@@ -14,6 +14,7 @@ import type { Mode } from './store/store';
 import { CompressPanel } from './Compress/CompressPanel';
 import type { KeyboardEvent } from 'react';
 import { FirstVisitGuide } from './Guide/FirstVisitGuide';
+import { RunsPanel } from './Runs/RunsPanel';
 
 const TABS: { mode: Mode; label: string }[] = [
   { mode: 'images', label: 'Images: MLP / CNN on MNIST' },
@@ -109,6 +110,9 @@ export function App() {
             </div>
           </div>
         )}
+        <section className="layout-full">
+          <RunsPanel />
+        </section>
       </main>
     </>
   );

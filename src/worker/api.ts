@@ -18,7 +18,10 @@ import type { DistillOptions } from '../engine/compress/distill';
 import type { ExportFile } from '../engine/io/compressedFiles';
 import type { SpeedResult } from '../engine/bench/textBench';
 import type { ImageSpeed } from '../engine/bench/imageBench';
+import type { SessionOptions } from '../engine/session';
+import type { RunRecord, RunSummary, StorageStatus } from '../engine/runs/runStore';
 
+export type { SessionOptions, RunRecord, RunSummary, StorageStatus };
 export type { BackendTiming, ModelKind, CompressState, GradualOptions, ImportedModelInfo, Which, Histogram, PruneOptions, VariantInfo, QuantSpec, DistillOptions, ExportFile };
 export type { CorpusInfo, CorpusOptions, CharLstmConfig, TextTrainConfig, GenerateOptions, ModelFiles, CharModelInfo };
 export type { BackendName, BackendState, DatasetInfo, NamedBytes, ModelConfig, ModelSummary, TrainConfig, TrainEvent, TrainResult, EvaluationResult };
@@ -53,7 +56,7 @@ export interface MemoryInfo {
 
 export interface PlaygroundApi {
   /** Starts a backend (the preferred one, else the first that works) and registers the notice channel. */
-  init(preferred: BackendName | undefined, onNotice: (n: Notice) => void): Promise<BackendState>;
+  init(preferred: BackendName | undefined, onNotice: (n: Notice) => void, options?: SessionOptions): Promise<BackendState>;
   setBackend(name: BackendName): Promise<BackendState>;
   /** Times the model briefly on each candidate backend and leaves the fastest active. */
   measureBackends(kind: ModelKind, config: ModelConfig | CharLstmConfig, candidates: BackendName[]): Promise<BackendTiming[]>;
@@ -70,6 +73,21 @@ export interface PlaygroundApi {
   evaluate(): Promise<EvaluationResult>;
   predict(pixels: Float32Array): Promise<number[]>;
   memory(): Promise<MemoryInfo>;
+
+  // Runs: every training run is kept (IndexedDB, else this tab's memory) with its curves and last checkpoint
+  storageStatus(): Promise<StorageStatus>;
+  listRuns(): Promise<RunSummary[]>;
+  /** A stored run's settings and curves (no weights). */
+  getRun(id: string): Promise<RunRecord>;
+  /** The run's settings and curves; its checkpoint's weights become the page's current model. */
+  openRun(id: string): Promise<RunRecord>;
+  renameRun(id: string, name: string): Promise<RunSummary>;
+  deleteRun(id: string): Promise<void>;
+  exportRun(id: string): Promise<ExportFile[]>;
+  /** Continues an interrupted run from its last checkpoint (weights, optimizer state, step, curves). */
+  resumeRun(id: string, onEvent: (e: TrainEvent) => void): Promise<TrainResult>;
+  /** Test hook (only with ?testHooks=1): destroys the WebGPU device mid-run. */
+  loseDevice(): Promise<boolean>;
 
   // Text: char-LSTM
   loadText(file: NamedBytes, options: CorpusOptions): Promise<CorpusInfo>;

@@ -18,14 +18,19 @@ export class ModelFileError extends Error {
   }
 }
 
+/** Names Windows keeps for devices: "con.json" cannot be saved there. */
+const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/i;
+
 /** Keeps ASCII letters, digits, dash and underscore (no dots, no slashes), so a user-given name is a safe file stem. */
 export function safeFileName(name: string, fallback = 'model'): string {
   const s = name
     .normalize('NFKD')
+    .replace(/\p{M}/gu, '') // the accents NFKD splits off: "é" -> "e", not "e-"
     .replace(/[^A-Za-z0-9_-]+/g, '-')
     .replace(/-+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 80);
+  if (RESERVED.test(s)) return `${s}_`;
   return s || fallback;
 }
 

@@ -17,6 +17,15 @@ export class SeededDropout extends tf.layers.Layer {
     this.seed = args.seed;
   }
 
+  /** Masks drawn so far: saved in checkpoints so a resumed run draws the masks it would have drawn. */
+  get callCount(): number {
+    return this.calls;
+  }
+
+  set callCount(n: number) {
+    this.calls = n;
+  }
+
   call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     if (!kwargs.training || this.rate <= 0) return x;

@@ -33,7 +33,9 @@ export type TrainEvent =
   | { type: 'steps'; points: StepPoint[]; progress: Progress }
   | { type: 'epoch'; point: EpochPoint }
   | { type: 'state'; state: 'running' | 'paused' }
-  | { type: 'sample'; step: number; text: string };
+  | { type: 'sample'; step: number; text: string }
+  /** The run went back to its checkpoint at `step` (now on `backend`): curve points after it are dropped. */
+  | { type: 'rewind'; step: number; backend: string; message: string };
 
 export interface TrainResult {
   reason: 'finished' | 'stopped' | 'failed';
@@ -41,6 +43,8 @@ export interface TrainResult {
   epochs: EpochPoint[];
   seconds: number;
   error?: string;
+  /** The backend threw (a lost device, a failing kernel): the run can go on elsewhere from its last checkpoint. */
+  backendFault?: boolean;
 }
 
 export class TrainConfigError extends Error {
@@ -48,6 +52,14 @@ export class TrainConfigError extends Error {
     super(problems.join(' '));
     this.name = 'TrainConfigError';
   }
+}
+
+/** Where a run starts and what it saves; a plain run needs none of it. */
+export interface TrainerHooks {
+  /** Go on from a checkpoint: its step (an epoch boundary), random position, active seconds and optimizer state. */
+  resumeFrom?: { step: number; randomCalls: number; seconds: number; restoreOptimizer(optimizer: tf.Optimizer): Promise<void> };
+  /** Awaited before the first step of a fresh run and after every epoch, with the live optimizer. */
+  checkpoint?(at: { step: number; epoch: number; randomCalls: number; seconds: number; optimizer: tf.Optimizer }): Promise<void>;
 }
 
 /** Lets queued messages (pause, stop) in: a macrotask, unlike an awaited promise. */
@@ -84,6 +96,7 @@ export class Trainer {
     private readonly task: TrainTask,
     private readonly config: TrainConfig,
     private readonly emit: (e: TrainEvent) => void,
+    private readonly hooks: TrainerHooks = {},
   ) {
     const problems = validateTrainConfig(config);
     if (problems.length) throw new TrainConfigError(problems);
@@ -109,14 +122,23 @@ export class Trainer {
     const optimizer = makeOptimizer(config.optimizer, config.learningRate);
     const { stepsPerEpoch, itemsPerStep } = task;
     const totalSteps = stepsPerEpoch * config.epochs;
-    const random = mulberry32(config.seed);
+    // the seeded stream counts its draws, so a checkpoint can say where a resumed run picks it up
+    const seeded = mulberry32(config.seed);
+    const resumeFrom = this.hooks.resumeFrom;
+    let randomCalls = resumeFrom?.randomCalls ?? 0;
+    for (let i = 0; i < randomCalls; i++) seeded();
+    const random = () => {
+      randomCalls++;
+      return seeded();
+    };
     const epochs: EpochPoint[] = [];
-    let step = 0;
-    let activeMs = 0;
+    let step = resumeFrom?.step ?? 0;
+    let activeMs = (resumeFrom?.seconds ?? 0) * 1000;
     let sinceMark = performance.now();
     let pending: { step: number; epoch: number; loss: tf.Scalar; acc: tf.Scalar }[] = [];
     let inFlight: Promise<void> = Promise.resolve();
     let failure: string | null = null;
+    let backendFault = false;
 
     const elapsedMs = () => activeMs + (performance.now() - sinceMark);
     const flush = async (): Promise<void> => {
@@ -136,7 +158,7 @@ export class Trainer {
         }
         const last = points[points.length - 1];
         const ms = elapsedMs();
-        const rate = (last.step * itemsPerStep) / (ms / 1000);
+        const rate = ((last.step - startStep) * itemsPerStep) / (Math.max(ms - startMs, 1) / 1000);
         this.emit({
           type: 'steps',
           points,
@@ -153,9 +175,14 @@ export class Trainer {
       });
     };
 
+    const startStep = step;
+    const startMs = activeMs;
+    const checkpoint = (epoch: number) => this.hooks.checkpoint?.({ step, epoch, randomCalls, seconds: elapsedMs() / 1000, optimizer });
     this.emit({ type: 'state', state: 'running' });
     try {
-      for (let epoch = 1; epoch <= config.epochs && !this.stopRequested && !failure; epoch++) {
+      if (resumeFrom) await resumeFrom.restoreOptimizer(optimizer);
+      else await checkpoint(0);
+      for (let epoch = Math.floor(step / stepsPerEpoch) + 1; epoch <= config.epochs && !this.stopRequested && !failure; epoch++) {
         task.beginEpoch(random);
         for (let s = 0; s < stepsPerEpoch; s++) {
           if (this.pauseRequested) {
@@ -186,18 +213,20 @@ export class Trainer {
         epochs.push(point);
         this.emit({ type: 'epoch', point });
         await task.afterEpoch?.(step, this.emit);
+        await checkpoint(epoch);
         await macrotask();
       }
       await flush();
       await inFlight;
     } catch (e) {
+      backendFault = true;
       failure = `Training failed on the ${tf.getBackend()} backend at step ${step}: ${(e as Error).message}. Switch backend and start again.`;
     } finally {
       tf.dispose(pending.flatMap((p) => [p.loss, p.acc]));
       optimizer.dispose();
     }
     const seconds = elapsedMs() / 1000;
-    if (failure) return { reason: 'failed', steps: step, epochs, seconds, error: failure };
+    if (failure) return { reason: 'failed', steps: step, epochs, seconds, error: failure, ...(backendFault ? { backendFault } : {}) };
     return { reason: this.stopRequested ? 'stopped' : 'finished', steps: step, epochs, seconds };
   }
 }

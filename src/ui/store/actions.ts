@@ -9,6 +9,7 @@ import type { Progress, StepPoint, TrainEvent } from '../../engine/train/trainer
 import { FastestBackend, Mode, store } from './store';
 import type { ModelKind } from '../../worker/api';
 import { loadDefaultText } from './textActions';
+import { initRuns, rewindRun } from './runsActions';
 
 export function setMode(mode: Mode): void {
   store.set('mode', mode);
@@ -31,21 +32,27 @@ export function dismissNotice(id: number): void {
 export const dataUrl = (file: string) => new URL(`data/${file}`, document.baseURI).href;
 
 export async function boot(): Promise<void> {
+  // anything the Content-Security-Policy blocks in the page is told, not silently broken
+  document.addEventListener('securitypolicyviolation', (e) => notify('error', `The security policy blocked ${e.blockedURI || 'inline code'} (${e.effectiveDirective}) in the page; this is a bug, please report it.`));
   engine = startEngineWorker((m) => notify('error', `The engine worker stopped: ${m}. Reload the page.`));
   // the typed engine API, for the console and for npm run bench (scripts/bench.ts)
   (globalThis as { playgroundEngine?: EngineClient }).playgroundEngine = engine;
   const param = new URLSearchParams(location.search).get('backend');
   const preferred = parseBackendName(param);
   try {
-    const state = await engine.init(preferred, callback((n) => notify(n.level, n.message)));
+    const query = new URLSearchParams(location.search);
+    const options = { testHooks: query.get('testHooks') === '1', keepRuns: query.get('storage') !== 'off' };
+    const state = await engine.init(preferred, callback((n) => notify(n.level, n.message)), options);
     store.update('backend', { active: state.active, failures: state.failures, error: null, auto: !preferred, fastest: readFastest() });
   } catch (e) {
     store.update('backend', { error: message(e) });
     return;
   }
   void refreshSummary();
+  const runs = initRuns(); // the resume offer waits for nothing, but the data must load before a resume starts
   await loadMnist();
   await loadDefaultText();
+  await runs;
 }
 
 export async function loadMnist(): Promise<void> {
@@ -222,6 +229,7 @@ export function onTrainEvent(e: TrainEvent): void {
   flushSteps();
   if (e.type === 'epoch') store.update('train', (t) => ({ epochs: [...t.epochs, e.point] }));
   else if (e.type === 'sample') store.update('text', (t) => ({ samples: [...t.samples, { step: e.step, text: e.text }].slice(-20) }));
+  else if (e.type === 'rewind') rewindRun(e);
   else store.update('train', { state: e.state });
 }
 

@@ -10,6 +10,27 @@ import { DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN } from '../../engine/text/te
 import { DEFAULT_GENERATE } from '../../engine/text/sampler';
 import type { BackendTiming, CompressState, DistillOptions, Histogram, ModelKind, QuantSpec } from '../../worker/api';
 import type { PruneScope } from '../../engine/compress/prune';
+import type { RunSummary, StorageStatus } from '../../worker/api';
+
+/** A run's validation curve drawn over the others' in the Runs panel. */
+export interface OverlayRun {
+  id: string;
+  label: string;
+  task: Mode;
+  points: { epoch: number; value: number }[];
+}
+
+export interface RunsSlice {
+  list: RunSummary[];
+  storage: StorageStatus | null;
+  /** An interrupted run the page offers to resume (found at start-up). */
+  offer: RunSummary | null;
+  overlay: OverlayRun[];
+  /** The run whose name is being edited. */
+  renaming: string | null;
+  busy: string | null;
+  error: string | null;
+}
 
 export interface CompressSlice {
   state: CompressState | null;
@@ -103,6 +124,7 @@ export interface AppState {
   evaluation: { result: EvaluationResult | null; running: boolean; error: string | null };
   draw: { probabilities: number[] | null; error: string | null };
   notices: { id: number; level: 'error' | 'info'; message: string }[];
+  runs: RunsSlice;
 }
 
 export const initialState = (): AppState => ({
@@ -136,6 +158,7 @@ export const initialState = (): AppState => ({
   evaluation: { result: null, running: false, error: null },
   draw: { probabilities: null, error: null },
   notices: [],
+  runs: { list: [], storage: null, offer: null, overlay: [], renaming: null, busy: null, error: null },
 });
 
 type Listener = () => void;

@@ -1,0 +1,132 @@
+import { useEffect, useState } from 'react';
+import type { RunSummary } from '../../worker/api';
+import { ErrorText, Panel } from '../common/Field';
+import { deleteRun, dismissOffer, exportRun, MAX_OVERLAY, openRun, refreshRuns, renameRun, resumeRun, startRename, toggleOverlay } from '../store/runsActions';
+import { useStore } from '../store/store';
+import { RunsOverlay } from './RunsOverlay';
+
+const formatMetric = (r: RunSummary) => (!r.metric ? '–' : r.task === 'images' ? `${(r.metric.value * 100).toFixed(2)} %` : `${r.metric.value.toFixed(3)} nats/char`);
+
+function RenameForm({ run }: { run: RunSummary }) {
+  const [name, setName] = useState(run.name);
+  return (
+    <form
+      className="row"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void renameRun(run.id, name);
+      }}
+    >
+      <input aria-label="New name" value={name} maxLength={100} data-testid="rename-input" onChange={(e) => setName(e.target.value)} />
+      <button type="submit" data-testid="rename-save">
+        Save
+      </button>
+      <button type="button" onClick={() => startRename(null)}>
+        Cancel
+      </button>
+    </form>
+  );
+}
+
+function RunRow({ run, active }: { run: RunSummary; active: boolean }) {
+  const { overlay, renaming, busy } = useStore((s) => s.runs);
+  const compared = overlay.some((o) => o.id === run.id);
+  return (
+    <tr data-testid="run-row" data-version={run.version} data-status={run.status}>
+      <td className="num">v{run.version}</td>
+      <td>{renaming === run.id ? <RenameForm run={run} /> : <span data-testid="run-name">{run.name}</span>}</td>
+      <td>{new Date(run.createdAt).toLocaleString()}</td>
+      <td>{run.dataset.name}</td>
+      <td data-testid="run-status">{run.status}</td>
+      <td className="num">
+        {run.step.toLocaleString('en-US')}/{run.totalSteps.toLocaleString('en-US')}
+      </td>
+      <td className="num" data-testid="run-metric">
+        {formatMetric(run)}
+      </td>
+      <td className="row">
+        <label className="checkbox">
+          <input type="checkbox" checked={compared} data-testid="run-compare" disabled={busy !== null || (!compared && overlay.length >= MAX_OVERLAY)} onChange={() => void toggleOverlay(run)} />
+          compare
+        </label>
+        <button type="button" disabled={active || busy !== null} data-testid="run-open" onClick={() => void openRun(run.id)}>
+          Open
+        </button>
+        {run.status === 'interrupted' && run.checkpointStep !== null && (
+          <button type="button" disabled={active} data-testid="run-resume" onClick={() => void resumeRun(run.id)}>
+            Resume
+          </button>
+        )}
+        <button type="button" disabled={busy !== null} onClick={() => startRename(run.id)}>
+          Rename
+        </button>
+        <button type="button" disabled={busy !== null} data-testid="run-export" onClick={() => void exportRun(run.id)}>
+          Export
+        </button>
+        <button type="button" disabled={busy !== null || (active && run.status === 'running')} data-testid="run-delete" onClick={() => void deleteRun(run.id)}>
+          Delete
+        </button>
+      </td>
+    </tr>
+  );
+}
+
+/** Every training run, kept across reloads: reopen, compare, rename, delete, export, resume an interrupted one. */
+export function RunsPanel() {
+  const runs = useStore((s) => s.runs);
+  const state = useStore((s) => s.train.state);
+  const active = state === 'running' || state === 'paused';
+  // the list follows the runs' lives: a new one appears when it starts, its figures when it ends
+  useEffect(() => {
+    void refreshRuns().catch(() => []);
+  }, [state]);
+  const { offer, storage } = runs;
+  return (
+    <Panel title="Runs" testId="runs-panel">
+      {offer && !active && (
+        <div className="notice info" role="status" data-testid="resume-offer">
+          <span>
+            Run v{offer.version} "{offer.name}" was interrupted at step {offer.step.toLocaleString('en-US')} of {offer.totalSteps.toLocaleString('en-US')}. Resume it from its last checkpoint (step{' '}
+            {offer.checkpointStep?.toLocaleString('en-US')})?
+          </span>
+          <span className="row">
+            <button type="button" data-testid="resume-offered" onClick={() => void resumeRun(offer.id)}>
+              Resume
+            </button>
+            <button type="button" onClick={dismissOffer}>
+              Not now
+            </button>
+          </span>
+        </div>
+      )}
+      <p className="muted" data-testid="runs-storage">
+        {storage === null ? '' : storage.persistent ? 'Runs are saved in this browser (IndexedDB), with a checkpoint after every epoch.' : `Runs are kept only until this tab closes: ${storage.problem}.`}
+      </p>
+      {runs.list.length === 0 ? (
+        <p className="muted">No runs yet: every run you start is listed here.</p>
+      ) : (
+        <table className="variants" data-testid="runs-table">
+          <thead>
+            <tr>
+              <th>Version</th>
+              <th>Name</th>
+              <th>Started</th>
+              <th>Dataset</th>
+              <th>Status</th>
+              <th>Steps</th>
+              <th>Key metric</th>
+              <th>Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.list.map((r) => (
+              <RunRow key={r.id} run={r} active={active} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      <ErrorText text={runs.error} testId="runs-error" />
+      <RunsOverlay runs={runs.overlay} />
+    </Panel>
+  );
+}

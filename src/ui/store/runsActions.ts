@@ -1,0 +1,147 @@
+import { parseBackendName } from '../../engine/backend/names';
+import { callback } from '../../worker/client';
+import type { RunRecord, RunSummary, TrainEvent } from '../../worker/api';
+import { engine, evaluate, flushSteps, message, notify, onTrainEvent } from './actions';
+import { downloadFiles } from './compressActions';
+import { Mode, OverlayRun, store } from './store';
+
+/** Most runs drawn on top of each other in the comparison chart. */
+export const MAX_OVERLAY = 4;
+
+const label = (r: Pick<RunSummary, 'name' | 'version'>) => `v${r.version} ${r.name}`;
+
+/** At start-up: says plainly when runs cannot be kept, lists the stored runs and offers to resume an interrupted one. */
+export async function initRuns(): Promise<void> {
+  try {
+    const storage = await engine.storageStatus();
+    store.update('runs', { storage });
+    if (!storage.persistent) {
+      notify('error', `Runs will not be kept after this tab closes: ${storage.problem ?? 'browser storage is unavailable'}. Training works as usual; export a run from the Runs panel to keep it.`);
+    }
+    const list = await refreshRuns();
+    const offer = list.find((r) => r.status === 'interrupted' && r.checkpointStep !== null) ?? null;
+    store.update('runs', { offer });
+  } catch (e) {
+    store.update('runs', { error: message(e) });
+  }
+}
+
+export async function refreshRuns(): Promise<RunSummary[]> {
+  const list = await engine.listRuns();
+  store.update('runs', { list });
+  return list;
+}
+
+async function job(doing: string, work: () => Promise<void>): Promise<void> {
+  store.update('runs', { busy: doing, error: null });
+  try {
+    await work();
+  } catch (e) {
+    store.update('runs', { error: message(e) });
+  } finally {
+    store.update('runs', { busy: null });
+  }
+}
+
+/** The run's curves up to its last checkpoint: what the charts show before a resumed run adds to them. */
+function showCurves(record: RunRecord, upTo: number | null, state: 'running' | RunRecord['status']): void {
+  const keep = <T extends { step: number }>(points: T[]) => (upTo === null ? points : points.filter((p) => p.step <= upTo));
+  store.update('train', {
+    task: record.task,
+    config: record.task === 'images' ? record.train : store.get().train.config,
+    state: state === 'interrupted' ? 'stopped' : state,
+    steps: keep(record.steps),
+    epochs: keep(record.epochs),
+    progress: null,
+    message: record.error,
+    seconds: null,
+  });
+  store.set('mode', record.task);
+}
+
+/** Goes on with an interrupted run from its last checkpoint, its chart history drawn first. */
+export async function resumeRun(id: string): Promise<void> {
+  store.update('runs', { offer: null, error: null });
+  const s = store.get();
+  let record: RunRecord;
+  try {
+    record = await engine.getRun(id);
+    if (record.task === 'images' ? !s.data.info : !s.text.info) throw new Error('The data is still loading; resume again once it is ready.');
+  } catch (e) {
+    store.update('runs', { error: message(e) });
+    return;
+  }
+  showCurves(record, record.checkpointStep, 'running');
+  store.update('evaluation', { result: null, error: null });
+  try {
+    const result = await engine.resumeRun(id, callback(onTrainEvent));
+    flushSteps();
+    store.update('train', { state: result.reason, message: result.error ?? null, seconds: result.seconds });
+    if (record.task === 'images' && result.reason !== 'failed') await evaluate();
+    if (record.task === 'text' && record.vocab && record.model && 'window' in record.model) {
+      store.update('text', { ready: { source: record.dataset.name, vocabSize: record.vocab.chars.length, config: record.model, options: record.vocab.options } });
+    }
+  } catch (e) {
+    store.update('train', { state: 'failed', message: message(e) });
+  }
+  await refreshRuns().catch(() => []);
+}
+
+export const dismissOffer = () => store.update('runs', { offer: null });
+
+/** After a backend fault the run went back to a checkpoint: drop the chart points after it, show the new backend. */
+export function rewindRun(e: Extract<TrainEvent, { type: 'rewind' }>): void {
+  store.update('train', (t) => ({ steps: t.steps.filter((p) => p.step <= e.step), epochs: t.epochs.filter((p) => p.step <= e.step) }));
+  store.update('backend', { active: parseBackendName(e.backend) ?? store.get().backend.active });
+}
+
+/** Shows a stored run's curves and makes its last checkpoint the page's model (evaluated, ready to draw or generate). */
+export const openRun = (id: string) =>
+  job('opening', async () => {
+    const record = await engine.openRun(id);
+    showCurves(record, null, record.status);
+    if (record.checkpointStep === null) return;
+    if (record.task === 'images') await evaluate();
+    else if (record.vocab && record.model && 'window' in record.model) {
+      store.update('text', { ready: { source: record.dataset.name, vocabSize: record.vocab.chars.length, config: record.model, options: record.vocab.options } });
+    }
+  });
+
+export async function toggleOverlay(run: RunSummary): Promise<void> {
+  const { overlay } = store.get().runs;
+  if (overlay.some((o) => o.id === run.id)) {
+    store.update('runs', { overlay: overlay.filter((o) => o.id !== run.id) });
+    return;
+  }
+  if (overlay.length >= MAX_OVERLAY) {
+    store.update('runs', { error: `At most ${MAX_OVERLAY} runs can be compared at once; untick one first.` });
+    return;
+  }
+  await job('loading curves', async () => {
+    const record = await engine.getRun(run.id);
+    const value = (p: RunRecord['epochs'][number]) => (record.task === 'images' ? p.valAccuracy * 100 : p.valLoss);
+    const entry: OverlayRun = { id: run.id, label: label(run), task: record.task as Mode, points: record.epochs.filter((p) => Number.isFinite(value(p))).map((p) => ({ epoch: p.epoch, value: value(p) })) };
+    store.update('runs', (r) => ({ overlay: [...r.overlay.filter((o) => o.id !== run.id), entry].slice(-MAX_OVERLAY) }));
+  });
+}
+
+export const startRename = (id: string | null) => store.update('runs', { renaming: id, error: null });
+
+export const renameRun = (id: string, name: string) =>
+  job('renaming', async () => {
+    const renamed = await engine.renameRun(id, name);
+    store.update('runs', (r) => ({ renaming: null, overlay: r.overlay.map((o) => (o.id === id ? { ...o, label: label(renamed) } : o)) }));
+    await refreshRuns();
+  });
+
+export const deleteRun = (id: string) =>
+  job('deleting', async () => {
+    await engine.deleteRun(id);
+    store.update('runs', (r) => ({ overlay: r.overlay.filter((o) => o.id !== id), offer: r.offer?.id === id ? null : r.offer }));
+    await refreshRuns();
+  });
+
+export const exportRun = (id: string) =>
+  job('exporting', async () => {
+    downloadFiles(await engine.exportRun(id));
+  });

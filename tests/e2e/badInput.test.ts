@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { openPlayground, useBrowser } from './browser';
+
+const browser = useBrowser();
+
+describe('bad hyperparameters in the page', () => {
+  it('each out-of-range value gets a message at Start, nothing crashes, and the trained model and its run stay', async () => {
+    const { page, consoleErrors } = await openPlayground(browser(), '?backend=wasm');
+    await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
+    await page.getByTestId('train-limit').fill('640');
+    await page.getByTestId('epochs').fill('1');
+    await page.getByTestId('start').click();
+    await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 120_000 }).toBe('finished');
+    await expect.poll(() => page.getByTestId('test-accuracy').textContent(), { timeout: 60_000 }).toMatch(/%$/);
+    const accuracy = await page.getByTestId('test-accuracy').textContent();
+    await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 10_000 }).toBe(1);
+
+    const cases: [string, string, string][] = [
+      ['batch-size', '0', 'Batch size must be a whole number from 1 to 8192, got 0.'],
+      ['learning-rate', '-0.1', 'Learning rate must be a number above 0 and at most 10, got -0.1.'],
+      ['learning-rate', '', 'Learning rate must be a number above 0 and at most 10, got NaN.'],
+      ['epochs', '0', 'Epochs must be a whole number from 1 to 1000, got 0.'],
+      ['units-0', '1000000000', 'Hidden layer 1: units must be a whole number from 1 to'],
+    ];
+    const good = { 'batch-size': '64', 'learning-rate': '0.001', epochs: '1', 'units-0': '64' } as Record<string, string>;
+    for (const [field, value, message] of cases) {
+      await page.getByTestId(field).fill(value);
+      await page.getByTestId('start').click();
+      await expect.poll(() => page.getByTestId('train-message').textContent(), { timeout: 10_000 }).toContain(message);
+      // nothing ran and nothing was lost: the trained model's results and its stored run are still there
+      expect(await page.getByTestId('test-accuracy').textContent()).toBe(accuracy);
+      expect(await page.getByTestId('run-row').count()).toBe(1);
+      await page.getByTestId(field).fill(good[field]);
+    }
+    expect(await page.getByTestId('model-problems').count()).toBe(0);
+    expect(consoleErrors).toEqual([]);
+  });
+});

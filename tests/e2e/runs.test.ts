@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { openPlayground, screenshot, useBrowser } from './browser';
+
+const browser = useBrowser();
+
+const points = async (page: Page, attr = 'data-points') => Number(await page.getByTestId(attr === 'data-points' ? 'loss-chart' : 'accuracy-chart').getAttribute(attr));
+
+async function startRun(page: Page, limit: number, epochs: number): Promise<void> {
+  await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
+  await page.getByTestId('train-limit').fill(String(limit));
+  await page.getByTestId('epochs').fill(String(epochs));
+  await page.getByTestId('start').click();
+}
+
+describe('runs survive a reload', () => {
+  it('offers to resume a run interrupted by a reload; the resumed run keeps its chart history and continues from the checkpoint', async () => {
+    // wasm: the fastest backend here; 6,400 images = 100 steps per epoch, 6 epochs
+    const { page, requests } = await openPlayground(browser(), '?backend=wasm');
+    await startRun(page, 6400, 6);
+    await expect.poll(() => points(page, 'data-val-points'), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
+    await page.reload();
+
+    const offer = page.getByTestId('resume-offer');
+    await expect.poll(() => offer.count(), { timeout: 60_000 }).toBe(1);
+    const text = (await offer.textContent())!;
+    expect(text).toMatch(/Run v1 "MLP on MNIST" was interrupted at step [\d,]+ of 600\. Resume it from its last checkpoint \(step (200|300|400|500)\)\?/);
+    const checkpoint = Number(/checkpoint \(step (\d+)\)/.exec(text)![1]);
+    expect(await page.locator('[data-testid=run-row][data-version="1"] [data-testid=run-status]').textContent()).toBe('interrupted');
+    await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
+    await page.getByTestId('resume-offered').click();
+    // the chart history up to the checkpoint is drawn at once, before any new step
+    await expect.poll(() => points(page), { timeout: 10_000 }).toBeGreaterThanOrEqual(checkpoint);
+    expect(await points(page, 'data-val-points')).toBeGreaterThanOrEqual(checkpoint / 100);
+    await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 180_000 }).toBe('finished');
+    // one loss point per step of all 6 epochs, none twice; one validation point per epoch
+    expect(await points(page)).toBe(600);
+    expect(await points(page, 'data-val-points')).toBe(6);
+    expect(await page.getByTestId('progress').textContent()).toContain('step 600/600');
+    await expect.poll(() => page.getByTestId('test-accuracy').textContent(), { timeout: 60_000 }).toMatch(/%$/);
+    expect(parseFloat((await page.getByTestId('test-accuracy').textContent())!)).toBeGreaterThan(85);
+    const row = page.locator('[data-testid=run-row][data-version="1"]');
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 10_000 }).toBe('finished');
+    expect(await row.getByTestId('run-metric').textContent()).toMatch(/^\d+\.\d\d %$/);
+
+    // a second, short run; both on one comparison chart
+    await page.getByTestId('train-limit').fill('640');
+    await page.getByTestId('epochs').fill('2');
+    await page.getByTestId('start').click();
+    await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 120_000 }).toBe('finished');
+    await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 10_000 }).toBe(2);
+    // the box ticks once the run's curve has loaded from storage
+    await page.locator('[data-testid=run-row][data-version="1"] [data-testid=run-compare]').click();
+    await expect.poll(() => page.getByTestId('runs-overlay').getAttribute('data-runs'), { timeout: 10_000 }).toBe('1');
+    await page.locator('[data-testid=run-row][data-version="2"] [data-testid=run-compare]').click();
+    await expect.poll(() => page.getByTestId('runs-overlay').getAttribute('data-points'), { timeout: 10_000 }).toBe('6,2');
+    expect(await page.locator('[data-testid=runs-overlay] .recharts-line').count()).toBe(2);
+
+    // a name with markup is shown as text, never parsed, and exported under a safe file name
+    const evil = '<img src=x onerror="window.__pwned=1"> ../../v2';
+    await page.locator('[data-testid=run-row][data-version="2"]').getByRole('button', { name: 'Rename' }).click();
+    await page.getByTestId('rename-input').fill(evil);
+    await page.getByTestId('rename-save').click();
+    const v2 = page.locator('[data-testid=run-row][data-version="2"]');
+    await expect.poll(() => v2.getByTestId('run-name').textContent(), { timeout: 10_000 }).toBe(evil);
+    expect(await page.locator('[data-testid=runs-table] img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+    const downloads: string[] = [];
+    page.on('download', (d) => downloads.push(d.suggestedFilename()));
+    await v2.getByTestId('run-export').click();
+    await expect.poll(() => downloads.length, { timeout: 30_000 }).toBe(3);
+    expect(downloads.sort()).toEqual(['img-src-x-onerror-window-__pwned-1-v2-v2.json', 'img-src-x-onerror-window-__pwned-1-v2-v2.run.json', 'img-src-x-onerror-window-__pwned-1-v2-v2.weights.bin']);
+    await screenshot(page, 'runs');
+
+    // reopening v1 shows its curves again; deleting v2 drops it from the list and the chart
+    await page.locator('[data-testid=run-row][data-version="1"] [data-testid=run-open]').click();
+    await expect.poll(() => points(page), { timeout: 30_000 }).toBe(600);
+    await v2.getByTestId('run-delete').click();
+    await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.getByTestId('runs-overlay').getAttribute('data-points')).toBe('6');
+
+    const origin = new URL(page.url()).origin;
+    expect(requests.filter((u) => !u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:'))).toEqual([]);
+  });
+
+  it('with storage off (as in a private window) says runs will not be kept, and trains', async () => {
+    const { page } = await openPlayground(browser(), '?backend=wasm&storage=off');
+    await expect.poll(() => page.getByTestId('notices').textContent(), { timeout: 60_000 }).toContain(
+      'Runs will not be kept after this tab closes: keeping runs is turned off for this page (?storage=off). Training works as usual; export a run from the Runs panel to keep it.',
+    );
+    await startRun(page, 640, 1);
+    await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 120_000 }).toBe('finished');
+    expect(await page.getByTestId('runs-storage').textContent()).toContain('Runs are kept only until this tab closes');
+    await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 10_000 }).toBe(1);
+  });
+});
