@@ -99,12 +99,12 @@ export function charLogits(model: tf.LayersModel, x: tf.Tensor2D, training: bool
 }
 
 /**
- * Whether the fused LSTM sequence is the faster path on the active backend. On WebGL (measured on SwiftShader,
- * `npm run bench`) tfjs's own layers were faster: its backward pass there is dominated by the weight-gradient
- * matmuls, which the fused path does not shorten.
+ * Whether the fused LSTM sequence is the faster path on the active backend, as measured by `npm run bench`
+ * (2-core VM, no GPU): on WASM 5.8x and on cpu 1.2x tfjs's own LSTM layers; on WebGL (three runs) and WebGPU
+ * (SwiftShader) tfjs's layers were faster, so those keep them.
  */
 export function fusedLstmPays(): boolean {
-  return tf.getBackend() !== 'webgl';
+  return tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu';
 }
 
 /** Targets y [B, T] in the row order of charLogits: [T*B]. */
