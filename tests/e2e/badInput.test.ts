@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { openPlayground, useBrowser } from './browser';
+import { openPlayground, trainMnistBriefly, useBrowser } from './browser';
 
 const browser = useBrowser();
 
 describe('bad hyperparameters in the page', () => {
   it('each out-of-range value gets a message at Start, nothing crashes, and the trained model and its run stay', async () => {
     const { page, consoleErrors } = await openPlayground(browser(), '?backend=wasm');
-    await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
-    await page.getByTestId('train-limit').fill('640');
-    await page.getByTestId('epochs').fill('1');
-    await page.getByTestId('start').click();
-    await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 120_000 }).toBe('finished');
-    await expect.poll(() => page.getByTestId('test-accuracy').textContent(), { timeout: 60_000 }).toMatch(/%$/);
+    await trainMnistBriefly(page, 640, 1);
     const accuracy = await page.getByTestId('test-accuracy').textContent();
     await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 10_000 }).toBe(1);
 

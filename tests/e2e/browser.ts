@@ -1,6 +1,6 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { existsSync, mkdirSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest';
 
 /** The flags from shared/GUIDE.md: WebGPU through SwiftShader on a machine with no GPU and no network. */
 export const CHROMIUM_ARGS = [
@@ -66,6 +66,16 @@ export async function openPlayground(browser: Browser, query = '', viewport = { 
   page.on('pageerror', (e) => consoleErrors.push(e.message));
   await page.goto(baseUrl() + query);
   return { page, requests, consoleErrors };
+}
+
+/** Waits for MNIST, trains the current model on `limit` images for `epochs` epochs and waits for its test accuracy. */
+export async function trainMnistBriefly(page: Page, limit: number, epochs: number): Promise<void> {
+  await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
+  await page.getByTestId('train-limit').fill(String(limit));
+  await page.getByTestId('epochs').fill(String(epochs));
+  await page.getByTestId('start').click();
+  await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 240_000 }).toBe('finished');
+  await expect.poll(() => page.getByTestId('test-accuracy').textContent(), { timeout: 120_000 }).toMatch(/%$/);
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { baseUrl, openPlayground, screenshot, useBrowser } from './browser';
+import { baseUrl, openPlayground, screenshot, trainMnistBriefly, useBrowser } from './browser';
 import { realMnist } from '../unit/mnist';
 
 const browser = useBrowser();
@@ -30,12 +30,7 @@ describe('compression panel', () => {
     // wasm keeps the training part short; the WebGPU path is covered by the other suites
     const { page, requests } = await openPlayground(browser(), '?backend=wasm');
     await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('wasm');
-    await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
-    await page.getByTestId('train-limit').fill('6000');
-    await page.getByTestId('epochs').fill('2');
-    await page.getByTestId('start').click();
-    await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 240_000 }).toBe('finished');
-    await expect.poll(() => page.getByTestId('test-accuracy').textContent(), { timeout: 120_000 }).toMatch(/%$/);
+    await trainMnistBriefly(page, 6000, 2);
     const accuracy = parseFloat((await page.getByTestId('test-accuracy').textContent())!) / 100;
 
     await page.getByTestId('compress-start-images').click();

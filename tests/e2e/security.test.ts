@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openPlayground, useBrowser } from './browser';
+import { openPlayground, trainMnistBriefly, useBrowser } from './browser';
 import { CONTENT_SECURITY_POLICY } from '../../vite/csp';
 import { policyProblems } from './policy';
 
@@ -15,12 +15,7 @@ describe('a static page under a strict Content-Security-Policy', () => {
     expect(response.headers()['content-security-policy']).toBe(`${CONTENT_SECURITY_POLICY}; frame-ancestors 'none'`);
     expect(await page.locator('script:not([src])').count()).toBe(0);
 
-    await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
-    await page.getByTestId('train-limit').fill('640');
-    await page.getByTestId('epochs').fill('1');
-    await page.getByTestId('start').click();
-    await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 120_000 }).toBe('finished');
-    await expect.poll(() => page.getByTestId('test-accuracy').textContent(), { timeout: 60_000 }).toMatch(/%$/);
+    await trainMnistBriefly(page, 640, 1);
 
     await page.getByTestId('tab-text').click();
     await expect.poll(() => page.getByTestId('corpus-name').textContent(), { timeout: 120_000 }).toContain('State of the Union');
