@@ -24,7 +24,7 @@ describe('playground on WebGPU (SwiftShader)', () => {
     expect(await page.getByTestId('loss-chart').getAttribute('data-points')).toBe(String(2 * 46));
     expect(await page.getByTestId('accuracy-chart').getAttribute('data-val-points')).toBe('2');
     // the raw series is one path with a vertex per plotted step
-    const rawPath = (await page.locator('[data-testid=loss-chart] .raw-series path.recharts-curve').getAttribute('d'))!;
+    const rawPath = (await page.locator('[data-testid=loss-chart] path.raw-series').getAttribute('d'))!;
     expect(rawPath.split('L').length).toBeGreaterThan(50);
     await expect.poll(() => page.getByTestId('test-accuracy').textContent(), { timeout: 120_000 }).toMatch(/%$/);
     const accuracy = parseFloat((await page.getByTestId('test-accuracy').textContent())!);

@@ -1,87 +1,162 @@
-import { memo, useMemo } from 'react';
-import { CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { smooth } from '../../engine/train/metrics';
+import { memo, startTransition, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { CartesianGrid, ComposedChart, ResponsiveContainer, XAxis, YAxis, useXAxisScale, useYAxisScale } from 'recharts';
 import type { EpochPoint, StepPoint } from '../../engine/train/trainer';
 import { useStore } from '../store/store';
 import { Panel } from '../common/Field';
+import { niceCeil, niceTicks, pathOf, trainSeries, type XY } from './series';
 
 export const NONE: StepPoint[] = [];
 export const NO_EPOCHS: EpochPoint[] = [];
-const MAX_POINTS = 300; // drawn per series; older steps are thinned, never the latest
+type Task = 'images' | 'text';
 
-function thin<T>(rows: T[]): T[] {
-  if (rows.length <= MAX_POINTS) return rows;
-  const every = Math.ceil(rows.length / MAX_POINTS);
-  return rows.filter((_, i) => i % every === 0 || i === rows.length - 1);
-}
-
-interface Props {
-  title: string;
-  steps: StepPoint[];
-  epochs: EpochPoint[];
-  /** The training series (omit for a validation-only chart). */
-  train?: (p: StepPoint) => number;
-  val: (e: EpochPoint) => number;
-  format: (v: number) => string;
-  yDomain: [number | 'auto', number | 'auto'];
-  epochWord: string;
-  testId: string;
-}
-
-const NO_TRAIN = (): number => NaN;
-
-/** The series a chart panel draws: the current run's, when that run is of this tab's kind. */
-export function useSeries(task: 'images' | 'text'): { steps: StepPoint[]; epochs: EpochPoint[] } {
+/** The series a chart draws: the current run's, when that run is of this tab's kind. */
+export function useSeries(task: Task): { steps: StepPoint[]; epochs: EpochPoint[] } {
   const mine = useStore((s) => s.train.task === task);
   const steps = useStore((s) => (mine ? s.train.steps : NONE));
   const epochs = useStore((s) => (mine ? s.train.epochs : NO_EPOCHS));
   return { steps, epochs };
 }
 
+const STAGGER_MS = 40;
 export const ZERO_TO_AUTO: [number, 'auto'] = [0, 'auto'];
 const ZERO_TO_ONE: [number, number] = [0, 1];
 
-export const MetricChart = memo(function MetricChart({ title, steps, epochs, train = NO_TRAIN, val: valOf, format: fmt, yDomain, epochWord, testId }: Props) {
-  const hasTrain = train !== NO_TRAIN;
-  const { raw, smoothed, val } = useMemo(() => {
-    if (!hasTrain) return { raw: [], smoothed: [], val: epochs.filter((e) => Number.isFinite(valOf(e))).map((e) => ({ step: e.step, val: valOf(e) })) };
-    const values = steps.map(train);
-    const s = smooth(values, 0.95);
-    const rows = steps.map((p, i) => ({ step: p.step, raw: values[i], smooth: s[i] }));
-    const thinned = thin(rows);
-    return {
-      raw: thinned.map((r) => ({ step: r.step, raw: r.raw })),
-      smoothed: thinned.map((r) => ({ step: r.step, smooth: r.smooth })),
-      val: epochs.filter((e) => Number.isFinite(valOf(e))).map((e) => ({ step: e.step, val: valOf(e) })),
-    };
-  }, [steps, epochs, train, valOf, hasTrain]);
-  const last = hasTrain ? steps[steps.length - 1] : undefined;
+interface Props {
+  task: Task;
+  title: string;
+  /** The training series (omit for a validation-only chart). */
+  train?: (p: StepPoint) => number;
+  val: (e: EpochPoint) => number;
+  format: (v: number) => string;
+  yDomain: [number, number | 'auto'];
+  epochWord: string;
+  testId: string;
+  /** Position among the charts of its panel: each redraws its frame in its own task, STAGGER_MS after the previous. */
+  order: number;
+}
+
+/**
+ * The curves are drawn as plain SVG on the chart's own scales, and each re-renders alone when its data changes: a
+ * recharts update of the whole chart (axes, grid, series, its internal store) took 60-160 ms of main-thread time
+ * per redraw on a 2-core machine, so recharts draws only the frame, redrawn when an axis bound changes.
+ */
+function TrainLines({ task, of }: { task: Task; of: (p: StepPoint) => number }) {
+  const { steps } = useSeries(task);
+  const x = useXAxisScale();
+  const y = useYAxisScale();
+  if (!x || !y) return null;
+  const { raw, smoothed } = trainSeries(steps, of);
+  return (
+    <g className="train-series">
+      <path className="raw-series" d={pathOf(raw, x, y)} fill="none" stroke="#93c5fd" strokeWidth={1} />
+      <path className="smoothed-series" d={pathOf(smoothed, x, y)} fill="none" stroke="#1d4ed8" strokeWidth={2} />
+    </g>
+  );
+}
+
+/** The finite validation values, one per epoch (round). */
+function useValidation(task: Task, of: (e: EpochPoint) => number): XY[] {
+  const { epochs } = useSeries(task);
+  return useMemo(() => epochs.filter((e) => Number.isFinite(of(e))).map((e) => ({ step: e.step, value: of(e) })), [epochs, of]);
+}
+
+function ValidationLine({ task, of }: { task: Task; of: (e: EpochPoint) => number }) {
+  const points = useValidation(task, of);
+  const x = useXAxisScale();
+  const y = useYAxisScale();
+  if (!x || !y) return null;
+  return (
+    <g className="validation-series">
+      <path d={pathOf(points, x, y)} fill="none" stroke="#dc2626" strokeDasharray="6 3" strokeWidth={2} />
+      {points.map((p) => (
+        <circle key={p.step} cx={x(p.step)} cy={y(p.value)} r={3} fill="#fff" stroke="#dc2626" strokeWidth={2} />
+      ))}
+    </g>
+  );
+}
+
+interface FrameProps {
+  xMax: number;
+  yMin: number;
+  yMax: number;
+  children: ReactNode;
+}
+
+/** Axes and grid, with explicit round ticks (recharts' own tick search is the costly part of a redraw). */
+const ChartFrame = memo(function ChartFrame({ xMax, yMin, yMax, children }: FrameProps) {
+  const xTicks = useMemo(() => niceTicks(0, xMax, 5), [xMax]);
+  const yTicks = useMemo(() => niceTicks(yMin, yMax, 4), [yMin, yMax]);
+  // recharts builds an axis scale only over data: the two ends of the x axis stand in for the curves
+  const ends = useMemo(() => [{ step: 0 }, { step: xMax }], [xMax]);
+  return (
+    <ResponsiveContainer width="100%" height={220}>
+      <ComposedChart data={ends} margin={{ top: 8, right: 16, bottom: 4, left: 0 }} accessibilityLayer={false}>
+        <CartesianGrid stroke="#e5e7eb" />
+        <XAxis dataKey="step" type="number" domain={[0, xMax]} ticks={xTicks} allowDataOverflow interval={0} />
+        <YAxis type="number" domain={[yMin, yMax]} ticks={yTicks} allowDataOverflow interval={0} width={48} />
+        {children}
+      </ComposedChart>
+    </ResponsiveContainer>
+  );
+}, (a, b) => a.xMax === b.xMax && a.yMin === b.yMin && a.yMax === b.yMax && a.children === b.children);
+
+/**
+ * The axis bounds a chart's frame is drawn with, applied `delayMs` after they change: charts that change together
+ * (at the first points of a run) then redraw in separate tasks rather than in one long one.
+ */
+function useStaggeredBounds(xMax: number, yMax: number, delayMs: number): [number, number] {
+  const [shown, setShown] = useState<[number, number]>([xMax, yMax]);
+  useEffect(() => {
+    if (shown[0] === xMax && shown[1] === yMax) return;
+    // as a transition React may split the frame's render into slices of a few ms
+    const timer = setTimeout(() => startTransition(() => setShown([xMax, yMax])), delayMs);
+    return () => clearTimeout(timer);
+  }, [xMax, yMax, delayMs, shown]);
+  return shown;
+}
+
+export const MetricChart = memo(function MetricChart({ task, title, train, val: valOf, format: fmt, yDomain, epochWord, testId, order }: Props) {
+  const { steps, epochs } = useSeries(task);
+  const totalSteps = useStore((s) => (s.train.task === task ? (s.train.progress?.totalSteps ?? 0) : 0));
+  const series = train ? trainSeries(steps, train) : null;
+  const val = useValidation(task, valOf);
   const lastVal = val[val.length - 1];
+  const lastStep = Math.max(series?.last?.step ?? 0, lastVal?.step ?? 0);
+  // the x axis spans the whole run when its length is known, so it is not redrawn as the run goes on
+  const xMax = totalSteps >= lastStep && totalSteps > 0 ? totalSteps : niceCeil(lastStep);
+  const [yMin, yTop] = yDomain;
+  const yMax = yTop !== 'auto' ? yTop : Math.max(yMin + 1, niceCeil(Math.max(series?.max ?? 0, ...val.map((v) => v.value))));
+  const [frameX, frameY] = useStaggeredBounds(xMax, yMax, order * STAGGER_MS);
+  const last = series?.last;
+  // one element per data change, so the frame (memoised on its bounds and children) redraws only when they change
+  const curves = useMemo(
+    () => (
+      <>
+        {train && <TrainLines task={task} of={train} />}
+        <ValidationLine task={task} of={valOf} />
+      </>
+    ),
+    [task, train, valOf],
+  );
   return (
     <figure className="chart" data-testid={testId} data-points={steps.length} data-val-points={val.length}>
       <figcaption>
         {title}
         <span className="muted" data-testid={`${testId}-summary`}>
-          {last ? ` latest train ${fmt(smoothed[smoothed.length - 1].smooth)} (smoothed) at step ${last.step}` : hasTrain || !lastVal ? ' no data yet: press Start to train' : ''}
-          {lastVal ? `${hasTrain ? ';' : ''} validation ${fmt(lastVal.val)} after ${epochWord} ${epochs.length}` : ''}
+          {last ? ` latest train ${fmt(last.value)} (smoothed) at step ${last.step}` : train || !lastVal ? ' no data yet: press Start to train' : ''}
+          {lastVal ? `${train ? ';' : ''} validation ${fmt(lastVal.value)} after ${epochWord} ${epochs.length}` : ''}
         </span>
       </figcaption>
       {/* the caption above is the chart's text for screen readers; the drawing itself is hidden from them */}
       <div aria-hidden="true">
-      <ResponsiveContainer width="100%" height={220}>
-        <ComposedChart margin={{ top: 8, right: 16, bottom: 4, left: 0 }} accessibilityLayer={false}>
-          <CartesianGrid stroke="#e5e7eb" />
-          <XAxis dataKey="step" type="number" domain={[0, 'dataMax']} allowDataOverflow={false} tickCount={6} />
-          <YAxis domain={yDomain} width={48} />
-          <Tooltip formatter={(v) => (typeof v === 'number' ? fmt(v) : String(v))} />
-          <Legend />
-          {/* the raw losses as one faint path, not a symbol per point: hundreds of SVG nodes re-rendered on every
-              update kept the main thread busy for 100-400 ms at a time during training */}
-          {hasTrain && <Line className="raw-series" name="train (raw)" data={raw} dataKey="raw" stroke="#93c5fd" strokeWidth={1} dot={false} isAnimationActive={false} legendType="plainline" />}
-          {hasTrain && <Line name="train (smoothed)" data={smoothed} dataKey="smooth" stroke="#1d4ed8" dot={false} strokeWidth={2} isAnimationActive={false} />}
-          <Line name="validation" data={val} dataKey="val" stroke="#dc2626" strokeDasharray="6 3" dot={{ r: 3 }} strokeWidth={2} isAnimationActive={false} />
-        </ComposedChart>
-      </ResponsiveContainer>
+        <ChartFrame xMax={frameX} yMin={yMin} yMax={frameY}>
+          {curves}
+        </ChartFrame>
+        <ul className="chart-legend">
+          {train && <li className="legend-raw">train (raw)</li>}
+          {train && <li className="legend-smoothed">train (smoothed)</li>}
+          <li className="legend-validation">validation</li>
+        </ul>
       </div>
     </figure>
   );
@@ -95,11 +170,10 @@ const fixed3 = (v: number) => v.toFixed(3);
 const percent = (v: number) => `${(v * 100).toFixed(1)}%`;
 
 export function ChartsPanel() {
-  const { steps, epochs } = useSeries('images');
   return (
     <Panel title="Live metrics" testId="charts-panel">
-      <MetricChart title="Loss" steps={steps} epochs={epochs} train={lossOf} val={valLossOf} format={fixed3} yDomain={ZERO_TO_AUTO} epochWord="epoch" testId="loss-chart" />
-      <MetricChart title="Accuracy" steps={steps} epochs={epochs} train={accOf} val={valAccOf} format={percent} yDomain={ZERO_TO_ONE} epochWord="epoch" testId="accuracy-chart" />
+      <MetricChart task="images" title="Loss" train={lossOf} val={valLossOf} format={fixed3} yDomain={ZERO_TO_AUTO} epochWord="epoch" testId="loss-chart" order={0} />
+      <MetricChart task="images" title="Accuracy" train={accOf} val={valAccOf} format={percent} yDomain={ZERO_TO_ONE} epochWord="epoch" testId="accuracy-chart" order={1} />
     </Panel>
   );
 }

@@ -1,6 +1,6 @@
 import type { EpochPoint, StepPoint } from '../../engine/train/trainer';
 import { Panel } from '../common/Field';
-import { MetricChart, useSeries, ZERO_TO_AUTO } from './ChartsPanel';
+import { MetricChart, ZERO_TO_AUTO } from './ChartsPanel';
 
 // Cross-entropy H in nats per character; bits per character = H / ln 2; perplexity = e^H.
 const nats = (p: StepPoint) => p.loss;
@@ -13,12 +13,11 @@ const fixed2 = (v: number) => v.toFixed(2);
 const ONE_TO_AUTO: [number, 'auto'] = [1, 'auto'];
 
 export function TextChartsPanel() {
-  const { steps, epochs } = useSeries('text');
   return (
     <Panel title="Live metrics" testId="text-charts-panel">
-      <MetricChart title="Loss (nats per character)" steps={steps} epochs={epochs} train={nats} val={valNats} format={fixed3} yDomain={ZERO_TO_AUTO} epochWord="round" testId="nats-chart" />
-      <MetricChart title="Loss (bits per character)" steps={steps} epochs={epochs} train={bits} val={valBits} format={fixed3} yDomain={ZERO_TO_AUTO} epochWord="round" testId="bits-chart" />
-      <MetricChart title="Validation perplexity" steps={steps} epochs={epochs} val={valPerplexity} format={fixed2} yDomain={ONE_TO_AUTO} epochWord="round" testId="perplexity-chart" />
+      <MetricChart task="text" title="Loss (nats per character)" train={nats} val={valNats} format={fixed3} yDomain={ZERO_TO_AUTO} epochWord="round" testId="nats-chart" order={0} />
+      <MetricChart task="text" title="Loss (bits per character)" train={bits} val={valBits} format={fixed3} yDomain={ZERO_TO_AUTO} epochWord="round" testId="bits-chart" order={1} />
+      <MetricChart task="text" title="Validation perplexity" val={valPerplexity} format={fixed2} yDomain={ONE_TO_AUTO} epochWord="round" testId="perplexity-chart" order={2} />
     </Panel>
   );
 }
