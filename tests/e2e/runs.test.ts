@@ -55,6 +55,19 @@ describe('runs survive a reload', () => {
     await page.locator('[data-testid=run-row][data-version="2"] [data-testid=run-compare]').click();
     await expect.poll(() => page.getByTestId('runs-overlay').getAttribute('data-points'), { timeout: 10_000 }).toBe('6,2');
     expect(await page.locator('[data-testid=runs-overlay] .recharts-line').count()).toBe(2);
+    // ... and over the tab's live charts, by step: one dashed path each, no dot per point, named in the legend and caption
+    const loss = page.getByTestId('loss-chart');
+    await expect.poll(() => loss.getAttribute('data-overlays'), { timeout: 10_000 }).toBe('2');
+    expect(await loss.getAttribute('data-overlay-points')).toBe('6,2');
+    expect(await page.getByTestId('accuracy-chart').getAttribute('data-overlay-points')).toBe('6,2');
+    expect(await loss.locator('.overlay-series path.recharts-curve').count()).toBe(2);
+    expect(await loss.locator('.overlay-series .recharts-dot').count()).toBe(0);
+    expect((await loss.locator('.recharts-legend-item-text').allTextContents()).sort()).toEqual(['train (raw)', 'train (smoothed)', 'v1 MLP on MNIST', 'v2 MLP on MNIST', 'validation']);
+    const compared = (await page.getByTestId('accuracy-chart-overlays').textContent())!;
+    expect(compared).toMatch(/^\. Compared: v1 MLP on MNIST: validation \d+\.\d% at step 600; v2 MLP on MNIST: validation \d+\.\d% at step 20\.$/);
+    const v1Metric = parseFloat((await row.getByTestId('run-metric').textContent())!);
+    expect(Number(/v1 MLP on MNIST: validation ([\d.]+)%/.exec(compared)![1])).toBeCloseTo(v1Metric, 0);
+    expect(await page.getByTestId('loss-chart-overlays').textContent()).toMatch(/^\. Compared: v1 MLP on MNIST: validation \d\.\d{3} at step 600; v2 MLP on MNIST: validation \d\.\d{3} at step 20\.$/);
 
     // a name with markup is shown as text, never parsed, and exported under a safe file name
     const evil = '<img src=x onerror="window.__pwned=1"> ../../v2';
@@ -78,6 +91,13 @@ describe('runs survive a reload', () => {
     await v2.getByTestId('run-delete').click();
     await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 10_000 }).toBe(1);
     expect(await page.getByTestId('runs-overlay').getAttribute('data-points')).toBe('6');
+    expect(await loss.getAttribute('data-overlay-points')).toBe('6');
+    // unticking the last compared run takes its line off the live charts and its words off the caption
+    await page.locator('[data-testid=run-row][data-version="1"] [data-testid=run-compare]').click();
+    await expect.poll(() => loss.getAttribute('data-overlays'), { timeout: 10_000 }).toBe('0');
+    expect(await loss.locator('.overlay-series').count()).toBe(0);
+    expect(await page.getByTestId('loss-chart-overlays').count()).toBe(0);
+    expect(await page.getByTestId('runs-overlay').count()).toBe(0);
 
     const origin = new URL(page.url()).origin;
     expect(requests.filter((u) => !u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:'))).toEqual([]);

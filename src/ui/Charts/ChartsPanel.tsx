@@ -4,6 +4,8 @@ import { smooth } from '../../engine/train/metrics';
 import type { EpochPoint, StepPoint } from '../../engine/train/trainer';
 import { useStore } from '../store/store';
 import { Panel } from '../common/Field';
+import type { OverlayRun } from '../store/store';
+import { NO_OVERLAYS, overlayCaption, overlayLines, overlaySeries, useOverlays } from './overlays';
 
 export const NONE: StepPoint[] = [];
 export const NO_EPOCHS: EpochPoint[] = [];
@@ -26,6 +28,8 @@ interface Props {
   yDomain: [number | 'auto', number | 'auto'];
   epochWord: string;
   testId: string;
+  /** Runs ticked 'compare' in the Runs panel: their validation curves over this chart, by step. */
+  overlays?: OverlayRun[];
 }
 
 const NO_TRAIN = (): number => NaN;
@@ -41,7 +45,7 @@ export function useSeries(task: 'images' | 'text'): { steps: StepPoint[]; epochs
 export const ZERO_TO_AUTO: [number, 'auto'] = [0, 'auto'];
 const ZERO_TO_ONE: [number, number] = [0, 1];
 
-export const MetricChart = memo(function MetricChart({ title, steps, epochs, train = NO_TRAIN, val: valOf, format: fmt, yDomain, epochWord, testId }: Props) {
+export const MetricChart = memo(function MetricChart({ title, steps, epochs, train = NO_TRAIN, val: valOf, format: fmt, yDomain, epochWord, testId, overlays = NO_OVERLAYS }: Props) {
   const hasTrain = train !== NO_TRAIN;
   const { raw, smoothed, val } = useMemo(() => {
     if (!hasTrain) return { raw: [], smoothed: [], val: epochs.filter((e) => Number.isFinite(valOf(e))).map((e) => ({ step: e.step, val: valOf(e) })) };
@@ -55,16 +59,18 @@ export const MetricChart = memo(function MetricChart({ title, steps, epochs, tra
       val: epochs.filter((e) => Number.isFinite(valOf(e))).map((e) => ({ step: e.step, val: valOf(e) })),
     };
   }, [steps, epochs, train, valOf, hasTrain]);
+  const compared = useMemo(() => overlaySeries(overlays, valOf), [overlays, valOf]);
   const last = hasTrain ? steps[steps.length - 1] : undefined;
   const lastVal = val[val.length - 1];
   return (
-    <figure className="chart" data-testid={testId} data-points={steps.length} data-val-points={val.length}>
+    <figure className="chart" data-testid={testId} data-points={steps.length} data-val-points={val.length} data-overlays={compared.length} data-overlay-points={compared.map((o) => o.points.length).join(',')}>
       <figcaption>
         {title}
         <span className="muted" data-testid={`${testId}-summary`}>
           {last ? ` latest train ${fmt(smoothed[smoothed.length - 1].smooth)} (smoothed) at step ${last.step}` : hasTrain || !lastVal ? ' no data yet: press Start to train' : ''}
           {lastVal ? `${hasTrain ? ';' : ''} validation ${fmt(lastVal.val)} after ${epochWord} ${epochs.length}` : ''}
         </span>
+        {compared.length > 0 && <span className="muted" data-testid={`${testId}-overlays`}>{overlayCaption(compared, fmt)}</span>}
       </figcaption>
       {/* the caption above is the chart's text for screen readers; the drawing itself is hidden from them */}
       <div aria-hidden="true">
@@ -80,6 +86,7 @@ export const MetricChart = memo(function MetricChart({ title, steps, epochs, tra
           {hasTrain && <Line className="raw-series" name="train (raw)" data={raw} dataKey="raw" stroke="#93c5fd" strokeWidth={1} dot={false} isAnimationActive={false} legendType="plainline" />}
           {hasTrain && <Line name="train (smoothed)" data={smoothed} dataKey="smooth" stroke="#1d4ed8" dot={false} strokeWidth={2} isAnimationActive={false} />}
           <Line name="validation" data={val} dataKey="val" stroke="#dc2626" strokeDasharray="6 3" dot={{ r: 3 }} strokeWidth={2} isAnimationActive={false} />
+          {overlayLines(compared)}
         </ComposedChart>
       </ResponsiveContainer>
       </div>
@@ -96,10 +103,11 @@ const percent = (v: number) => `${(v * 100).toFixed(1)}%`;
 
 export function ChartsPanel() {
   const { steps, epochs } = useSeries('images');
+  const overlays = useOverlays('images');
   return (
     <Panel title="Live metrics" testId="charts-panel">
-      <MetricChart title="Loss" steps={steps} epochs={epochs} train={lossOf} val={valLossOf} format={fixed3} yDomain={ZERO_TO_AUTO} epochWord="epoch" testId="loss-chart" />
-      <MetricChart title="Accuracy" steps={steps} epochs={epochs} train={accOf} val={valAccOf} format={percent} yDomain={ZERO_TO_ONE} epochWord="epoch" testId="accuracy-chart" />
+      <MetricChart title="Loss" steps={steps} epochs={epochs} train={lossOf} val={valLossOf} format={fixed3} yDomain={ZERO_TO_AUTO} epochWord="epoch" testId="loss-chart" overlays={overlays} />
+      <MetricChart title="Accuracy" steps={steps} epochs={epochs} train={accOf} val={valAccOf} format={percent} yDomain={ZERO_TO_ONE} epochWord="epoch" testId="accuracy-chart" overlays={overlays} />
     </Panel>
   );
 }

@@ -139,8 +139,7 @@ export async function toggleOverlay(run: RunSummary): Promise<void> {
   }
   await job('loading curves', async () => {
     const record = await engine.getRun(run.id);
-    const value = (p: RunRecord['epochs'][number]) => (record.task === 'images' ? p.valAccuracy * 100 : p.valLoss);
-    const entry: OverlayRun = { id: run.id, label: label(run), task: record.task as Mode, points: record.epochs.filter((p) => Number.isFinite(value(p))).map((p) => ({ epoch: p.epoch, value: value(p) })) };
+    const entry: OverlayRun = { id: run.id, label: label(run), task: record.task as Mode, epochs: record.epochs };
     store.update('runs', (r) => ({ overlay: [...r.overlay.filter((o) => o.id !== run.id), entry].slice(-MAX_OVERLAY) }));
   });
 }
