@@ -31,6 +31,7 @@ import type { KeyValue, RunRecord, RunSummary, StorageStatus } from './runs/runS
 import type { RunRecorder } from './runs/recorder';
 import { imageIdentity, textIdentity } from './runs/identity';
 import { ActiveRun, RunKeeper } from './runs/runKeeper';
+import type { RunLocks } from './runs/runLocks';
 
 /** What a char-LSTM export carries besides its weights, so it can be used again without the corpus. */
 export interface CharLstmMetadata {
@@ -166,8 +167,16 @@ export class Session implements PlaygroundApi {
     loadedData: (task) => (task === 'images' ? (this.dataset ? imageIdentity(this.dataset) : null) : this.text ? textIdentity(this.text.corpus) : null),
   });
 
-  /** makeKeyValue: where runs are kept (IndexedDB by default; unit tests pass a fake or a failing one). */
-  constructor(private readonly makeKeyValue?: (name: string) => KeyValue) {}
+  /**
+   * makeKeyValue: where runs are kept (IndexedDB by default; unit tests pass a fake or a failing one); locks:
+   * which runs train in other tabs (navigator.locks by default; unit tests share one fake between sessions).
+   */
+  constructor(
+    private readonly makeKeyValue?: (name: string) => KeyValue,
+    locks?: RunLocks,
+  ) {
+    if (locks) this.keeper.locks = locks;
+  }
 
   async init(preferred: BackendName | undefined, onNotice: (n: Notice) => void, options: SessionOptions = {}): Promise<BackendState> {
     this.notify = onNotice;
@@ -814,9 +823,13 @@ export class Session implements PlaygroundApi {
     return this.keeper.storage;
   }
 
-  /** Stored runs, newest first; a 'running' one that is not training here is listed as interrupted. */
+  /** Stored runs, newest first; a 'running' one not training here is listed as elsewhere (another tab) or interrupted. */
   async listRuns(): Promise<RunSummary[]> {
     return this.keeper.list();
+  }
+
+  async whenRunFree(id: string): Promise<void> {
+    return this.keeper.whenFree(id);
   }
 
   async getRun(id: string): Promise<RunRecord> {

@@ -77,6 +77,8 @@ export interface PlaygroundApi {
   // Runs: every training run is kept (IndexedDB, else this tab's memory) with its curves and last checkpoint
   storageStatus(): Promise<StorageStatus>;
   listRuns(): Promise<RunSummary[]>;
+  /** Settles once no tab of this browser trains the run (a run listed 'elsewhere' ended or its tab closed). */
+  whenRunFree(id: string): Promise<void>;
   /** A stored run's settings and curves (no weights). */
   getRun(id: string): Promise<RunRecord>;
   /** The run's settings and curves; its checkpoint's weights become the page's current model. */

@@ -55,6 +55,23 @@ describe('runs survive a reload', () => {
     await page.locator('[data-testid=run-row][data-version="2"] [data-testid=run-compare]').click();
     await expect.poll(() => page.getByTestId('runs-overlay').getAttribute('data-points'), { timeout: 10_000 }).toBe('6,2');
     expect(await page.locator('[data-testid=runs-overlay] .recharts-line').count()).toBe(2);
+    // ... and over the tab's live charts, by step: one dashed path each, no dot per point, named in the legend and caption
+    const loss = page.getByTestId('loss-chart');
+    await expect.poll(() => loss.getAttribute('data-overlays'), { timeout: 10_000 }).toBe('2');
+    expect(await loss.getAttribute('data-overlay-points')).toBe('6,2');
+    expect(await page.getByTestId('accuracy-chart').getAttribute('data-overlay-points')).toBe('6,2');
+    const overlayPaths = loss.locator('path.overlay-series');
+    expect(await overlayPaths.count()).toBe(2);
+    // 6 and 2 points: a path with 5 and 1 line segments after its first point
+    expect((await overlayPaths.evaluateAll((ps) => ps.map((p) => (p.getAttribute('d') ?? '').split('L').length - 1))).sort()).toEqual([1, 5]);
+    // the only dots are the live run's validation points
+    expect(await loss.locator('circle').count()).toBe(Number(await loss.getAttribute('data-val-points')));
+    expect(await loss.locator('.chart-legend li').allTextContents()).toEqual(['train (raw)', 'train (smoothed)', 'validation', 'v1 MLP on MNIST', 'v2 MLP on MNIST']);
+    const compared = (await page.getByTestId('accuracy-chart-overlays').textContent())!;
+    expect(compared).toMatch(/^\. Compared: v1 MLP on MNIST: validation \d+\.\d% at step 600; v2 MLP on MNIST: validation \d+\.\d% at step 20\.$/);
+    const v1Metric = parseFloat((await row.getByTestId('run-metric').textContent())!);
+    expect(Number(/v1 MLP on MNIST: validation ([\d.]+)%/.exec(compared)![1])).toBeCloseTo(v1Metric, 0);
+    expect(await page.getByTestId('loss-chart-overlays').textContent()).toMatch(/^\. Compared: v1 MLP on MNIST: validation \d\.\d{3} at step 600; v2 MLP on MNIST: validation \d\.\d{3} at step 20\.$/);
 
     // a name with markup is shown as text, never parsed, and exported under a safe file name
     const evil = '<img src=x onerror="window.__pwned=1"> ../../v2';
@@ -78,6 +95,13 @@ describe('runs survive a reload', () => {
     await v2.getByTestId('run-delete').click();
     await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 10_000 }).toBe(1);
     expect(await page.getByTestId('runs-overlay').getAttribute('data-points')).toBe('6');
+    expect(await loss.getAttribute('data-overlay-points')).toBe('6');
+    // unticking the last compared run takes its line off the live charts and its words off the caption
+    await page.locator('[data-testid=run-row][data-version="1"] [data-testid=run-compare]').click();
+    await expect.poll(() => loss.getAttribute('data-overlays'), { timeout: 10_000 }).toBe('0');
+    expect(await loss.locator('.overlay-series').count()).toBe(0);
+    expect(await page.getByTestId('loss-chart-overlays').count()).toBe(0);
+    expect(await page.getByTestId('runs-overlay').count()).toBe(0);
 
     const origin = new URL(page.url()).origin;
     expect(requests.filter((u) => !u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:'))).toEqual([]);
@@ -92,5 +116,73 @@ describe('runs survive a reload', () => {
     await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 120_000 }).toBe('finished');
     expect(await page.getByTestId('runs-storage').textContent()).toContain('Runs are kept only until this tab closes');
     await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 10_000 }).toBe(1);
+  });
+});
+
+describe('runs across tabs and on the Text tab', () => {
+  it('a run training in one tab is "running in another tab" in a second one, offered for resume only once its tab closes', async () => {
+    const { page: a } = await openPlayground(browser(), '?backend=wasm');
+    await startRun(a, 6400, 20);
+    await expect.poll(() => points(a, 'data-val-points'), { timeout: 120_000 }).toBeGreaterThanOrEqual(1);
+    // paused, the run is still held by tab A (and the two slow cores are free for tab B)
+    await a.getByTestId('pause').click();
+    await expect.poll(() => a.getByTestId('train-state').textContent(), { timeout: 30_000 }).toBe('paused');
+
+    const b = await a.context().newPage();
+    await b.goto(a.url());
+    const row = b.locator('[data-testid=run-row][data-version="1"]');
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 60_000 }).toBe('elsewhere');
+    expect(await row.getByTestId('run-status').textContent()).toBe('running in another tab');
+    expect(await row.getByTestId('run-resume').count()).toBe(0);
+    expect(await row.getByTestId('run-delete').isDisabled()).toBe(true);
+    expect(await row.getByRole('button', { name: 'Rename' }).isDisabled()).toBe(true);
+    expect(await b.getByTestId('resume-offer').count()).toBe(0);
+
+    // closing tab A frees the run: tab B lists it as interrupted at once and offers to resume it, as after a reload
+    await a.close();
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 30_000 }).toBe('interrupted');
+    expect(await b.getByTestId('resume-offer').count()).toBe(1);
+    await b.reload();
+    await expect.poll(() => b.getByTestId('resume-offer').count(), { timeout: 60_000 }).toBe(1);
+    expect(await b.getByTestId('resume-offer').textContent()).toMatch(/Run v1 "MLP on MNIST" was interrupted at step [\d,]+ of 2,000\. Resume it from its last checkpoint \(step (100|200|300)\)\?/);
+    expect(await row.getByTestId('run-resume').count()).toBe(1);
+  });
+
+  it('a char-LSTM run reloaded mid-run resumes from the offer with its chart history and finishes', async () => {
+    // a tiny char-LSTM on WASM: 12 rounds of 25 steps over the bundled corpus
+    const settings = '?backend=wasm&tab=text&t.units=16&t.window=8&t.batch=16&t.rounds=12&t.every=25&t.sample=20&t.lr=0.02';
+    const { page } = await openPlayground(browser(), settings);
+    const nats = page.getByTestId('nats-chart');
+    const chartPoints = async (attr: string) => Number(await nats.getAttribute(attr));
+    await expect.poll(() => page.getByTestId('corpus-name').textContent(), { timeout: 120_000 }).toContain('State of the Union');
+    await page.getByTestId('start').click();
+    await expect.poll(() => chartPoints('data-val-points'), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
+    await page.reload();
+
+    const offer = page.getByTestId('resume-offer');
+    await expect.poll(() => offer.count(), { timeout: 60_000 }).toBe(1);
+    const text = (await offer.textContent())!;
+    expect(text).toMatch(/Run v1 "char-LSTM on .*" was interrupted at step [\d,]+ of 300\. Resume it from its last checkpoint \(step \d+\)\?/);
+    const checkpoint = Number(/checkpoint \(step (\d+)\)/.exec(text)![1]);
+    expect(checkpoint % 25).toBe(0); // one checkpoint per round
+    expect(checkpoint).toBeGreaterThanOrEqual(50);
+    await expect.poll(() => page.getByTestId('corpus-name').textContent(), { timeout: 120_000 }).toContain('State of the Union');
+    await page.getByTestId('resume-offered').click();
+    // the history up to the checkpoint is back at once: one loss point per step, one validation point per round
+    await expect.poll(() => chartPoints('data-points'), { timeout: 10_000 }).toBeGreaterThanOrEqual(checkpoint);
+    expect(await chartPoints('data-val-points')).toBeGreaterThanOrEqual(checkpoint / 25);
+    await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 180_000 }).toBe('finished');
+    expect(await chartPoints('data-points')).toBe(300);
+    expect(await chartPoints('data-val-points')).toBe(12);
+    expect(await page.getByTestId('progress').textContent()).toContain('step 300/300');
+    const row = page.locator('[data-testid=run-row][data-version="1"]');
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 10_000 }).toBe('finished');
+    const metric = (await row.getByTestId('run-metric').textContent())!;
+    expect(metric).toMatch(/^\d\.\d{3} nats\/char$/);
+    // compared, the run's 12 validation points lie over all three text charts; its last one is the run's key metric
+    await row.getByTestId('run-compare').click();
+    await expect.poll(() => nats.getAttribute('data-overlay-points'), { timeout: 10_000 }).toBe('12');
+    expect(await page.getByTestId('perplexity-chart').getAttribute('data-overlay-points')).toBe('12');
+    expect(await page.getByTestId('nats-chart-overlays').textContent()).toContain(`validation ${metric.split(' ')[0]} at step 300.`);
   });
 });

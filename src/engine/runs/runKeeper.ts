@@ -10,6 +10,7 @@ import { runExportFiles } from './exportRun';
 import { identityProblem } from './identity';
 import { planFor, RunHost, RunPlan } from './plan';
 import { RunRecorder } from './recorder';
+import { browserLocks, listedStatus, RunLocks } from './runLocks';
 import { DatasetIdentity, KeyValue, MemoryKeyValue, openRunStore, RunRecord, RunStore, RunSummary, StorageStatus } from './runStore';
 
 /** A recorded run while it trains: how to rebuild it elsewhere, and where its events go. */
@@ -34,6 +35,9 @@ export interface KeeperHost extends RunHost {
 
 export type NewRunFields = Pick<RunRecord, 'task' | 'modelKind' | 'model' | 'topology' | 'train' | 'text' | 'vocab' | 'dataset' | 'totalSteps'>;
 
+const elsewhere = (what: string) => `This run is training in another tab of this browser; ${what}.`;
+const ELSEWHERE = elsewhere('resume it here once that tab stops it or closes');
+
 const runId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 
 /** The trainer's failure message as a cause: 'a kernel failed at step N (reason)'. */
@@ -50,6 +54,10 @@ export class RunKeeper {
   private store = new RunStore(new MemoryKeyValue(), new MemoryKeyValue());
   storage: StorageStatus = { persistent: false, problem: null };
   private activeRunId: string | null = null;
+  /** The record the running recorder writes: a rename must reach it, or its next save would undo the rename. */
+  private activeRecord: RunRecord | null = null;
+  /** Which runs train in some tab now (Web Locks; none in Node). */
+  locks: RunLocks = browserLocks();
   /** Why the running trainer was stopped by the backend (a lost device): the run then goes on elsewhere. */
   private fault: string | null = null;
   /** Settles with the reason when the current WebGPU device is lost. */
@@ -95,9 +103,15 @@ export class RunKeeper {
    * other failure (a NaN loss) puts the model back to its last good checkpoint.
    */
   async run(trainer: Trainer, run: ActiveRun): Promise<TrainResult> {
+    // registered at once (before any await), so a second start in this tab is refused
     this.host.setTrainer(trainer);
     this.activeRunId = run.recorder.record.id;
+    this.activeRecord = run.recorder.record;
+    let release: (() => void) | null = null;
     try {
+      // held before the run is stored as running, so no other tab ever lists it as interrupted meanwhile
+      release = await this.locks.acquire(run.recorder.record.id);
+      if (!release) throw new Error(ELSEWHERE);
       await run.recorder.start();
       let result = await trainer.run();
       for (let tries = 0; (this.fault || result.backendFault) && tries < BACKEND_ORDER.length; tries++) {
@@ -121,7 +135,9 @@ export class RunKeeper {
     } finally {
       this.host.setTrainer(null);
       this.activeRunId = null;
+      this.activeRecord = null;
       this.fault = null;
+      release?.();
     }
   }
 
@@ -160,10 +176,20 @@ export class RunKeeper {
 
   // ---- the Runs panel's operations ----
 
-  /** Stored runs, newest first; a 'running' one that is not training here was interrupted (a reload, a crash). */
+  /** Stored runs, newest first; a 'running' one not training here trains in another tab or was interrupted. */
   async list(): Promise<RunSummary[]> {
-    const runs = await this.store.list();
-    return runs.map((r) => (r.status === 'running' && r.id !== this.activeRunId ? { ...r, status: 'interrupted' } : r));
+    const [runs, held] = await Promise.all([this.store.list(), this.locks.held()]);
+    return runs.map((r) => ({ ...r, status: listedStatus(r.status, r.id === this.activeRunId, held?.has(r.id) ?? false) }));
+  }
+
+  /** Settles once no tab trains the run (its lock is free): the page then lists it again. */
+  whenFree(id: string): Promise<void> {
+    return this.locks.whenFree(id);
+  }
+
+  /** True when another tab trains the run now. */
+  private async trainsElsewhere(id: string): Promise<boolean> {
+    return id !== this.activeRunId && ((await this.locks.held())?.has(id) ?? false);
   }
 
   async get(id: string) {
@@ -188,12 +214,16 @@ export class RunKeeper {
     return record;
   }
 
-  rename(id: string, name: string): Promise<RunSummary> {
-    return this.store.rename(id, name);
+  async rename(id: string, name: string): Promise<RunSummary> {
+    if (await this.trainsElsewhere(id)) throw new Error(elsewhere('rename it there, or here once it ends'));
+    const renamed = await this.store.rename(id, name);
+    if (this.activeRecord?.id === id) this.activeRecord.name = renamed.name;
+    return renamed;
   }
 
   async delete(id: string): Promise<void> {
     if (id === this.activeRunId) throw new Error('This run is training; stop it before deleting it.');
+    if (await this.trainsElsewhere(id)) throw new Error(elsewhere('stop it there (or close that tab) before deleting it'));
     await this.store.delete(id);
   }
 
@@ -204,6 +234,7 @@ export class RunKeeper {
 
   /** A trainer that goes on from the run's last checkpoint: same weights, optimizer state, step and curves. */
   async prepareResume(id: string, onEvent: (e: TrainEvent) => void): Promise<{ trainer: Trainer; run: ActiveRun; record: RunRecord }> {
+    if (await this.trainsElsewhere(id)) throw new Error(ELSEWHERE);
     const { record, cp } = await this.get(id);
     if (!cp) throw new Error('This run stopped before its first checkpoint was saved; start it again.');
     const problem = identityProblem(record.dataset, this.host.loadedData(record.task));

@@ -7,8 +7,11 @@ import type { CharLstmConfig } from '../text/charModel';
 import type { TextTrainConfig } from '../text/textTask';
 import type { CorpusOptions } from '../text/corpus';
 
-/** 'interrupted': stored as running, but nothing trains it now (the page was reloaded or crashed). */
-export type RunStatus = 'running' | 'finished' | 'stopped' | 'failed' | 'interrupted';
+/**
+ * 'interrupted': stored as running, but nothing trains it now (the page was reloaded or crashed); 'elsewhere':
+ * stored as running and training in another tab of this browser (see runLocks.ts). Neither is ever stored.
+ */
+export type RunStatus = 'running' | 'finished' | 'stopped' | 'failed' | 'interrupted' | 'elsewhere';
 
 /** Which data a run trained on, so a resume can refuse other data. */
 export interface DatasetIdentity {

@@ -4,6 +4,7 @@ import type { EpochPoint, StepPoint } from '../../engine/train/trainer';
 import { useStore } from '../store/store';
 import { Panel } from '../common/Field';
 import { niceCeil, niceTicks, pathOf, trainSeries, type XY } from './series';
+import { OverlayLegend, OverlayLines, overlayCaption, useOverlays } from './overlays';
 
 export const NONE: StepPoint[] = [];
 export const NO_EPOCHS: EpochPoint[] = [];
@@ -120,12 +121,15 @@ export const MetricChart = memo(function MetricChart({ task, title, train, val: 
   const totalSteps = useStore((s) => (s.train.task === task ? (s.train.progress?.totalSteps ?? 0) : 0));
   const series = train ? trainSeries(steps, train) : null;
   const val = useValidation(task, valOf);
+  // runs ticked 'compare' in the Runs panel: their validation curves over this chart, by step
+  const compared = useOverlays(task, valOf);
+  const comparedPoints = compared.flatMap((o) => o.points);
   const lastVal = val[val.length - 1];
-  const lastStep = Math.max(series?.last?.step ?? 0, lastVal?.step ?? 0);
+  const lastStep = Math.max(series?.last?.step ?? 0, lastVal?.step ?? 0, ...comparedPoints.map((p) => p.step));
   // the x axis spans the whole run when its length is known, so it is not redrawn as the run goes on
   const xMax = totalSteps >= lastStep && totalSteps > 0 ? totalSteps : niceCeil(lastStep);
   const [yMin, yTop] = yDomain;
-  const yMax = yTop !== 'auto' ? yTop : Math.max(yMin + 1, niceCeil(Math.max(series?.max ?? 0, ...val.map((v) => v.value))));
+  const yMax = yTop !== 'auto' ? yTop : Math.max(yMin + 1, niceCeil(Math.max(series?.max ?? 0, ...val.map((v) => v.value), ...comparedPoints.map((p) => p.value))));
   const [frameX, frameY] = useStaggeredBounds(xMax, yMax, order * STAGGER_MS);
   const last = series?.last;
   // one element per data change, so the frame (memoised on its bounds and children) redraws only when they change
@@ -134,18 +138,31 @@ export const MetricChart = memo(function MetricChart({ task, title, train, val: 
       <>
         {train && <TrainLines task={task} of={train} />}
         <ValidationLine task={task} of={valOf} />
+        <OverlayLines series={compared} />
       </>
     ),
-    [task, train, valOf],
+    [task, train, valOf, compared],
   );
   return (
-    <figure className="chart" data-testid={testId} data-points={steps.length} data-val-points={val.length}>
+    <figure
+      className="chart"
+      data-testid={testId}
+      data-points={steps.length}
+      data-val-points={val.length}
+      data-overlays={compared.length}
+      data-overlay-points={compared.map((o) => o.points.length).join(',')}
+    >
       <figcaption>
         {title}
         <span className="muted" data-testid={`${testId}-summary`}>
           {last ? ` latest train ${fmt(last.value)} (smoothed) at step ${last.step}` : train || !lastVal ? ' no data yet: press Start to train' : ''}
           {lastVal ? `${train ? ';' : ''} validation ${fmt(lastVal.value)} after ${epochWord} ${epochs.length}` : ''}
         </span>
+        {compared.length > 0 && (
+          <span className="muted" data-testid={`${testId}-overlays`}>
+            {overlayCaption(compared, fmt)}
+          </span>
+        )}
       </figcaption>
       {/* the caption above is the chart's text for screen readers; the drawing itself is hidden from them */}
       <div aria-hidden="true">
@@ -156,6 +173,7 @@ export const MetricChart = memo(function MetricChart({ task, title, train, val: 
           {train && <li className="legend-raw">train (raw)</li>}
           {train && <li className="legend-smoothed">train (smoothed)</li>}
           <li className="legend-validation">validation</li>
+          <OverlayLegend series={compared} />
         </ul>
       </div>
     </figure>

@@ -7,6 +7,8 @@ import { RunsOverlay } from './RunsOverlay';
 
 const formatMetric = (r: RunSummary) => (!r.metric ? '–' : r.task === 'images' ? `${(r.metric.value * 100).toFixed(2)} %` : `${r.metric.value.toFixed(3)} nats/char`);
 
+const STATUS_TEXT: Partial<Record<RunSummary['status'], string>> = { elsewhere: 'running in another tab' };
+
 function RenameForm({ run }: { run: RunSummary }) {
   const [name, setName] = useState(run.name);
   return (
@@ -31,13 +33,15 @@ function RenameForm({ run }: { run: RunSummary }) {
 function RunRow({ run, active }: { run: RunSummary; active: boolean }) {
   const { overlay, renaming, busy } = useStore((s) => s.runs);
   const compared = overlay.some((o) => o.id === run.id);
+  // another tab trains it and keeps writing its record: renaming or deleting it here would be undone or break that run
+  const elsewhere = run.status === 'elsewhere';
   return (
     <tr data-testid="run-row" data-version={run.version} data-status={run.status}>
       <td className="num">v{run.version}</td>
       <td>{renaming === run.id ? <RenameForm run={run} /> : <span data-testid="run-name">{run.name}</span>}</td>
       <td>{new Date(run.createdAt).toLocaleString()}</td>
       <td>{run.dataset.name}</td>
-      <td data-testid="run-status">{run.status}</td>
+      <td data-testid="run-status">{STATUS_TEXT[run.status] ?? run.status}</td>
       <td className="num">
         {run.step.toLocaleString('en-US')}/{run.totalSteps.toLocaleString('en-US')}
       </td>
@@ -57,13 +61,13 @@ function RunRow({ run, active }: { run: RunSummary; active: boolean }) {
             Resume
           </button>
         )}
-        <button type="button" disabled={busy !== null} onClick={() => startRename(run.id)}>
+        <button type="button" disabled={busy !== null || elsewhere} onClick={() => startRename(run.id)}>
           Rename
         </button>
         <button type="button" disabled={busy !== null} data-testid="run-export" onClick={() => void exportRun(run.id)}>
           Export
         </button>
-        <button type="button" disabled={busy !== null || (active && run.status === 'running')} data-testid="run-delete" onClick={() => void deleteRun(run.id)}>
+        <button type="button" disabled={busy !== null || elsewhere || (active && run.status === 'running')} data-testid="run-delete" onClick={() => void deleteRun(run.id)}>
           Delete
         </button>
       </td>

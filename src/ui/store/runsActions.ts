@@ -3,7 +3,7 @@ import { callback } from '../../worker/client';
 import type { RunRecord, RunSummary, TrainEvent } from '../../worker/api';
 import { engine, evaluate, flushSteps, message, notify, onTrainEvent } from './actions';
 import { downloadFiles } from './compressActions';
-import { Mode, OverlayRun, store } from './store';
+import { Mode, OverlayRun, RunState, store } from './store';
 
 /** Most runs drawn on top of each other in the comparison chart. */
 export const MAX_OVERLAY = 4;
@@ -29,7 +29,26 @@ export async function initRuns(): Promise<void> {
 export async function refreshRuns(): Promise<RunSummary[]> {
   const list = await engine.listRuns();
   store.update('runs', { list });
+  for (const r of list) if (r.status === 'elsewhere') watchElsewhere(r.id);
   return list;
+}
+
+const watched = new Set<string>();
+
+/** A run training in another tab is listed again once that tab lets it go; interrupted, it is offered for resume. */
+function watchElsewhere(id: string): void {
+  if (watched.has(id)) return;
+  watched.add(id);
+  void engine
+    .whenRunFree(id)
+    .then(async () => {
+      watched.delete(id);
+      const run = (await refreshRuns()).find((r) => r.id === id);
+      const { runs, train } = store.get();
+      const idle = train.state !== 'running' && train.state !== 'paused';
+      if (run?.status === 'interrupted' && run.checkpointStep !== null && !runs.offer && idle) store.update('runs', { offer: run });
+    })
+    .catch(() => watched.delete(id));
 }
 
 async function job(doing: string, work: () => Promise<void>): Promise<void> {
@@ -44,12 +63,12 @@ async function job(doing: string, work: () => Promise<void>): Promise<void> {
 }
 
 /** The run's curves up to its last checkpoint: what the charts show before a resumed run adds to them. */
-function showCurves(record: RunRecord, upTo: number | null, state: 'running' | RunRecord['status']): void {
+function showCurves(record: RunRecord, upTo: number | null, state: RunState): void {
   const keep = <T extends { step: number }>(points: T[]) => (upTo === null ? points : points.filter((p) => p.step <= upTo));
   store.update('train', {
     task: record.task,
     config: record.task === 'images' ? record.train : store.get().train.config,
-    state: state === 'interrupted' ? 'stopped' : state,
+    state,
     steps: keep(record.steps),
     epochs: keep(record.epochs),
     progress: null,
@@ -99,7 +118,8 @@ export function rewindRun(e: Extract<TrainEvent, { type: 'rewind' }>): void {
 export const openRun = (id: string) =>
   job('opening', async () => {
     const record = await engine.openRun(id);
-    showCurves(record, null, record.status);
+    // stored as running, it trains nowhere here (interrupted, or in another tab): the page is not training
+    showCurves(record, null, record.status === 'running' || record.status === 'interrupted' || record.status === 'elsewhere' ? 'stopped' : record.status);
     if (record.checkpointStep === null) return;
     if (record.task === 'images') await evaluate();
     else if (record.vocab && record.model && 'window' in record.model) {
@@ -119,8 +139,7 @@ export async function toggleOverlay(run: RunSummary): Promise<void> {
   }
   await job('loading curves', async () => {
     const record = await engine.getRun(run.id);
-    const value = (p: RunRecord['epochs'][number]) => (record.task === 'images' ? p.valAccuracy * 100 : p.valLoss);
-    const entry: OverlayRun = { id: run.id, label: label(run), task: record.task as Mode, points: record.epochs.filter((p) => Number.isFinite(value(p))).map((p) => ({ epoch: p.epoch, value: value(p) })) };
+    const entry: OverlayRun = { id: run.id, label: label(run), task: record.task as Mode, epochs: record.epochs };
     store.update('runs', (r) => ({ overlay: [...r.overlay.filter((o) => o.id !== run.id), entry].slice(-MAX_OVERLAY) }));
   });
 }

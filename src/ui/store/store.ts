@@ -12,12 +12,13 @@ import type { BackendTiming, CompressState, DistillOptions, Histogram, ModelKind
 import type { PruneScope } from '../../engine/compress/prune';
 import type { RunSummary, StorageStatus } from '../../worker/api';
 
-/** A run's validation curve drawn over the others' in the Runs panel. */
+/** A run ticked 'compare': its validation curves drawn in the Runs panel and over its tab's live charts. */
 export interface OverlayRun {
   id: string;
   label: string;
   task: Mode;
-  points: { epoch: number; value: number }[];
+  /** Its validation points (each with the step it was measured at), as stored. */
+  epochs: EpochPoint[];
 }
 
 export interface RunsSlice {
