@@ -17,6 +17,7 @@ import { generateText, GenerateOptions } from './text/sampler';
 import { exportModel, importModel, ModelFileError, ModelFiles } from './io/modelFiles';
 import { maybeGunzip } from './data/idx';
 import { benchBaseline, benchOurs, SpeedResult } from './bench/textBench';
+import { checkFusedLstm, type LstmCheck } from './text/lstmCheck';
 import { benchImageBaseline, benchImageOurs, ImageSpeed, matmulPeak } from './bench/imageBench';
 import { evenStarts, evaluateText, splitPoint } from './text/textTask';
 import { evaluateSet } from './train/deviceData';
@@ -561,6 +562,10 @@ export class Session implements PlaygroundApi {
   /** `npm run bench`: the backend's matmul rate, the yardstick for the training step's GFLOP/s. */
   async benchMatmul(n: number, reps: number): Promise<{ backend: string; n: number; gflops: number }> {
     return matmulPeak(n, reps);
+  }
+
+  async checkFusedLstm(): Promise<LstmCheck> {
+    return checkFusedLstm();
   }
 
   /** `npm run bench`: wall time for the default char-LSTM and settings to reach a validation loss (nats/char). */

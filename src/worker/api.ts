@@ -9,6 +9,7 @@ import type { EvaluationResult } from '../engine/train/evaluate';
 import type { CorpusInfo, CorpusOptions } from '../engine/text/corpus';
 import type { CharLstmConfig } from '../engine/text/charModel';
 import type { TextTrainConfig } from '../engine/text/textTask';
+import type { LstmCheck } from '../engine/text/lstmCheck';
 import type { GenerateOptions } from '../engine/text/sampler';
 import type { ModelFiles } from '../engine/io/modelFiles';
 import type { BackendTiming, CharModelInfo, CompressState, GradualOptions, ImportedModelInfo, ModelKind, Which } from '../engine/session';
@@ -117,6 +118,8 @@ export interface PlaygroundApi {
   // npm run bench
   benchTextSpeed(which: 'ours' | 'other' | 'baseline', steps: number, warmup?: number): Promise<SpeedResult>;
   benchMatmul(n: number, reps: number): Promise<{ backend: string; n: number; gflops: number }>;
+  /** The fused LSTM path against tfjs's LSTM layers on the active backend (the e2e suite runs it on WebGL and WebGPU). */
+  checkFusedLstm(): Promise<LstmCheck>;
   benchImageSpeed(kind: 'mlp' | 'cnn', which: 'ours' | 'baseline', steps: number, warmup?: number): Promise<ImageSpeed>;
   benchTimeToLoss(target: number, maxSeconds: number): Promise<{ reached: boolean; seconds: number; steps: number; valLoss: number; backend: string }>;
 }

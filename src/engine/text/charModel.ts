@@ -3,6 +3,7 @@ import { SeededDropout } from '../models/seededDropout';
 import { ModelConfigError } from '../models/build';
 import { affine, plainDense } from '../models/affine';
 import { fusableLstm, lstmLayerFused } from './fusedLstm';
+import { hasCellKernels } from '../backend/lstmCellKernels';
 
 /** Embedding -> 1..3 stacked LSTMs (dropout between) -> dense logits over the vocabulary, at every position. */
 export interface CharLstmConfig {
@@ -100,11 +101,11 @@ export function charLogits(model: tf.LayersModel, x: tf.Tensor2D, training: bool
 
 /**
  * Whether the fused LSTM sequence is the faster path on the active backend, as measured by `npm run bench`
- * (2-core VM, no GPU): on WASM 5.8x and on cpu 1.2x tfjs's own LSTM layers; on WebGL (three runs) and WebGPU
- * (SwiftShader) tfjs's layers were faster, so those keep them.
+ * (2-core VM, no GPU): on WASM 5.8x and on cpu 1.2x tfjs's own LSTM layers, on WebGPU (SwiftShader, with its
+ * single-shader cell kernels) 1.3x; on WebGL tfjs's layers were faster in every run, so WebGL keeps them.
  */
 export function fusedLstmPays(): boolean {
-  return tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu';
+  return tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu' || hasCellKernels();
 }
 
 /** Targets y [B, T] in the row order of charLogits: [T*B]. */

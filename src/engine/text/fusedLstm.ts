@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { affine, matMulT } from '../models/affine';
+import { CELL_C, CELL_DC, CELL_DZ, CELL_H, hasCellKernels, runCell } from '../backend/lstmCellKernels';
 
 /**
  * One LSTM layer over a whole window, time-major, with a hand-written backward pass (BPTT).
@@ -37,6 +38,7 @@ function rowBlocks(x: tf.Tensor2D, steps: number): tf.Tensor2D[] {
  * t*B..t*B+B-1); r: [U, 4U] recurrent kernel (g columns doubled). Returns h for every step, [T*B, U].
  */
 function makeSequence(steps: number, batch: number, units: number) {
+  if (hasCellKernels()) return makeKernelSequence(steps, batch, units);
   return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xp, r, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
     const xs = rowBlocks(xp, steps);
@@ -87,6 +89,49 @@ function lstmBackward(dy: tf.Tensor, r: tf.Tensor2D, saved: tf.Tensor[], steps: 
   // dR = sum_t h_{t-1}^T dz_t as one matmul over [0, h_0 .. h_{T-2}]
   const hPrev = tf.concat([tf.zeros([batch, units]), ...Array.from({ length: steps - 1 }, (_, t) => at(7, t))], 0);
   return [dz, matMulT(hPrev as tf.Tensor2D, dz as tf.Tensor2D, true, false)];
+}
+
+/**
+ * The same sequence with each step's elementwise work as one kernel (backend/lstmCellKernels.ts): per step, forward
+ * one matmul and two kernels, backward two kernels and one matmul, where the tfjs ops above take about 30.
+ */
+function makeKernelSequence(steps: number, batch: number, units: number) {
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xp, r, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+    const zeros = tf.zeros([batch, units]);
+    const zr: tf.Tensor2D[] = []; // h_{t-1} R per step
+    const cs: tf.Tensor2D[] = [];
+    const hs: tf.Tensor2D[] = [];
+    for (let t = 0; t < steps; t++) {
+      const z = t > 0 ? tf.matMul(hs[t - 1]!, r) : tf.zeros([batch, 4 * units]);
+      const c = runCell(CELL_C, [xp, z, t > 0 ? cs[t - 1]! : zeros], t * batch, units);
+      hs.push(runCell(CELL_H, [xp, z, c], t * batch, units));
+      zr.push(z as tf.Tensor2D);
+      cs.push(c);
+    }
+    save([...zr, ...cs, ...hs, xp, r]);
+    return {
+      value: tf.concat(hs, 0),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sxp, sr] = saved.slice(3 * steps) as tf.Tensor2D[];
+        const at = (k: number, t: number) => saved[k * steps + t] as tf.Tensor2D; // k: h_{t-1} R, c, h
+        const none = tf.zeros([batch, units]);
+        const dzs: tf.Tensor2D[] = new Array(steps);
+        let dhNext = none;
+        let dcNext = none;
+        for (let t = steps - 1; t >= 0; t--) {
+          const cPrev = t > 0 ? at(1, t - 1) : none;
+          dzs[t] = runCell(CELL_DZ, [sxp!, at(0, t), dy, dhNext, dcNext, cPrev, at(1, t)], t * batch, units);
+          const dcPrev = runCell(CELL_DC, [sxp!, at(0, t), dy, dhNext, dcNext, at(1, t)], t * batch, units);
+          if (t > 0) dhNext = tf.matMul(dzs[t]!, sr!, false, true);
+          dcNext = dcPrev;
+        }
+        const dz = tf.concat(dzs, 0) as tf.Tensor2D;
+        const hPrev = tf.concat([none, ...Array.from({ length: steps - 1 }, (_, t) => at(2, t))], 0) as tf.Tensor2D;
+        return [dz, tf.matMul(hPrev, dz, true, false)];
+      },
+    };
+  });
 }
 
 /** The weights of one tfjs LSTM layer that the fused path can run, or null if it needs tfjs's own path. */

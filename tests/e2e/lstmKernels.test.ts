@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { openPlayground, useBrowser } from './browser';
+import type { LstmCheck } from '../../src/engine/text/lstmCheck';
+
+const browser = useBrowser();
+
+const check = (backend: string) => async (): Promise<LstmCheck> => {
+  const { page } = await openPlayground(browser(), `?backend=${backend}`);
+  await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 120_000 }).toBe(backend);
+  return page.evaluate(() => (globalThis as unknown as { playgroundEngine: { checkFusedLstm(): Promise<LstmCheck> } }).playgroundEngine.checkFusedLstm());
+};
+
+describe('the fused char-LSTM on the GPU backends, against tfjs LSTM layers in the page', () => {
+  it('runs its WGSL cell kernels on WebGPU with the layers\' logits and gradients', async () => {
+    const r = await check('webgpu')();
+    expect(r.backend).toBe('webgpu');
+    expect(r.cellKernels).toBe(true);
+    expect(r.logits).toBeLessThan(1e-5);
+    expect(r.loss).toBeLessThan(1e-5);
+    expect(r.gradients).toBeLessThan(1e-3);
+    expect(r.tensorsLeft).toBe(0);
+  });
+
+  it('runs as tfjs ops on WebGL (no cell kernels there) with the same results', async () => {
+    const r = await check('webgl')();
+    expect(r.backend).toBe('webgl');
+    expect(r.cellKernels).toBe(false);
+    expect(r.logits).toBeLessThan(1e-5);
+    expect(r.gradients).toBeLessThan(1e-3);
+    expect(r.tensorsLeft).toBe(0);
+  });
+});
