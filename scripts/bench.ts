@@ -5,7 +5,8 @@
 // Char-LSTM: predicted characters per second of the default model with our training step, against the common
 // plain-tfjs approach (one-hot windows of 40, predicting only the last character, model.fit + tf.nextFrame) on the
 // same backend; then the wall time to a validation loss of 2.0 nats per character on the fastest backend.
-// Usage: npm run bench [-- --backends webgpu,webgl,wasm,cpu --models mlp,cnn,lstm --target 2.0 --max-seconds 1200 (0: skip) --skip-build]
+// Usage: npm run bench [-- --backends webgpu,webgl,wasm,cpu --models mlp,cnn,lstm --target 2.0 --max-seconds 1200 (0: skip) --skip-build
+//   --main-thread-only (only the page's long tasks while each model trains from the UI)]
 import { build, preview } from 'vite';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     target: { type: 'string', default: '2.0' },
     'max-seconds': { type: 'string', default: '1200' },
     'skip-build': { type: 'boolean', default: false },
+    'main-thread-only': { type: 'boolean', default: false },
   },
 });
 
@@ -70,11 +72,23 @@ async function open(backend: string): Promise<Page> {
 
 const rows: Record<string, unknown>[] = [];
 const imageRows: Record<string, unknown>[] = [];
+const mainThread: { backend: string; model: string; seconds: number; longTasks: number; longTaskMs: number; maxTaskMs: number }[] = [];
 
-/** Long tasks on the page's main thread while the MLP trains through the UI (3,000 images, 1 epoch, live charts). */
-async function mainThreadDuringTraining(page: Page) {
-  await page.getByTestId('train-limit').fill('3000');
-  await page.getByTestId('epochs').fill('1');
+// Steps of the short runs started from the UI for the main-thread figures (the MLP: 3,000 images, 46 steps).
+const UI_STEPS: Record<'cnn' | 'lstm', Record<string, number>> = { cnn: { webgpu: 5, webgl: 10, wasm: 20, cpu: 5 }, lstm: { webgpu: 5, webgl: 10, wasm: 30, cpu: 10 } };
+
+/** Long tasks on the page's main thread while a default model trains through the UI (1 epoch or round, live charts). */
+async function mainThreadDuringTraining(page: Page, kind: 'mlp' | 'cnn' | 'lstm', backend: string) {
+  if (kind === 'lstm') {
+    await page.getByTestId('tab-text').click();
+    await page.getByTestId('text-rounds').fill('1');
+    await page.getByTestId('text-eval-every').fill(String(UI_STEPS.lstm[backend] ?? 10));
+  } else {
+    await page.getByTestId('tab-images').click();
+    await page.getByTestId(`kind-${kind}`).check();
+    await page.getByTestId('train-limit').fill(kind === 'mlp' ? '3000' : String(64 * (UI_STEPS.cnn[backend] ?? 5)));
+    await page.getByTestId('epochs').fill('1');
+  }
   const from = await page.evaluate(() => performance.now());
   await page.getByTestId('start').click();
   await page.getByTestId('train-state').filter({ hasText: 'finished' }).waitFor({ timeout: 600_000 });
@@ -92,12 +106,12 @@ try {
       await page.close();
       continue;
     }
-    if (models.some((m) => m !== 'lstm')) {
+    if (models.some((m) => m !== 'lstm') && !values['main-thread-only']) {
       const peak = await page.evaluate(() => globalThis.playgroundEngine.benchMatmul(512, 10));
       imageRows.push({ backend, model: 'matmul 512x512', peak });
       console.log(`${backend}: matmul peak ${peak.gflops.toFixed(2)} GFLOP/s`);
     }
-    for (const kind of models.filter((m) => m !== 'lstm') as ('mlp' | 'cnn')[]) {
+    for (const kind of values['main-thread-only'] ? [] : (models.filter((m) => m !== 'lstm') as ('mlp' | 'cnn')[])) {
       const steps = IMAGE_STEPS[kind][backend] ?? 10;
       const ours = await page.evaluate(([k, n]) => globalThis.playgroundEngine.benchImageSpeed(k, 'ours', n, 3), [kind, steps] as const);
       const baseline = await page.evaluate(([k, n]) => globalThis.playgroundEngine.benchImageSpeed(k, 'baseline', n), [kind, steps] as const);
@@ -105,12 +119,12 @@ try {
       imageRows.push(row);
       console.log(`${backend} ${kind}: ours ${ours.samplesPerSec.toFixed(0)} samples/s (${ours.gflops.toFixed(2)} GFLOP/s, tensors ${ours.tensorsBefore} -> ${ours.tensorsAfter}), baseline ${baseline.samplesPerSec.toFixed(0)} samples/s, ratio ${row.ratio.toFixed(2)}x`);
     }
-    if (models.includes('mlp')) {
-      const main = await mainThreadDuringTraining(page);
-      imageRows.push({ backend, model: 'mlp (page, main thread)', main });
-      console.log(`${backend}: main thread during a ${main.seconds.toFixed(1)} s MLP run: ${main.longTasks} long tasks, ${main.longTaskMs.toFixed(0)} ms in all, longest ${main.maxTaskMs.toFixed(0)} ms`);
+    for (const kind of models as ('mlp' | 'cnn' | 'lstm')[]) {
+      const main = await mainThreadDuringTraining(page, kind, backend);
+      mainThread.push({ backend, model: kind, ...main });
+      console.log(`${backend}: main thread during a ${main.seconds.toFixed(1)} s ${kind} run from the page: ${main.longTasks} long tasks, ${main.longTaskMs.toFixed(0)} ms in all, longest ${main.maxTaskMs.toFixed(0)} ms`);
     }
-    if (models.includes('lstm')) {
+    if (models.includes('lstm') && !values['main-thread-only']) {
       const args = [OUR_STEPS[backend] ?? 10, backend === 'webgpu' ? 1 : 3] as const;
       const ours = await page.evaluate(([n, w]) => globalThis.playgroundEngine.benchTextSpeed('ours', n, w), args);
       // the same step with the other LSTM path (fused sequence or tfjs's LSTM layers): what the page's choice buys
@@ -128,7 +142,7 @@ try {
   const measured = rows.filter((r) => r.available) as { backend: string; ours: { charsPerSec: number } }[];
   const fastest = measured.sort((a, b) => b.ours.charsPerSec - a.ours.charsPerSec)[0];
   let timeToLoss: unknown = null;
-  if (fastest && Number(values['max-seconds']) > 0) {
+  if (fastest && Number(values['max-seconds']) > 0 && !values['main-thread-only']) {
     const page = await open(fastest.backend);
     timeToLoss = await page.evaluate(([t, m]) => globalThis.playgroundEngine.benchTimeToLoss(t, m), [Number(values.target), Number(values['max-seconds'])] as const);
     console.log(`time to ${values.target} nats/char on ${fastest.backend}:`, timeToLoss);
@@ -142,15 +156,18 @@ try {
     baseline: 'one-hot windows of 40, LSTM(128) -> dense softmax, last character only, model.fit batch 128 + onBatchEnd awaiting tf.nextFrame()',
     images: imageRows,
     text: rows,
+    mainThread,
     timeToLoss,
   };
   mkdirSync('bench-results', { recursive: true });
-  writeFileSync('bench-results/bench.json', JSON.stringify(result, null, 2));
+  writeFileSync(values['main-thread-only'] ? 'bench-results/main-thread.json' : 'bench-results/bench.json', JSON.stringify(result, null, 2));
   console.log('\n| backend | model | ours (samples/s) | model.fit baseline (samples/s) | ours / baseline | ours GFLOP/s | matmul peak GFLOP/s | tensors before -> after |\n|---|---|---|---|---|---|---|---|');
   for (const r of imageRows as { backend: string; model: string; ours?: ImageSpeedRow; baseline?: ImageSpeedRow; ratio?: number }[]) {
     const peak = (imageRows.find((p) => p.backend === r.backend && p.peak) as { peak?: { gflops: number } } | undefined)?.peak?.gflops;
     if (r.ours) console.log(`| ${r.backend} | ${r.model} | ${r.ours.samplesPerSec.toFixed(0)} | ${r.baseline!.samplesPerSec.toFixed(0)} | ${r.ratio!.toFixed(2)}x | ${r.ours.gflops.toFixed(2)} | ${peak?.toFixed(2) ?? '-'} | ${r.ours.tensorsBefore} -> ${r.ours.tensorsAfter} |`);
   }
+  console.log('\n| backend | model | run from the page (s) | long tasks | long-task time (ms) | longest (ms) |\n|---|---|---|---|---|---|');
+  for (const m of mainThread) console.log(`| ${m.backend} | ${m.model} | ${m.seconds.toFixed(1)} | ${m.longTasks} | ${m.longTaskMs.toFixed(0)} | ${m.maxTaskMs.toFixed(0)} |`);
   console.log('\n| backend | ours (chars/s) | the other LSTM path | baseline (chars/s) | ours / baseline |\n|---|---|---|---|---|');
   type Speed = { charsPerSec: number; lstmPath?: string };
   for (const r of rows as { backend: string; available: boolean; ours?: Speed; other?: Speed; baseline?: Speed; ratio?: number }[]) {
