@@ -125,14 +125,20 @@ function trainUntilPaused(session: Session): { paused: Promise<void>; done: Retu
   return { paused, done };
 }
 
+/** Two tabs of one browser; tab A trains a run and pauses it after its first checkpoint. */
+async function twoTabsWithRunPaused() {
+  const browser = new FakeLocks();
+  const tabA = await openTab(browser, 'a');
+  const tabB = await openTab(browser, 'b');
+  const { paused, done } = trainUntilPaused(tabA);
+  await paused;
+  const [run] = await tabA.listRuns();
+  return { browser, tabA, tabB, done, run: run! };
+}
+
 describe('two tabs of one browser (two sessions, one IndexedDB, one lock manager)', () => {
   it('a run training in tab A is "elsewhere" in tab B: not resumable, deletable or renamable there; finished once A ends it', async () => {
-    const browser = new FakeLocks();
-    const tabA = await openTab(browser, 'a');
-    const tabB = await openTab(browser, 'b');
-    const { paused, done } = trainUntilPaused(tabA);
-    await paused;
-    const [run] = await tabA.listRuns();
+    const { tabA, tabB, done, run } = await twoTabsWithRunPaused();
     expect(run).toMatchObject({ status: 'running', checkpointStep: 8 });
     expect((await tabB.listRuns()).find((r) => r.id === run.id)?.status).toBe('elsewhere');
     await expect(tabB.resumeRun(run.id, () => {})).rejects.toThrow('This run is training in another tab of this browser; resume it here once that tab stops it or closes.');
@@ -150,12 +156,7 @@ describe('two tabs of one browser (two sessions, one IndexedDB, one lock manager
   });
 
   it('once tab A closes mid-run, tab B lists the run as interrupted and can resume it', async () => {
-    const browser = new FakeLocks();
-    const tabA = await openTab(browser, 'a');
-    const tabB = await openTab(browser, 'b');
-    const { paused, done } = trainUntilPaused(tabA);
-    await paused;
-    const [run] = await tabA.listRuns();
+    const { browser, tabA, tabB, done, run } = await twoTabsWithRunPaused();
     const free = tabB.whenRunFree(run.id);
     browser.close('a');
     expect(await settled(free)).toBe(true);
