@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LoadProgress, MemoryInfo, MnistUrls, Notice, PlaygroundApi, PreviewDigit } from '../worker/api';
 import { BackendName, BackendState, selectBackend, trySetBackend } from './backend/backends';
+import { checkGpuMatMul, OWN_MATMUL, type MatMulCheck } from './backend/gpuMatMul';
 import { DataError, readIdxPair } from './data/idx';
 import { datasetFromFiles, DatasetInfo, describeDataset, ImageDataset, makeDataset, NamedBytes, slice as sliceImages } from './data/images';
 import { CNN_PRESET, MLP_PRESET, ModelConfig } from './models/config';
@@ -560,8 +561,13 @@ export class Session implements PlaygroundApi {
   }
 
   /** `npm run bench`: the backend's matmul rate, the yardstick for the training step's GFLOP/s. */
-  async benchMatmul(n: number, reps: number): Promise<{ backend: string; n: number; gflops: number }> {
+  async benchMatmul(n: number, reps: number): Promise<{ backend: string; n: number; gflops: number; kernel: 'ours' | 'tfjs' }> {
     return matmulPeak(n, reps);
+  }
+
+  async checkGpuMatMul(): Promise<MatMulCheck> {
+    if (!tf.getKernel(OWN_MATMUL, tf.getBackend())) throw new Error(`Our matmul kernel runs on WebGPU only; the active backend is ${tf.getBackend()}.`);
+    return checkGpuMatMul();
   }
 
   async checkFusedLstm(): Promise<LstmCheck> {

@@ -8,6 +8,7 @@ import { Session } from '../engine/session';
 import { registerWasmTrainingKernels } from '../engine/backend/wasmKernels';
 import { registerFastCpuKernels } from '../engine/backend/cpuKernels';
 import { registerGpuCellKernels } from '../engine/backend/gpuCellKernels';
+import { registerGpuMatMul } from '../engine/backend/gpuMatMul';
 import type { PlaygroundApi } from './api';
 
 // The .wasm binaries are bundled assets of our own origin; nothing is fetched from a CDN.
@@ -19,6 +20,7 @@ setWasmPaths({
 });
 registerWasmTrainingKernels(); // so CNNs train on wasm too (stock tfjs lacks Conv2DBackpropFilter there)
 registerFastCpuKernels(); // strided slices and gather's gradient without per-element index arithmetic
+registerGpuMatMul();
 registerGpuCellKernels(); // each char-LSTM step's elementwise work as one shader on WebGL and WebGPU
 
 const api: PlaygroundApi = new Session();

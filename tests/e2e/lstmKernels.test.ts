@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openPlayground, useBrowser } from './browser';
 import type { LstmCheck } from '../../src/engine/text/lstmCheck';
+import type { MatMulCheck } from '../../src/engine/backend/gpuMatMul';
 
 const browser = useBrowser();
 
@@ -28,5 +29,18 @@ describe('the fused char-LSTM on the GPU backends, against tfjs LSTM layers in t
     expect(r.logits).toBeLessThan(1e-5);
     expect(r.gradients).toBeLessThan(1e-3);
     expect(r.tensorsLeft).toBe(0);
+  });
+
+  it('has a WebGPU matmul kernel that gives tfjs\'s products in every transpose case, timed against tfjs\'s once', async () => {
+    const { page } = await openPlayground(browser(), '?backend=webgpu');
+    await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 120_000 }).toBe('webgpu');
+    const r = await page.evaluate(() => (globalThis as unknown as { playgroundEngine: { checkGpuMatMul(): Promise<MatMulCheck> } }).playgroundEngine.checkGpuMatMul());
+    expect(r.backend).toBe('webgpu');
+    expect(r.cases).toHaveLength(8);
+    for (const c of r.cases) expect(c.relError, `${c.shape} transposeA ${c.transposeA} transposeB ${c.transposeB}`).toBeLessThan(1e-5);
+    // the choice was measured when the backend started: two shapes, both kernels
+    expect(r.choice?.own).toHaveLength(2);
+    expect(r.choice?.tfjs).toHaveLength(2);
+    expect(r.choice?.chosen).toBe(r.choice!.own.every((t, i) => t < r.choice!.tfjs[i]!));
   });
 });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { BACKEND_ORDER, BackendName } from './names';
+import { chooseGpuMatMul, OWN_MATMUL } from './gpuMatMul';
 
 export { BACKEND_ORDER };
 export type { BackendName };
@@ -41,6 +42,7 @@ export async function trySetBackend(name: BackendName): Promise<string | null> {
     await tf.ready();
     if (ok && tf.getBackend() === name) {
       tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(1)).dataSync()); // a first kernel proves the backend really runs
+      if (name === 'webgpu' && tf.getKernel(OWN_MATMUL, 'webgpu')) await chooseGpuMatMul();
       return null;
     }
     return warnings.join(' ') || `the ${name} backend did not start`;

@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
+import { ownMatMul, ownMatMulChosen } from '../backend/gpuMatMul';
 
 /**
- * a^T? x b^T?. WASM's BatchMatMul is 10 times slower with a transpose flag than without (measured: a
- * [64, 512] x [128, 512]^T product took 17.6 ms, the untransposed [64, 128] x [128, 512] 1.6 ms), so there
- * the operand is transposed first; elsewhere the flag is cheaper than the copy (cpu transposes element by element).
+ * a^T? x b^T?, for steps that differentiate it themselves. WASM's BatchMatMul is 10 times slower with a transpose
+ * flag than without (measured: a [64, 512] x [128, 512]^T product took 17.6 ms, the untransposed [64, 128] x
+ * [128, 512] 1.6 ms), so there the operand is transposed first; elsewhere the flag is cheaper than the copy (cpu
+ * transposes element by element). On WebGPU our own kernel runs it where it measured faster (backend/gpuMatMul.ts).
  */
-export function matMulT(a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean, transposeB: boolean): tf.Tensor2D {
+export function matMulT(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, transposeB = false): tf.Tensor2D {
+  if (ownMatMulChosen()) return ownMatMul(a, b, transposeA, transposeB);
   if (tf.getBackend() !== 'wasm') return tf.matMul(a, b, transposeA, transposeB);
   return tf.matMul(transposeA ? tf.transpose(a) : a, transposeB ? tf.transpose(b) : b);
 }
@@ -19,7 +22,7 @@ export function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tenso
     const [xx, ww, bb, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
     save([xx, ww]);
     return {
-      value: tf.add(tf.matMul(xx, ww), bb),
+      value: tf.add(matMulT(xx, ww), bb),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
         return [matMulT(dy as tf.Tensor2D, sw, false, true), matMulT(sx, dy as tf.Tensor2D, true, false), tf.sum(dy, 0)];

@@ -103,7 +103,7 @@ function makeKernelSequence(steps: number, batch: number, units: number) {
     const cs: tf.Tensor2D[] = [];
     const hs: tf.Tensor2D[] = [];
     for (let t = 0; t < steps; t++) {
-      const z = t > 0 ? tf.matMul(hs[t - 1]!, r) : tf.zeros([batch, 4 * units]);
+      const z = t > 0 ? matMulT(hs[t - 1]!, r) : tf.zeros([batch, 4 * units]);
       const c = runCell(CELL_C, [xp, z, t > 0 ? cs[t - 1]! : zeros], t * batch, units);
       hs.push(runCell(CELL_H, [xp, z, c], t * batch, units));
       zr.push(z as tf.Tensor2D);
@@ -123,12 +123,12 @@ function makeKernelSequence(steps: number, batch: number, units: number) {
           const cPrev = t > 0 ? at(1, t - 1) : none;
           dzs[t] = runCell(CELL_DZ, [sxp!, at(0, t), dy, dhNext, dcNext, cPrev, at(1, t)], t * batch, units);
           const dcPrev = runCell(CELL_DC, [sxp!, at(0, t), dy, dhNext, dcNext, at(1, t)], t * batch, units);
-          if (t > 0) dhNext = tf.matMul(dzs[t]!, sr!, false, true);
+          if (t > 0) dhNext = matMulT(dzs[t]!, sr!, false, true);
           dcNext = dcPrev;
         }
         const dz = tf.concat(dzs, 0) as tf.Tensor2D;
         const hPrev = tf.concat([none, ...Array.from({ length: steps - 1 }, (_, t) => at(2, t))], 0) as tf.Tensor2D;
-        return [dz, tf.matMul(hPrev, dz, true, false)];
+        return [dz, matMulT(hPrev, dz, true, false)];
       },
     };
   });

@@ -1,0 +1,168 @@
+import * as tf from '@tensorflow/tfjs';
+import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+
+/** Our 2-D matmul kernel's name: C = op(A) op(B), op = transpose when the flag is set. */
+export const OWN_MATMUL = 'PlaygroundMatMul';
+
+/** Output rows x columns each invocation computes. */
+const TILE = 4;
+
+/**
+ * One invocation per 4 x 4 block of C, reading A and B straight from their buffers: no workgroup memory and no
+ * barriers. tfjs's tiled matmul shares tiles through workgroup memory between barriers, which SwiftShader (WebGPU
+ * on the CPU) runs slowly: a [64, 128] x [128, 512] product took 36 ms there against 3.4 ms on WebGL.
+ */
+class OwnMatMulProgram implements WebGPUProgram {
+  variableNames = ['A', 'B'];
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number] = [64, 1, 1];
+  constructor(
+    private m: number,
+    private n: number,
+    private k: number,
+    private transposeA: boolean,
+    private transposeB: boolean,
+  ) {
+    this.outputShape = [m, n];
+    this.dispatchLayout = { x: [0] };
+    const tiles = Math.ceil(m / TILE) * Math.ceil(n / TILE);
+    this.dispatch = webgpu_util.computeDispatch(this.dispatchLayout, [tiles], this.workgroupSize);
+    this.shaderKey = `playgroundMatMul_${m}_${n}_${k}_${transposeA}_${transposeB}`;
+  }
+  getUserCode(): string {
+    const { m: M, n: N, k: K } = this;
+    // A is [M, K] (or [K, M] transposed), B is [K, N] (or [N, K]); rows and columns past the edge are clamped on
+    // reading and skipped on writing
+    const a = (row: string) => (this.transposeA ? `A[k * ${M} + min(${row}, ${M - 1})]` : `A[min(${row}, ${M - 1}) * ${K} + k]`);
+    const b = (col: string) => (this.transposeB ? `B[min(${col}, ${N - 1}) * ${K} + k]` : `B[k * ${N} + min(${col}, ${N - 1})]`);
+    const tilesN = Math.ceil(N / TILE);
+    const rows = [0, 1, 2, 3];
+    return `
+      fn main(index : i32) {
+        let m0 = (index / ${tilesN}) * ${TILE};
+        let n0 = (index % ${tilesN}) * ${TILE};
+        if (m0 >= uniforms.outShape[0]) { return; } // (the uniforms must be read: the pipeline's layout omits unused bindings)
+        ${rows.map((i) => `var acc${i} = vec4<f32>(0.0);`).join('\n        ')}
+        for (var k = 0; k < ${K}; k++) {
+          let av = vec4<f32>(${rows.map((i) => a(`m0 + ${i}`)).join(', ')});
+          let bv = vec4<f32>(${rows.map((j) => b(`n0 + ${j}`)).join(', ')});
+          ${rows.map((i) => `acc${i} = fma(vec4<f32>(av[${i}]), bv, acc${i});`).join('\n          ')}
+        }
+        ${rows
+          .map(
+            (i) => `if (m0 + ${i} < ${M}) {
+          ${rows.map((j) => `if (n0 + ${j} < ${N}) { result[(m0 + ${i}) * ${N} + n0 + ${j}] = acc${i}[${j}]; }`).join('\n          ')}
+        }`,
+          )
+          .join('\n        ')}
+      }`;
+  }
+}
+
+/** Registers OWN_MATMUL on WebGPU (2-D float32 tensors). */
+export function registerGpuMatMul(): void {
+  if (tf.getKernel(OWN_MATMUL, 'webgpu')) return;
+  tf.registerKernel({
+    kernelName: OWN_MATMUL,
+    backendName: 'webgpu',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { A, B } = inputs as { A: tf.TensorInfo; B: tf.TensorInfo };
+      const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+      const [m, k] = transposeA ? [A.shape[1]!, A.shape[0]!] : [A.shape[0]!, A.shape[1]!];
+      const n = transposeB ? B.shape[0]! : B.shape[1]!;
+      return (backend as WebGPUBackend).runWebGPUProgram(new OwnMatMulProgram(m, n, k, transposeA, transposeB), [A, B], 'float32');
+    },
+  });
+}
+
+export interface MatMulChoice {
+  /** ms per product of each shape timed, ours and tfjs's */
+  own: number[];
+  tfjs: number[];
+  /** whether our kernel runs the training steps' matmuls on this WebGPU device */
+  chosen: boolean;
+}
+
+let choice: MatMulChoice | null = null;
+
+/** Whether OWN_MATMUL was measured faster than tfjs's matmul on the active WebGPU device (see chooseGpuMatMul). */
+export function ownMatMulChosen(): boolean {
+  return choice?.chosen === true && tf.getBackend() === 'webgpu';
+}
+
+export const ownMatMul = (a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean, transposeB: boolean) =>
+  tf.engine().runKernel(OWN_MATMUL, { A: a, B: b }, { transposeA, transposeB }) as tf.Tensor2D;
+
+/** Median ms of `reps` runs of f after one that compiles its shader. */
+async function timed(f: () => tf.Tensor, reps: number): Promise<number> {
+  const warm = f();
+  await warm.data();
+  warm.dispose();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const start = performance.now();
+    const out = f();
+    await out.data();
+    times.push(performance.now() - start);
+    out.dispose();
+  }
+  return times.sort((x, y) => x - y)[Math.floor(reps / 2)]!;
+}
+
+/**
+ * Times our matmul against tfjs's on the active WebGPU device, once, on a char-LSTM step's recurrent product and
+ * on a square one, and picks ours only if it is faster on both (on a real GPU tfjs's tiled kernel usually is).
+ */
+export async function chooseGpuMatMul(): Promise<MatMulChoice> {
+  if (choice) return choice;
+  const shapes: [number, number, number][] = [
+    [64, 128, 512],
+    [256, 256, 256],
+  ];
+  const own: number[] = [];
+  const stock: number[] = [];
+  for (const [m, k, n] of shapes) {
+    const a = tf.randomUniform([m, k]) as tf.Tensor2D;
+    const b = tf.randomUniform([k, n]) as tf.Tensor2D;
+    own.push(await timed(() => ownMatMul(a, b, false, false), 3));
+    stock.push(await timed(() => tf.matMul(a, b), 3));
+    tf.dispose([a, b]);
+  }
+  choice = { own, tfjs: stock, chosen: own.every((t, i) => t < stock[i]!) };
+  return choice;
+}
+
+export interface MatMulCheck {
+  backend: string;
+  /** largest |ours - tfjs| over each case, relative to the largest |tfjs| entry */
+  cases: { shape: string; transposeA: boolean; transposeB: boolean; relError: number }[];
+  choice: MatMulChoice | null;
+}
+
+/**
+ * Our kernel against tfjs's matmul on the active backend: every transpose combination, on shapes that are not
+ * multiples of the 4 x 4 block (edges) and on one that is.
+ */
+export async function checkGpuMatMul(): Promise<MatMulCheck> {
+  const shapes: [number, number, number][] = [
+    [37, 21, 45],
+    [64, 40, 72],
+  ];
+  const cases: MatMulCheck['cases'] = [];
+  for (const [m, k, n] of shapes)
+    for (const transposeA of [false, true])
+      for (const transposeB of [false, true]) {
+        const relError = tf.tidy(() => {
+          const a = tf.randomNormal(transposeA ? [k, m] : [m, k], 0, 1, 'float32', m + k) as tf.Tensor2D;
+          const b = tf.randomNormal(transposeB ? [n, k] : [k, n], 0, 1, 'float32', n + k) as tf.Tensor2D;
+          const want = tf.matMul(a, b, transposeA, transposeB);
+          return tf.div(tf.max(tf.abs(tf.sub(ownMatMul(a, b, transposeA, transposeB), want))), tf.max(tf.abs(want)));
+        });
+        cases.push({ shape: `${m}x${k}x${n}`, transposeA, transposeB, relError: (await relError.data())[0]! });
+        relError.dispose();
+      }
+  return { backend: tf.getBackend(), cases, choice };
+}
