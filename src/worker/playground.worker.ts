@@ -9,6 +9,7 @@ import { registerWasmTrainingKernels } from '../engine/backend/wasmKernels';
 import { registerFastCpuKernels } from '../engine/backend/cpuKernels';
 import { registerGpuCellKernels } from '../engine/backend/gpuCellKernels';
 import { registerGpuMatMul } from '../engine/backend/gpuMatMul';
+import { registerGpuConv } from '../engine/backend/gpuConv';
 import type { PlaygroundApi } from './api';
 
 // The .wasm binaries are bundled assets of our own origin; nothing is fetched from a CDN.
@@ -20,7 +21,8 @@ setWasmPaths({
 });
 registerWasmTrainingKernels(); // so CNNs train on wasm too (stock tfjs lacks Conv2DBackpropFilter there)
 registerFastCpuKernels(); // strided slices and gather's gradient without per-element index arithmetic
-registerGpuMatMul();
+registerGpuMatMul(); // matmuls and convolutions without workgroup memory, used where timed faster (SwiftShader)
+registerGpuConv();
 registerGpuCellKernels(); // each char-LSTM step's elementwise work as one shader on WebGL and WebGPU
 
 const api: PlaygroundApi = new Session();

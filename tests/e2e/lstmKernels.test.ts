@@ -31,13 +31,19 @@ describe('the fused char-LSTM on the GPU backends, against tfjs LSTM layers in t
     expect(r.tensorsLeft).toBe(0);
   });
 
-  it('has a WebGPU matmul kernel that gives tfjs\'s products in every transpose case, timed against tfjs\'s once', async () => {
+  it('has WebGPU matmul and convolution kernels that give tfjs\'s results in every transpose case and padding, timed against tfjs\'s once', async () => {
     const { page } = await openPlayground(browser(), '?backend=webgpu');
     await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 120_000 }).toBe('webgpu');
     const r = await page.evaluate(() => (globalThis as unknown as { playgroundEngine: { checkGpuMatMul(): Promise<MatMulCheck> } }).playgroundEngine.checkGpuMatMul());
     expect(r.backend).toBe('webgpu');
     expect(r.cases).toHaveLength(8);
     for (const c of r.cases) expect(c.relError, `${c.shape} transposeA ${c.transposeA} transposeB ${c.transposeB}`).toBeLessThan(1e-5);
+    expect(r.convCases).toHaveLength(2);
+    for (const c of r.convCases) {
+      expect(c.relError, `conv ${c.shape} ${c.padding}`).toBeLessThan(1e-5);
+      expect(c.dxRelError, `conv dx ${c.shape} ${c.padding}`).toBeLessThan(1e-5);
+      expect(c.dwRelError, `conv dw ${c.shape} ${c.padding}`).toBeLessThan(1e-5);
+    }
     // the choice was measured when the backend started: two shapes, both kernels
     expect(r.choice?.own).toHaveLength(2);
     expect(r.choice?.tfjs).toHaveLength(2);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { ownConv2d } from './gpuConv';
 
 /** Our 2-D matmul kernel's name: C = op(A) op(B), op = transpose when the flag is set. */
 export const OWN_MATMUL = 'PlaygroundMatMul';
@@ -139,12 +140,14 @@ export interface MatMulCheck {
   backend: string;
   /** largest |ours - tfjs| over each case, relative to the largest |tfjs| entry */
   cases: { shape: string; transposeA: boolean; transposeB: boolean; relError: number }[];
+  /** our convolution (backend/gpuConv.ts) against tf.conv2d: output, and the gradients of sum(y * r) for x and the filter */
+  convCases: { shape: string; padding: 'same' | 'valid'; relError: number; dxRelError: number; dwRelError: number }[];
   choice: MatMulChoice | null;
 }
 
 /**
  * Our kernel against tfjs's matmul on the active backend: every transpose combination, on shapes that are not
- * multiples of the 4 x 4 block (edges) and on one that is.
+ * multiples of the 4 x 4 block (edges) and on one that is; and our convolution against tf.conv2d, with both paddings.
  */
 export async function checkGpuMatMul(): Promise<MatMulCheck> {
   const shapes: [number, number, number][] = [
@@ -164,5 +167,26 @@ export async function checkGpuMatMul(): Promise<MatMulCheck> {
         cases.push({ shape: `${m}x${k}x${n}`, transposeA, transposeB, relError: (await relError.data())[0]! });
         relError.dispose();
       }
-  return { backend: tf.getBackend(), cases, choice };
+  const convCases: MatMulCheck['convCases'] = [];
+  type Shape4 = [number, number, number, number];
+  const convShapes: [Shape4, Shape4, 'same' | 'valid'][] = [
+    [[3, 9, 8, 2], [5, 5, 2, 6], 'same'],
+    [[2, 10, 10, 3], [3, 3, 3, 5], 'valid'],
+  ];
+  for (const [xShape, wShape, padding] of convShapes) {
+    const errors = tf.tidy(() => {
+      const x = tf.randomNormal(xShape, 0, 1, 'float32', 7) as tf.Tensor4D;
+      const w = tf.randomNormal(wShape, 0, 1, 'float32', 8) as tf.Tensor4D;
+      const want = tf.conv2d(x, w, 1, padding);
+      const r = tf.randomNormal(want.shape, 0, 1, 'float32', 9);
+      const rel = (got: tf.Tensor, ref: tf.Tensor) => tf.div(tf.max(tf.abs(tf.sub(got, ref))), tf.max(tf.abs(ref)));
+      const ours = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(ownConv2d(a as tf.Tensor4D, b as tf.Tensor4D, padding), r)))([x, w]);
+      const stock = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, padding), r)))([x, w]);
+      return tf.stack([rel(ownConv2d(x, w, padding), want), rel(ours[0]!, stock[0]!), rel(ours[1]!, stock[1]!)]);
+    });
+    const [relError, dxRelError, dwRelError] = await errors.data();
+    errors.dispose();
+    convCases.push({ shape: `${xShape.join('x')} * ${wShape.join('x')}`, padding, relError: relError!, dxRelError: dxRelError!, dwRelError: dwRelError! });
+  }
+  return { backend: tf.getBackend(), cases, convCases, choice };
 }

@@ -32,7 +32,7 @@ export function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tenso
   return f(x, w, b) as tf.Tensor2D;
 }
 
-const ACTIVATIONS: Record<string, (x: tf.Tensor2D) => tf.Tensor2D> = {
+export const ACTIVATIONS: Record<string, (x: tf.Tensor2D) => tf.Tensor2D> = {
   linear: (x) => x,
   relu: tf.relu,
   sigmoid: tf.sigmoid,

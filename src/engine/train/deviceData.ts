@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { LabelledImages } from '../data/idx';
+import { applyModel } from './applyModel';
 
 /** A labelled image set resident on the active backend: images [n,28,28,1] in 0..1, labels int32 [n]. */
 export interface DeviceSet {
@@ -54,7 +55,7 @@ export async function evaluateSet(model: tf.LayersModel, set: DeviceSet, batchSi
       tf.tidy(() => {
         const x = set.xs.slice([start, 0, 0, 0], [size, -1, -1, -1]);
         const y = set.labels.slice([start], [size]);
-        const p = model.predict(x) as tf.Tensor;
+        const p = applyModel(model, x, false);
         return tf.stack([crossEntropy(p, y).mul(size), accuracy(p, y).mul(size)]);
       }),
     );

@@ -3,22 +3,7 @@ import { shuffledIndices } from '../data/random';
 import { TrainConfig } from './config';
 import { accuracy, crossEntropy, DeviceSet, evaluateSet, sumTensors } from './deviceData';
 import type { TrainTask } from './trainer';
-import { affine, plainDense } from '../models/affine';
-import { ownMatMulChosen } from '../backend/gpuMatMul';
-
-/**
- * The model's training-mode output. Where our WebGPU matmul was measured faster than tfjs's (backend/gpuMatMul.ts),
- * each plain Dense layer runs as x W + b through it (models/affine.ts); other layers, and other backends, use tfjs.
- */
-export function applyForTraining(model: tf.LayersModel, x: tf.Tensor): tf.Tensor {
-  if (!ownMatMulChosen() || !(model instanceof tf.Sequential)) return model.apply(x, { training: true }) as tf.Tensor;
-  let h = x;
-  for (const layer of model.layers) {
-    const dense = h.rank === 2 ? plainDense(layer) : null;
-    h = dense ? dense.activation(affine(h as tf.Tensor2D, dense.kernel, dense.bias)) : (layer.apply(h, { training: true }) as tf.Tensor);
-  }
-  return h;
-}
+import { applyModel } from './applyModel';
 
 /** L1/L2 weight penalty on kernels: l1 * sum|w| + l2 * sum w^2 (null when both are 0). */
 export function weightPenalty(kernels: tf.Tensor[], l1: number, l2: number): tf.Scalar | null {
@@ -56,7 +41,7 @@ export function imageTask(model: tf.LayersModel, train: DeviceSet, validation: D
         let stepAcc: tf.Scalar | null = null;
         const cost = optimizer.minimize(
           () => {
-            const probs = applyForTraining(model, xb);
+            const probs = applyModel(model, xb, true);
             stepAcc = tf.keep(accuracy(probs, lb));
             const ce = loss(probs, lb, xb);
             const reg = weightPenalty(kernels, config.l1, config.l2);
