@@ -60,7 +60,10 @@ async function open(backend: string): Promise<Page> {
   await page.addInitScript(() => {
     const w = globalThis as unknown as { longTasks: { start: number; duration: number }[] };
     w.longTasks = [];
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push({ start: e.startTime, duration: e.duration }))).observe({ type: 'longtask', buffered: true });
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push({ start: e.startTime, duration: e.duration }))).observe({
+      type: 'longtask',
+      buffered: true,
+    });
   });
   await page.goto(`http://127.0.0.1:${port}/playground/?backend=${backend}`);
   await page.getByTestId('dataset-info').filter({ hasText: 'MNIST' }).waitFor({ timeout: 180_000 });
@@ -75,7 +78,10 @@ const imageRows: Record<string, unknown>[] = [];
 const mainThread: { backend: string; model: string; seconds: number; longTasks: number; longTaskMs: number; maxTaskMs: number }[] = [];
 
 // Steps of the short runs started from the UI for the main-thread figures (the MLP: 3,000 images, 46 steps).
-const UI_STEPS: Record<'cnn' | 'lstm', Record<string, number>> = { cnn: { webgpu: 5, webgl: 10, wasm: 20, cpu: 5 }, lstm: { webgpu: 5, webgl: 10, wasm: 30, cpu: 10 } };
+const UI_STEPS: Record<'cnn' | 'lstm', Record<string, number>> = {
+  cnn: { webgpu: 5, webgl: 10, wasm: 20, cpu: 5 },
+  lstm: { webgpu: 5, webgl: 10, wasm: 30, cpu: 10 },
+};
 
 /** Long tasks on the page's main thread while a default model trains through the UI (1 epoch or round, live charts). */
 async function mainThreadDuringTraining(page: Page, kind: 'mlp' | 'cnn' | 'lstm', backend: string) {
@@ -93,8 +99,16 @@ async function mainThreadDuringTraining(page: Page, kind: 'mlp' | 'cnn' | 'lstm'
   await page.getByTestId('start').click();
   await page.getByTestId('train-state').filter({ hasText: 'finished' }).waitFor({ timeout: 600_000 });
   const to = await page.evaluate(() => performance.now());
-  const tasks = await page.evaluate(([a, b]) => (globalThis as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.filter((t) => t.start >= a && t.start <= b), [from, to] as const);
-  return { seconds: (to - from) / 1000, longTasks: tasks.length, longTaskMs: tasks.reduce((s, t) => s + t.duration, 0), maxTaskMs: Math.max(0, ...tasks.map((t) => t.duration)) };
+  const tasks = await page.evaluate(
+    ([a, b]) => (globalThis as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.filter((t) => t.start >= a && t.start <= b),
+    [from, to] as const,
+  );
+  return {
+    seconds: (to - from) / 1000,
+    longTasks: tasks.length,
+    longTaskMs: tasks.reduce((s, t) => s + t.duration, 0),
+    maxTaskMs: Math.max(0, ...tasks.map((t) => t.duration)),
+  };
 }
 try {
   for (const backend of values.backends!.split(',')) {
@@ -117,12 +131,16 @@ try {
       const baseline = await page.evaluate(([k, n]) => globalThis.playgroundEngine.benchImageSpeed(k, 'baseline', n), [kind, steps] as const);
       const row = { backend, model: kind, ours, baseline, ratio: ours.samplesPerSec / baseline.samplesPerSec };
       imageRows.push(row);
-      console.log(`${backend} ${kind}: ours ${ours.samplesPerSec.toFixed(0)} samples/s (${ours.gflops.toFixed(2)} GFLOP/s, tensors ${ours.tensorsBefore} -> ${ours.tensorsAfter}), baseline ${baseline.samplesPerSec.toFixed(0)} samples/s, ratio ${row.ratio.toFixed(2)}x`);
+      console.log(
+        `${backend} ${kind}: ours ${ours.samplesPerSec.toFixed(0)} samples/s (${ours.gflops.toFixed(2)} GFLOP/s, tensors ${ours.tensorsBefore} -> ${ours.tensorsAfter}), baseline ${baseline.samplesPerSec.toFixed(0)} samples/s, ratio ${row.ratio.toFixed(2)}x`,
+      );
     }
     for (const kind of models as ('mlp' | 'cnn' | 'lstm')[]) {
       const main = await mainThreadDuringTraining(page, kind, backend);
       mainThread.push({ backend, model: kind, ...main });
-      console.log(`${backend}: main thread during a ${main.seconds.toFixed(1)} s ${kind} run from the page: ${main.longTasks} long tasks, ${main.longTaskMs.toFixed(0)} ms in all, longest ${main.maxTaskMs.toFixed(0)} ms`);
+      console.log(
+        `${backend}: main thread during a ${main.seconds.toFixed(1)} s ${kind} run from the page: ${main.longTasks} long tasks, ${main.longTaskMs.toFixed(0)} ms in all, longest ${main.maxTaskMs.toFixed(0)} ms`,
+      );
     }
     if (models.includes('lstm') && !values['main-thread-only']) {
       const args = [OUR_STEPS[backend] ?? 10, backend === 'webgpu' ? 1 : 3] as const;
@@ -144,7 +162,10 @@ try {
   let timeToLoss: unknown = null;
   if (fastest && Number(values['max-seconds']) > 0 && !values['main-thread-only']) {
     const page = await open(fastest.backend);
-    timeToLoss = await page.evaluate(([t, m]) => globalThis.playgroundEngine.benchTimeToLoss(t, m), [Number(values.target), Number(values['max-seconds'])] as const);
+    timeToLoss = await page.evaluate(([t, m]) => globalThis.playgroundEngine.benchTimeToLoss(t, m), [
+      Number(values.target),
+      Number(values['max-seconds']),
+    ] as const);
     console.log(`time to ${values.target} nats/char on ${fastest.backend}:`, timeToLoss);
     await page.close();
   }
@@ -161,18 +182,27 @@ try {
   };
   mkdirSync('bench-results', { recursive: true });
   writeFileSync(values['main-thread-only'] ? 'bench-results/main-thread.json' : 'bench-results/bench.json', JSON.stringify(result, null, 2));
-  console.log('\n| backend | model | ours (samples/s) | model.fit baseline (samples/s) | ours / baseline | ours GFLOP/s | matmul peak GFLOP/s | tensors before -> after |\n|---|---|---|---|---|---|---|---|');
+  console.log(
+    '\n| backend | model | ours (samples/s) | model.fit baseline (samples/s) | ours / baseline | ours GFLOP/s | matmul peak GFLOP/s | tensors before -> after |\n|---|---|---|---|---|---|---|---|',
+  );
   for (const r of imageRows as { backend: string; model: string; ours?: ImageSpeedRow; baseline?: ImageSpeedRow; ratio?: number }[]) {
     const peak = (imageRows.find((p) => p.backend === r.backend && p.peak) as { peak?: { gflops: number } } | undefined)?.peak?.gflops;
-    if (r.ours) console.log(`| ${r.backend} | ${r.model} | ${r.ours.samplesPerSec.toFixed(0)} | ${r.baseline!.samplesPerSec.toFixed(0)} | ${r.ratio!.toFixed(2)}x | ${r.ours.gflops.toFixed(2)} | ${peak?.toFixed(2) ?? '-'} | ${r.ours.tensorsBefore} -> ${r.ours.tensorsAfter} |`);
+    if (r.ours)
+      console.log(
+        `| ${r.backend} | ${r.model} | ${r.ours.samplesPerSec.toFixed(0)} | ${r.baseline!.samplesPerSec.toFixed(0)} | ${r.ratio!.toFixed(2)}x | ${r.ours.gflops.toFixed(2)} | ${peak?.toFixed(2) ?? '-'} | ${r.ours.tensorsBefore} -> ${r.ours.tensorsAfter} |`,
+      );
   }
   console.log('\n| backend | model | run from the page (s) | long tasks | long-task time (ms) | longest (ms) |\n|---|---|---|---|---|---|');
-  for (const m of mainThread) console.log(`| ${m.backend} | ${m.model} | ${m.seconds.toFixed(1)} | ${m.longTasks} | ${m.longTaskMs.toFixed(0)} | ${m.maxTaskMs.toFixed(0)} |`);
+  for (const m of mainThread)
+    console.log(`| ${m.backend} | ${m.model} | ${m.seconds.toFixed(1)} | ${m.longTasks} | ${m.longTaskMs.toFixed(0)} | ${m.maxTaskMs.toFixed(0)} |`);
   console.log('\n| backend | ours (chars/s) | the other LSTM path | baseline (chars/s) | ours / baseline |\n|---|---|---|---|---|');
   type Speed = { charsPerSec: number; lstmPath?: string };
   for (const r of rows as { backend: string; available: boolean; ours?: Speed; other?: Speed; baseline?: Speed; ratio?: number }[]) {
     if (!r.available) console.log(`| ${r.backend} | not available | | | |`);
-    else console.log(`| ${r.backend} | ${r.ours!.charsPerSec.toFixed(0)} (${r.ours!.lstmPath}) | ${r.other!.charsPerSec.toFixed(0)} (${r.other!.lstmPath}) | ${r.baseline!.charsPerSec.toFixed(1)} | ${r.ratio!.toFixed(1)}x |`);
+    else
+      console.log(
+        `| ${r.backend} | ${r.ours!.charsPerSec.toFixed(0)} (${r.ours!.lstmPath}) | ${r.other!.charsPerSec.toFixed(0)} (${r.other!.lstmPath}) | ${r.baseline!.charsPerSec.toFixed(1)} | ${r.ratio!.toFixed(1)}x |`,
+      );
   }
 } finally {
   await browser.close();

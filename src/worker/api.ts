@@ -24,7 +24,20 @@ import type { SessionOptions } from '../engine/session';
 import type { RunRecord, RunSummary, StorageStatus } from '../engine/runs/runStore';
 
 export type { SessionOptions, RunRecord, RunSummary, StorageStatus };
-export type { BackendTiming, ModelKind, CompressState, GradualOptions, ImportedModelInfo, Which, Histogram, PruneOptions, VariantInfo, QuantSpec, DistillOptions, ExportFile };
+export type {
+  BackendTiming,
+  ModelKind,
+  CompressState,
+  GradualOptions,
+  ImportedModelInfo,
+  Which,
+  Histogram,
+  PruneOptions,
+  VariantInfo,
+  QuantSpec,
+  DistillOptions,
+  ExportFile,
+};
 export type { CorpusInfo, CorpusOptions, CharLstmConfig, TextTrainConfig, GenerateOptions, ModelFiles, CharModelInfo };
 export type { BackendName, BackendState, DatasetInfo, NamedBytes, ModelConfig, ModelSummary, TrainConfig, TrainEvent, TrainResult, EvaluationResult };
 
@@ -98,7 +111,13 @@ export interface PlaygroundApi {
   loadDefaultText(url: string, name: string, options: CorpusOptions): Promise<CorpusInfo>;
   setTextOptions(options: CorpusOptions): Promise<CorpusInfo>;
   describeCharModel(config: CharLstmConfig): Promise<ModelSummary>;
-  trainText(model: CharLstmConfig, config: TrainConfig, text: TextTrainConfig, onEvent: (e: TrainEvent) => void, fromCurrent?: boolean): Promise<TrainResult>;
+  trainText(
+    model: CharLstmConfig,
+    config: TrainConfig,
+    text: TextTrainConfig,
+    onEvent: (e: TrainEvent) => void,
+    fromCurrent?: boolean,
+  ): Promise<TrainResult>;
   /** Streams text through onChunk as it is sampled; resolves with all of it. */
   generate(options: GenerateOptions, onChunk: (text: string) => void): Promise<string>;
   stopGenerating(): Promise<void>;
@@ -109,9 +128,22 @@ export interface PlaygroundApi {
   compressStart(which: Which): Promise<CompressState>;
   compressState(which: Which): Promise<CompressState | null>;
   quantizeVariant(which: Which, sourceId: number, spec: QuantSpec): Promise<VariantInfo>;
-  pruneVariant(which: Which, sourceId: number, options: PruneOptions, gradual: GradualOptions | null, config: TrainConfig, onEvent: (e: TrainEvent) => void): Promise<VariantInfo>;
+  pruneVariant(
+    which: Which,
+    sourceId: number,
+    options: PruneOptions,
+    gradual: GradualOptions | null,
+    config: TrainConfig,
+    onEvent: (e: TrainEvent) => void,
+  ): Promise<VariantInfo>;
   pruneSweep(which: Which, sourceId: number, sparsities: number[], scope: PruneOptions['scope']): Promise<{ sparsity: number; metric: number }[]>;
-  distillVariant(sourceId: number, student: ModelConfig, options: DistillOptions, config: TrainConfig, onEvent: (e: TrainEvent) => void): Promise<VariantInfo>;
+  distillVariant(
+    sourceId: number,
+    student: ModelConfig,
+    options: DistillOptions,
+    config: TrainConfig,
+    onEvent: (e: TrainEvent) => void,
+  ): Promise<VariantInfo>;
   variantHistogram(which: Which, id: number, weightName: string): Promise<Histogram>;
   exportVariant(which: Which, id: number): Promise<ExportFile[]>;
   importImageModel(files: NamedBytes[]): Promise<ImportedModelInfo>;
@@ -124,5 +156,8 @@ export interface PlaygroundApi {
   /** The fused LSTM path against tfjs's LSTM layers on the active backend (the e2e suite runs it on WebGL and WebGPU). */
   checkFusedLstm(): Promise<LstmCheck>;
   benchImageSpeed(kind: 'mlp' | 'cnn', which: 'ours' | 'baseline', steps: number, warmup?: number): Promise<ImageSpeed>;
-  benchTimeToLoss(target: number, maxSeconds: number): Promise<{ reached: boolean; seconds: number; steps: number; valLoss: number; backend: string }>;
+  benchTimeToLoss(
+    target: number,
+    maxSeconds: number,
+  ): Promise<{ reached: boolean; seconds: number; steps: number; valLoss: number; backend: string }>;
 }

@@ -19,9 +19,18 @@ interface Violation {
 async function seriousViolations(page: Page): Promise<Violation[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(c: Document, o: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe;
-    const { violations } = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }, resultTypes: ['violations'] });
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
+    const axe = (
+      window as unknown as {
+        axe: { run(c: Document, o: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> };
+      }
+    ).axe;
+    const { violations } = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+      resultTypes: ['violations'],
+    });
+    return violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
   });
 }
 
@@ -40,7 +49,9 @@ describe('accessible on any screen', () => {
     await page.getByTestId('start').click();
     await expect.poll(() => page.getByTestId('test-accuracy').textContent(), { timeout: 120_000 }).toMatch(/%$/);
     // the charts' text summary gives their latest values in words
-    expect(await page.getByTestId('loss-chart-summary').textContent()).toMatch(/latest train \d\.\d{3} \(smoothed\) at step 10; validation \d\.\d{3} after epoch 1/);
+    expect(await page.getByTestId('loss-chart-summary').textContent()).toMatch(
+      /latest train \d\.\d{3} \(smoothed\) at step 10; validation \d\.\d{3} after epoch 1/,
+    );
     expect(await seriousViolations(page)).toEqual([]);
 
     // a digit drawn with the keyboard alone: pen down, a vertical stroke, pen up classifies it
@@ -74,7 +85,12 @@ describe('accessible on any screen', () => {
         await page.evaluate(() => {
           const e = document.activeElement as HTMLElement;
           const style = getComputedStyle(e);
-          return { testId: e.dataset.testid ?? null, tag: e.tagName, outline: style.outlineStyle === 'none' ? 0 : parseFloat(style.outlineWidth), top: e.getBoundingClientRect().top + window.scrollY };
+          return {
+            testId: e.dataset.testid ?? null,
+            tag: e.tagName,
+            outline: style.outlineStyle === 'none' ? 0 : parseFloat(style.outlineWidth),
+            top: e.getBoundingClientRect().top + window.scrollY,
+          };
         }),
       );
     }
@@ -102,7 +118,12 @@ describe('accessible on any screen', () => {
   it('explains each hyperparameter with its default, and shows the three-step guide until it is dismissed', async () => {
     const { page } = await openPlayground(browser(), '?backend=cpu');
     const describedBy = async (testId: string) =>
-      page.getByTestId(testId).evaluate((e) => (e.getAttribute('aria-describedby') ?? '').split(' ').map((id) => document.getElementById(id)?.textContent ?? '').join(' '));
+      page.getByTestId(testId).evaluate((e) =>
+        (e.getAttribute('aria-describedby') ?? '')
+          .split(' ')
+          .map((id) => document.getElementById(id)?.textContent ?? '')
+          .join(' '),
+      );
     expect(await describedBy('learning-rate')).toContain('Default 0.001.');
     expect(await describedBy('epochs')).toContain('Default 15.');
     expect(await describedBy('optimizer')).toContain('Default adam.');

@@ -23,7 +23,8 @@ async function rowCount(page: Page): Promise<number> {
 }
 
 const metricOf = async (page: Page, id: number) => Number(await page.getByTestId(`variant-metric-${id}`).getAttribute('data-value'));
-const bytesOf = async (page: Page, kind: 'raw' | 'gzip', id: number) => Number(await page.getByTestId(`variant-${kind}-${id}`).getAttribute('data-bytes'));
+const bytesOf = async (page: Page, kind: 'raw' | 'gzip', id: number) =>
+  Number(await page.getByTestId(`variant-${kind}-${id}`).getAttribute('data-bytes'));
 
 describe('compression panel', () => {
   it('trains, quantizes, prunes, sweeps; the exported int8 files load in a fresh page with plain tfjs and predict what the page predicts', async () => {
@@ -75,7 +76,9 @@ describe('compression panel', () => {
     const binFile = downloads.find((d) => d.name.endsWith('.bin'))!;
     const manifest = JSON.parse(readFileSync(jsonFile.path, 'utf8'));
     expect(manifest.weightsManifest[0].paths).toEqual([binFile.name]);
-    expect(manifest.weightsManifest[0].weights.filter((w: { quantization?: { dtype: string } }) => w.quantization?.dtype === 'uint8')).toHaveLength(2);
+    expect(manifest.weightsManifest[0].weights.filter((w: { quantization?: { dtype: string } }) => w.quantization?.dtype === 'uint8')).toHaveLength(
+      2,
+    );
     expect(readFileSync(binFile.path).length).toBe(784 * 64 + 64 * 10 + 4 * (64 + 10));
 
     // the page's own view of that variant: load the downloaded files back through "Load a model"
@@ -86,7 +89,10 @@ describe('compression panel', () => {
     for (let i = 0; i < 10; i++) {
       pagePredictions.push(
         await page.evaluate(
-          async (px) => (globalThis as unknown as { playgroundEngine: { predict(p: Float32Array): Promise<number[]> } }).playgroundEngine.predict(Float32Array.from(px)),
+          async (px) =>
+            (globalThis as unknown as { playgroundEngine: { predict(p: Float32Array): Promise<number[]> } }).playgroundEngine.predict(
+              Float32Array.from(px),
+            ),
           pixels.slice(i * 784, (i + 1) * 784),
         ),
       );
@@ -123,7 +129,9 @@ describe('compression panel', () => {
     await context.close();
 
     // a broken import keeps the model: the error is shown, the evaluation stays
-    await page.getByTestId('import-image-model').setInputFiles([{ name: 'model.json', mimeType: 'application/json', buffer: Buffer.from('{"modelTopology": 1') }]);
+    await page
+      .getByTestId('import-image-model')
+      .setInputFiles([{ name: 'model.json', mimeType: 'application/json', buffer: Buffer.from('{"modelTopology": 1') }]);
     await expect.poll(() => page.getByTestId('compress-error-images').textContent(), { timeout: 30_000 }).toContain('model.json is not valid JSON');
     expect(requests.every((u) => u.startsWith(origin) || u.startsWith('blob:') || u.startsWith('data:'))).toBe(true);
   });

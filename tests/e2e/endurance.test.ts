@@ -55,7 +55,9 @@ describe('endurance', () => {
     const tensors = (await page.getByTestId('progress').getAttribute('data-tensors-per-epoch'))!.split(',').map(Number);
     const after1 = [...heap.entries()].filter(([epoch]) => epoch >= 2);
     const readings = after1.map(([, bytes]) => bytes);
-    console.log(`[endurance] tensors per epoch: ${tensors.join(',')}; worker heap (MB) by epoch: ${[...heap.entries()].map(([e, b]) => `${e}:${(b / 1e6).toFixed(3)}`).join(' ')}`);
+    console.log(
+      `[endurance] tensors per epoch: ${tensors.join(',')}; worker heap (MB) by epoch: ${[...heap.entries()].map(([e, b]) => `${e}:${(b / 1e6).toFixed(3)}`).join(' ')}`,
+    );
     expect(tensors).toHaveLength(20);
     expect(new Set(tensors).size).toBe(1); // the same tensor count after every epoch
     expect(readings.length).toBeGreaterThanOrEqual(10);
@@ -69,7 +71,9 @@ describe('endurance', () => {
     const slope = xs.reduce((a, x, i) => a + (x - mx) * (readings[i] - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0);
     const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
     const drift = median(readings.slice(-5)) - median(readings.slice(0, 5));
-    console.log(`[endurance] worker heap after epoch 1: slope ${(slope / 1e3).toFixed(1)} kB/epoch, median of the last 5 minus the first 5: ${(drift / 1e3).toFixed(1)} kB, range ${(Math.min(...readings) / 1e6).toFixed(3)}-${(Math.max(...readings) / 1e6).toFixed(3)} MB`);
+    console.log(
+      `[endurance] worker heap after epoch 1: slope ${(slope / 1e3).toFixed(1)} kB/epoch, median of the last 5 minus the first 5: ${(drift / 1e3).toFixed(1)} kB, range ${(Math.min(...readings) / 1e6).toFixed(3)}-${(Math.max(...readings) / 1e6).toFixed(3)} MB`,
+    );
     expect(slope).toBeLessThan(100e3);
     expect(drift).toBeLessThan(1e6);
   });

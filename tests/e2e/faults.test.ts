@@ -14,13 +14,19 @@ describe('backend faults', () => {
     await page.getByTestId('epochs').fill('3');
     await page.getByTestId('start').click();
     // lost once epoch 1 is checkpointed (on SwiftShader, a CPU emulation of WebGPU, the first steps take minutes)
-    await expect.poll(async () => Number(await page.getByTestId('accuracy-chart').getAttribute('data-val-points')), { timeout: 240_000 }).toBeGreaterThanOrEqual(1);
-    const destroyed = await page.evaluate(() => (globalThis as unknown as { playgroundEngine: { loseDevice(): Promise<boolean> } }).playgroundEngine.loseDevice());
+    await expect
+      .poll(async () => Number(await page.getByTestId('accuracy-chart').getAttribute('data-val-points')), { timeout: 240_000 })
+      .toBeGreaterThanOrEqual(1);
+    const destroyed = await page.evaluate(() =>
+      (globalThis as unknown as { playgroundEngine: { loseDevice(): Promise<boolean> } }).playgroundEngine.loseDevice(),
+    );
     expect(destroyed).toBe(true);
 
-    await expect.poll(() => page.getByTestId('notices').textContent(), { timeout: 60_000 }).toMatch(
-      /Training paused on webgpu: the GPU device was lost \([^)]*\)\. It goes on on webgl from the last checkpoint \(step (10|20)\); nothing trained before that step is lost\./,
-    );
+    await expect
+      .poll(() => page.getByTestId('notices').textContent(), { timeout: 60_000 })
+      .toMatch(
+        /Training paused on webgpu: the GPU device was lost \([^)]*\)\. It goes on on webgl from the last checkpoint \(step (10|20)\); nothing trained before that step is lost\./,
+      );
     await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 180_000 }).toBe('finished');
     expect(await page.getByTestId('active-backend').textContent()).toBe('webgl');
     // every step of the 3 epochs exactly once (the steps after the checkpoint were dropped and trained again)

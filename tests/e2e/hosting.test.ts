@@ -40,8 +40,15 @@ const cacheNames = (page: Page) => page.evaluate(() => caches.keys());
 
 describe('a build under a sub-path, offline after the first visit', () => {
   it('emits every asset URL (page, worker, wasm) under the base', () => {
-    const texts = ['index.html', ...readdirSync(join(outDir, 'assets')).filter((f) => f.endsWith('.js')).map((f) => `assets/${f}`)];
-    const prefixes = texts.flatMap((f) => [...readFileSync(join(outDir, f), 'utf8').matchAll(/["'`]([^"'`\s]*?)assets\/[\w.-]+\.(?:js|css|wasm)["'`]/g)].map((m) => m[1]));
+    const texts = [
+      'index.html',
+      ...readdirSync(join(outDir, 'assets'))
+        .filter((f) => f.endsWith('.js'))
+        .map((f) => `assets/${f}`),
+    ];
+    const prefixes = texts.flatMap((f) =>
+      [...readFileSync(join(outDir, f), 'utf8').matchAll(/["'`]([^"'`\s]*?)assets\/[\w.-]+\.(?:js|css|wasm)["'`]/g)].map((m) => m[1]),
+    );
     // the page's script and style, the worker, and the three wasm binaries at least
     expect(prefixes.length).toBeGreaterThanOrEqual(6);
     expect(prefixes.filter((p) => p !== BASE)).toEqual([]);
@@ -49,7 +56,15 @@ describe('a build under a sub-path, offline after the first visit', () => {
 
   it('keeps tfjs out of the page bundle: only the worker carries it', () => {
     const assets = readdirSync(join(outDir, 'assets'));
-    const read = (prefix: string) => readFileSync(join(outDir, 'assets', assets.find((f) => f.startsWith(prefix) && f.endsWith('.js'))!), 'utf8');
+    const read = (prefix: string) =>
+      readFileSync(
+        join(
+          outDir,
+          'assets',
+          assets.find((f) => f.startsWith(prefix) && f.endsWith('.js'))!,
+        ),
+        'utf8',
+      );
     // a kernel name from tfjs-core's kernel registry, present wherever tfjs-core is bundled
     expect(read('playground.worker-')).toContain('Conv2DBackpropFilter');
     expect(read('index-')).not.toContain('Conv2DBackpropFilter');

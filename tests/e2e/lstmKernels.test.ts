@@ -8,11 +8,13 @@ const browser = useBrowser();
 const check = (backend: string) => async (): Promise<LstmCheck> => {
   const { page } = await openPlayground(browser(), `?backend=${backend}`);
   await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 120_000 }).toBe(backend);
-  return page.evaluate(() => (globalThis as unknown as { playgroundEngine: { checkFusedLstm(): Promise<LstmCheck> } }).playgroundEngine.checkFusedLstm());
+  return page.evaluate(() =>
+    (globalThis as unknown as { playgroundEngine: { checkFusedLstm(): Promise<LstmCheck> } }).playgroundEngine.checkFusedLstm(),
+  );
 };
 
 describe('the fused char-LSTM on the GPU backends, against tfjs LSTM layers in the page', () => {
-  it('runs its WGSL cell kernels on WebGPU with the layers\' logits and gradients', async () => {
+  it("runs its WGSL cell kernels on WebGPU with the layers' logits and gradients", async () => {
     const r = await check('webgpu')();
     expect(r.backend).toBe('webgpu');
     expect(r.cellKernels).toBe(true);
@@ -31,10 +33,12 @@ describe('the fused char-LSTM on the GPU backends, against tfjs LSTM layers in t
     expect(r.tensorsLeft).toBe(0);
   });
 
-  it('has WebGPU matmul and convolution kernels that give tfjs\'s results in every transpose case and padding, timed against tfjs\'s once', async () => {
+  it("has WebGPU matmul and convolution kernels that give tfjs's results in every transpose case and padding, timed against tfjs's once", async () => {
     const { page } = await openPlayground(browser(), '?backend=webgpu');
     await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 120_000 }).toBe('webgpu');
-    const r = await page.evaluate(() => (globalThis as unknown as { playgroundEngine: { checkGpuMatMul(): Promise<MatMulCheck> } }).playgroundEngine.checkGpuMatMul());
+    const r = await page.evaluate(() =>
+      (globalThis as unknown as { playgroundEngine: { checkGpuMatMul(): Promise<MatMulCheck> } }).playgroundEngine.checkGpuMatMul(),
+    );
     expect(r.backend).toBe('webgpu');
     expect(r.cases).toHaveLength(8);
     for (const c of r.cases) expect(c.relError, `${c.shape} transposeA ${c.transposeA} transposeB ${c.transposeB}`).toBeLessThan(1e-5);

@@ -68,7 +68,9 @@ describe('playground on WebGPU (SwiftShader)', () => {
     await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 240_000 }).toBe('finished');
     const notice = (await page.getByTestId('notices').textContent())!;
     expect(notice).toContain('Measured once for the MLP');
-    const rates = Object.fromEntries([...notice.matchAll(/(webgpu|webgl|wasm|cpu) ([\d,]+) samples\/s/g)].map((m) => [m[1], Number(m[2].replace(/,/g, ''))]));
+    const rates = Object.fromEntries(
+      [...notice.matchAll(/(webgpu|webgl|wasm|cpu) ([\d,]+) samples\/s/g)].map((m) => [m[1], Number(m[2].replace(/,/g, ''))]),
+    );
     expect(Object.keys(rates).sort()).toEqual(['cpu', 'wasm', 'webgl', 'webgpu']);
     const fastest = Object.entries(rates).sort((a, b) => b[1] - a[1])[0][0];
     expect(await page.getByTestId('active-backend').textContent()).toBe(fastest);

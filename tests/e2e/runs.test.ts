@@ -4,7 +4,8 @@ import { openPlayground, screenshot, useBrowser } from './browser';
 
 const browser = useBrowser();
 
-const points = async (page: Page, attr = 'data-points') => Number(await page.getByTestId(attr === 'data-points' ? 'loss-chart' : 'accuracy-chart').getAttribute(attr));
+const points = async (page: Page, attr = 'data-points') =>
+  Number(await page.getByTestId(attr === 'data-points' ? 'loss-chart' : 'accuracy-chart').getAttribute(attr));
 
 async function startRun(page: Page, limit: number, epochs: number): Promise<void> {
   await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
@@ -24,7 +25,9 @@ describe('runs survive a reload', () => {
     const offer = page.getByTestId('resume-offer');
     await expect.poll(() => offer.count(), { timeout: 60_000 }).toBe(1);
     const text = (await offer.textContent())!;
-    expect(text).toMatch(/Run v1 "MLP on MNIST" was interrupted at step [\d,]+ of 600\. Resume it from its last checkpoint \(step (200|300|400|500)\)\?/);
+    expect(text).toMatch(
+      /Run v1 "MLP on MNIST" was interrupted at step [\d,]+ of 600\. Resume it from its last checkpoint \(step (200|300|400|500)\)\?/,
+    );
     const checkpoint = Number(/checkpoint \(step (\d+)\)/.exec(text)![1]);
     expect(await page.locator('[data-testid=run-row][data-version="1"] [data-testid=run-status]').textContent()).toBe('interrupted');
     await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
@@ -66,12 +69,20 @@ describe('runs survive a reload', () => {
     expect((await overlayPaths.evaluateAll((ps) => ps.map((p) => (p.getAttribute('d') ?? '').split('L').length - 1))).sort()).toEqual([1, 5]);
     // the only dots are the live run's validation points
     expect(await loss.locator('circle').count()).toBe(Number(await loss.getAttribute('data-val-points')));
-    expect(await loss.locator('.chart-legend li').allTextContents()).toEqual(['train (raw)', 'train (smoothed)', 'validation', 'v1 MLP on MNIST', 'v2 MLP on MNIST']);
+    expect(await loss.locator('.chart-legend li').allTextContents()).toEqual([
+      'train (raw)',
+      'train (smoothed)',
+      'validation',
+      'v1 MLP on MNIST',
+      'v2 MLP on MNIST',
+    ]);
     const compared = (await page.getByTestId('accuracy-chart-overlays').textContent())!;
     expect(compared).toMatch(/^\. Compared: v1 MLP on MNIST: validation \d+\.\d% at step 600; v2 MLP on MNIST: validation \d+\.\d% at step 20\.$/);
     const v1Metric = parseFloat((await row.getByTestId('run-metric').textContent())!);
     expect(Number(/v1 MLP on MNIST: validation ([\d.]+)%/.exec(compared)![1])).toBeCloseTo(v1Metric, 0);
-    expect(await page.getByTestId('loss-chart-overlays').textContent()).toMatch(/^\. Compared: v1 MLP on MNIST: validation \d\.\d{3} at step 600; v2 MLP on MNIST: validation \d\.\d{3} at step 20\.$/);
+    expect(await page.getByTestId('loss-chart-overlays').textContent()).toMatch(
+      /^\. Compared: v1 MLP on MNIST: validation \d\.\d{3} at step 600; v2 MLP on MNIST: validation \d\.\d{3} at step 20\.$/,
+    );
 
     // a name with markup is shown as text, never parsed, and exported under a safe file name
     const evil = '<img src=x onerror="window.__pwned=1"> ../../v2';
@@ -86,7 +97,11 @@ describe('runs survive a reload', () => {
     page.on('download', (d) => downloads.push(d.suggestedFilename()));
     await v2.getByTestId('run-export').click();
     await expect.poll(() => downloads.length, { timeout: 30_000 }).toBe(3);
-    expect(downloads.sort()).toEqual(['img-src-x-onerror-window-__pwned-1-v2-v2.json', 'img-src-x-onerror-window-__pwned-1-v2-v2.run.json', 'img-src-x-onerror-window-__pwned-1-v2-v2.weights.bin']);
+    expect(downloads.sort()).toEqual([
+      'img-src-x-onerror-window-__pwned-1-v2-v2.json',
+      'img-src-x-onerror-window-__pwned-1-v2-v2.run.json',
+      'img-src-x-onerror-window-__pwned-1-v2-v2.weights.bin',
+    ]);
     await screenshot(page, 'runs');
 
     // reopening v1 shows its curves again; deleting v2 drops it from the list and the chart
@@ -109,9 +124,11 @@ describe('runs survive a reload', () => {
 
   it('with storage off (as in a private window) says runs will not be kept, and trains', async () => {
     const { page } = await openPlayground(browser(), '?backend=wasm&storage=off');
-    await expect.poll(() => page.getByTestId('notices').textContent(), { timeout: 60_000 }).toContain(
-      'Runs will not be kept after this tab closes: keeping runs is turned off for this page (?storage=off). Training works as usual; export a run from the Runs panel to keep it.',
-    );
+    await expect
+      .poll(() => page.getByTestId('notices').textContent(), { timeout: 60_000 })
+      .toContain(
+        'Runs will not be kept after this tab closes: keeping runs is turned off for this page (?storage=off). Training works as usual; export a run from the Runs panel to keep it.',
+      );
     await startRun(page, 640, 1);
     await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 120_000 }).toBe('finished');
     expect(await page.getByTestId('runs-storage').textContent()).toContain('Runs are kept only until this tab closes');
@@ -144,7 +161,9 @@ describe('runs across tabs and on the Text tab', () => {
     expect(await b.getByTestId('resume-offer').count()).toBe(1);
     await b.reload();
     await expect.poll(() => b.getByTestId('resume-offer').count(), { timeout: 60_000 }).toBe(1);
-    expect(await b.getByTestId('resume-offer').textContent()).toMatch(/Run v1 "MLP on MNIST" was interrupted at step [\d,]+ of 2,000\. Resume it from its last checkpoint \(step (100|200|300)\)\?/);
+    expect(await b.getByTestId('resume-offer').textContent()).toMatch(
+      /Run v1 "MLP on MNIST" was interrupted at step [\d,]+ of 2,000\. Resume it from its last checkpoint \(step (100|200|300)\)\?/,
+    );
     expect(await row.getByTestId('run-resume').count()).toBe(1);
   });
 

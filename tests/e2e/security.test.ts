@@ -5,7 +5,6 @@ import { policyProblems } from './policy';
 
 const browser = useBrowser();
 
-
 describe('a static page under a strict Content-Security-Policy', () => {
   it('trains on wasm and loads and trains the text tab with no violation, no request to another origin; inline script is refused', async () => {
     const { page, requests, consoleErrors } = await openPlayground(browser(), '?backend=wasm');
@@ -45,7 +44,9 @@ describe('a static page under a strict Content-Security-Policy', () => {
       s.textContent = 'window.__inlineRan = true';
       document.body.append(s);
     });
-    await expect.poll(() => page.getByTestId('notices').textContent(), { timeout: 10_000 }).toContain('The security policy blocked inline (script-src-elem) in the page');
+    await expect
+      .poll(() => page.getByTestId('notices').textContent(), { timeout: 10_000 })
+      .toContain('The security policy blocked inline (script-src-elem) in the page');
     expect(await page.evaluate(() => (window as { __inlineRan?: boolean }).__inlineRan)).toBeUndefined();
   });
 });

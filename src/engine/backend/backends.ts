@@ -14,7 +14,7 @@ export interface BackendState {
 
 /** Why WebGPU cannot be used here, or null when an adapter is available. */
 export async function webGpuProblem(): Promise<string | null> {
-  const gpu = (globalThis.navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } } | undefined)?.gpu;
+  const gpu = (globalThis.navigator as (Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }) | undefined)?.gpu;
   if (!gpu) return 'this browser does not expose WebGPU (navigator.gpu is missing)';
   try {
     const adapter = await gpu.requestAdapter();
@@ -62,5 +62,9 @@ export async function selectBackend(preferred?: BackendName): Promise<BackendSta
     if (!problem) return { active: name, failures };
     failures[name] = problem;
   }
-  throw new Error(`No tfjs backend could start: ${Object.entries(failures).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
+  throw new Error(
+    `No tfjs backend could start: ${Object.entries(failures)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('; ')}`,
+  );
 }

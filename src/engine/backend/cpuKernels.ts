@@ -58,7 +58,10 @@ function sliceRuns(args: KernelArgs, stock: tf.KernelConfig): tf.TensorInfo | tf
   const { begin, size } = args.attrs as unknown as { begin: number[]; size: number[] };
   const [b, s] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, begin, size);
   const cpu = args.backend as unknown as CpuBackend;
-  const out = allocate(x.dtype, s.reduce((a, v) => a * v, 1));
+  const out = allocate(
+    x.dtype,
+    s.reduce((a, v) => a * v, 1),
+  );
   copySlice(cpu.data.get(x.dataId).values, x.shape, b, s, out);
   return cpu.makeTensorInfo(s, x.dtype, out);
 }

@@ -56,7 +56,9 @@ export function registerGpuCellKernels(): void {
         backendName: 'webgpu',
         kernelFunc: ({ inputs, backend, attrs }) => {
           const { row0, units } = attrs as unknown as Attrs;
-          return (backend as WebGPUBackend).runWebGPUProgram(new CellProgramGPU(kernel, batchOf(inputs, kernel), units), ordered(inputs), 'float32', [{ type: 'int32', data: [row0] }]);
+          return (backend as WebGPUBackend).runWebGPUProgram(new CellProgramGPU(kernel, batchOf(inputs, kernel), units), ordered(inputs), 'float32', [
+            { type: 'int32', data: [row0] },
+          ]);
         },
       });
   }

@@ -186,7 +186,13 @@ export async function checkGpuMatMul(): Promise<MatMulCheck> {
     });
     const [relError, dxRelError, dwRelError] = await errors.data();
     errors.dispose();
-    convCases.push({ shape: `${xShape.join('x')} * ${wShape.join('x')}`, padding, relError: relError!, dxRelError: dxRelError!, dwRelError: dwRelError! });
+    convCases.push({
+      shape: `${xShape.join('x')} * ${wShape.join('x')}`,
+      padding,
+      relError: relError!,
+      dxRelError: dxRelError!,
+      dwRelError: dwRelError!,
+    });
   }
   return { backend: tf.getBackend(), cases, convCases, choice };
 }

@@ -23,13 +23,26 @@ export interface ImageSpeed {
 }
 
 /** Our training step for an image model (the page's loop: device-resident data, async metric reads). */
-export async function benchImageOurs(config: ModelConfig, train: DeviceSet, settings: TrainConfig, warmup: number, steps: number): Promise<ImageSpeed> {
+export async function benchImageOurs(
+  config: ModelConfig,
+  train: DeviceSet,
+  settings: TrainConfig,
+  warmup: number,
+  steps: number,
+): Promise<ImageSpeed> {
   const model = buildModel(config, settings.seed);
   const optimizer = makeOptimizer(settings.optimizer, settings.learningRate);
   try {
     const t = await timeTask(imageTask(model, train, null, settings), optimizer, settings.seed, warmup, steps);
     const samplesPerSec = (steps * settings.batchSize) / t.seconds;
-    return { backend: tf.getBackend(), samplesPerSec, gflops: (trainingFlopsPerSample(model) * samplesPerSec) / 1e9, stepMs: (t.seconds * 1000) / steps, steps, ...pick(t) };
+    return {
+      backend: tf.getBackend(),
+      samplesPerSec,
+      gflops: (trainingFlopsPerSample(model) * samplesPerSec) / 1e9,
+      stepMs: (t.seconds * 1000) / steps,
+      steps,
+      ...pick(t),
+    };
   } finally {
     optimizer.dispose();
     model.dispose();

@@ -23,14 +23,36 @@ export interface SpeedResult {
  * Our training step timed over `steps` steps after `warmup` steps that compile kernels, with the fused LSTM
  * sequence or with tfjs's own LSTM layers (the page uses whichever fusedLstmPays() picks for the backend).
  */
-export async function benchOurs(corpus: Corpus, model: CharLstmConfig, config: TrainConfig, warmup: number, steps: number, fusedLstm = fusedLstmPays()): Promise<SpeedResult> {
+export async function benchOurs(
+  corpus: Corpus,
+  model: CharLstmConfig,
+  config: TrainConfig,
+  warmup: number,
+  steps: number,
+  fusedLstm = fusedLstmPays(),
+): Promise<SpeedResult> {
   const ids = tf.tensor1d(corpus.ids, 'int32');
   const m = buildCharLstm(model, corpus.info.vocabSize, config.seed);
   const optimizer = makeOptimizer(config.optimizer, config.learningRate);
-  const task = textTask(m, { ids, host: corpus.ids, length: corpus.ids.length, vocab: vocabularyFrom(corpus.vocab) }, model.window, config, { ...DEFAULT_TEXT_TRAIN, evalEvery: warmup + steps }, fusedLstm);
+  const task = textTask(
+    m,
+    { ids, host: corpus.ids, length: corpus.ids.length, vocab: vocabularyFrom(corpus.vocab) },
+    model.window,
+    config,
+    { ...DEFAULT_TEXT_TRAIN, evalEvery: warmup + steps },
+    fusedLstm,
+  );
   try {
     const t = await timeTask(task, optimizer, config.seed, warmup, steps);
-    return { backend: tf.getBackend(), charsPerSec: (steps * config.batchSize * model.window) / t.seconds, stepMs: (t.seconds * 1000) / steps, steps, tensorsBefore: t.tensorsBefore, tensorsAfter: t.tensorsAfter, lstmPath: fusedLstm ? 'fused' : 'layers' };
+    return {
+      backend: tf.getBackend(),
+      charsPerSec: (steps * config.batchSize * model.window) / t.seconds,
+      stepMs: (t.seconds * 1000) / steps,
+      steps,
+      tensorsBefore: t.tensorsBefore,
+      tensorsAfter: t.tensorsAfter,
+      lstmPath: fusedLstm ? 'fused' : 'layers',
+    };
   } finally {
     optimizer.dispose();
     m.dispose();
@@ -42,7 +64,13 @@ export async function benchOurs(corpus: Corpus, model: CharLstmConfig, config: T
  * Times a training task the way the page's step loop runs it: `warmup` steps first (kernels compile, each read
  * back), then `steps` steps whose losses are read back asynchronously in batches of 20, one read in flight.
  */
-export async function timeTask(task: TrainTask, optimizer: tf.Optimizer, seed: number, warmup: number, steps: number): Promise<{ seconds: number; tensorsBefore: number; tensorsAfter: number; bytesBefore: number; bytesAfter: number }> {
+export async function timeTask(
+  task: TrainTask,
+  optimizer: tf.Optimizer,
+  seed: number,
+  warmup: number,
+  steps: number,
+): Promise<{ seconds: number; tensorsBefore: number; tensorsAfter: number; bytesBefore: number; bytesAfter: number }> {
   task.beginEpoch(mulberry32(seed));
   for (let i = 0; i < warmup; i++) {
     const [l, a] = task.step(optimizer, i % task.stepsPerEpoch);
@@ -109,7 +137,14 @@ export async function benchBaseline(corpus: Corpus, units: number, batches: numb
       },
     });
     const seconds = (performance.now() - started) / 1000;
-    return { backend: tf.getBackend(), charsPerSec: (timedBatches * batchSize) / seconds, stepMs: (seconds * 1000) / timedBatches, steps: timedBatches, tensorsBefore, tensorsAfter: tf.memory().numTensors };
+    return {
+      backend: tf.getBackend(),
+      charsPerSec: (timedBatches * batchSize) / seconds,
+      stepMs: (seconds * 1000) / timedBatches,
+      steps: timedBatches,
+      tensorsBefore,
+      tensorsAfter: tf.memory().numTensors,
+    };
   } finally {
     model.dispose();
     tf.dispose([x, y]);

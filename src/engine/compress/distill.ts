@@ -70,5 +70,7 @@ export function distillTask(
   checkDistill(opts);
   if (student === teacher) throw new RangeError('The student and the teacher must be different models.');
   // the teacher's forward pass joins the tape but reaches none of the student's variables, so no gradient flows into it
-  return imageTask(student, train, validation, config, (probs, labels, images) => distillationLoss(probs, teacher.predict(images) as tf.Tensor, labels, opts));
+  return imageTask(student, train, validation, config, (probs, labels, images) =>
+    distillationLoss(probs, teacher.predict(images) as tf.Tensor, labels, opts),
+  );
 }

@@ -60,7 +60,14 @@ export function magnitudeMasks(tensors: Float32Array[], sparsity: number, scope:
   const masks: Uint8Array[] = new Array(tensors.length);
   const thresholds: number[] = new Array(tensors.length);
   // Magnitude pruning: mask_i = 0 for the round(s * n) smallest |w_i|, 1 otherwise.
-  if (scope === 'global') pruneGroup(tensors, tensors.map((_, i) => i), sparsity, masks, thresholds);
+  if (scope === 'global')
+    pruneGroup(
+      tensors,
+      tensors.map((_, i) => i),
+      sparsity,
+      masks,
+      thresholds,
+    );
   else tensors.forEach((_, i) => pruneGroup(tensors, [i], sparsity, masks, thresholds));
   return { masks, thresholds };
 }
@@ -106,7 +113,9 @@ export function validateGradualPruning(p: GradualPruning): string[] {
   if (!fraction(p.finalSparsity)) errors.push(`Final sparsity must be from 0 to 1, got ${p.finalSparsity}.`);
   if (!fraction(p.initialSparsity)) errors.push(`Initial sparsity must be from 0 to 1, got ${p.initialSparsity}.`);
   else if (fraction(p.finalSparsity) && p.initialSparsity > p.finalSparsity) {
-    errors.push(`Initial sparsity (${p.initialSparsity}) must not exceed the final sparsity (${p.finalSparsity}); pruned weights are never restored.`);
+    errors.push(
+      `Initial sparsity (${p.initialSparsity}) must not exceed the final sparsity (${p.finalSparsity}); pruned weights are never restored.`,
+    );
   }
   if (!PRUNE_SCOPES.includes(p.scope)) errors.push(`Unknown pruning scope "${p.scope}"; choose ${PRUNE_SCOPES.join(' or ')}.`);
   if (!(Number.isInteger(p.updates) && p.updates >= 1 && p.updates <= 10000)) {

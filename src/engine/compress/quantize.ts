@@ -60,9 +60,7 @@ export function quantize(values: Float32Array, shape: number[], spec: QuantSpec)
   checkBits(spec.bits);
   const n = shapeSize(shape);
   if (n !== values.length) {
-    throw new Error(
-      `quantize: shape [${shape.join(', ')}] holds ${n} values but ${values.length} were given`,
-    );
+    throw new Error(`quantize: shape [${shape.join(', ')}] holds ${n} values but ${values.length} were given`);
   }
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(values[i])) {
@@ -76,9 +74,7 @@ export function quantize(values: Float32Array, shape: number[], spec: QuantSpec)
     for (let i = 0; i < n; i++) {
       const h = float32ToFloat16Bits(values[i]);
       if ((h & 0x7c00) === 0x7c00) {
-        throw new Error(
-          `quantize: value ${values[i]} at index ${i} is outside the float16 range (max 65504)`,
-        );
+        throw new Error(`quantize: value ${values[i]} at index ${i} is outside the float16 range (max 65504)`);
       }
       codes[i] = h;
     }
@@ -89,9 +85,7 @@ export function quantize(values: Float32Array, shape: number[], spec: QuantSpec)
     throw new Error(`quantize: scheme must be 'affine' or 'symmetric', got ${String(spec.scheme)}`);
   }
   if (spec.granularity !== 'tensor' && spec.granularity !== 'channel') {
-    throw new Error(
-      `quantize: granularity must be 'tensor' or 'channel', got ${String(spec.granularity)}`,
-    );
+    throw new Error(`quantize: granularity must be 'tensor' or 'channel', got ${String(spec.granularity)}`);
   }
 
   // Group g of element i: 0 per tensor; i % C per channel (C = size of the last axis, row-major).
@@ -222,9 +216,7 @@ export function unpackCodes(bytes: Uint8Array, count: number, bits: QuantBits): 
   }
   const need = bits === 16 ? 2 * count : bits === 8 ? count : Math.ceil(count / 2);
   if (bytes.length !== need) {
-    throw new Error(
-      `unpackCodes: ${count} ${bits}-bit codes need ${need} bytes, got ${bytes.length}`,
-    );
+    throw new Error(`unpackCodes: ${count} ${bits}-bit codes need ${need} bytes, got ${bytes.length}`);
   }
   if (bits === 16) {
     const out = new Uint16Array(count);
@@ -256,7 +248,8 @@ export function float32ToFloat16Bits(x: number): number {
     return sign | roundHalfEven(a * 2 ** 24);
   }
   let e = Math.floor(Math.log2(a));
-  if (2 ** e > a) e -= 1; // guard against log2 rounding
+  if (2 ** e > a)
+    e -= 1; // guard against log2 rounding
   else if (2 ** (e + 1) <= a) e += 1;
   let m = roundHalfEven((a / 2 ** e - 1) * 1024); // exact: scaling by powers of two
   if (m === 1024) {
@@ -279,14 +272,9 @@ export function float16BitsToFloat32(h: number): number {
 }
 
 /** max and mean absolute difference between two equal-length arrays */
-export function weightError(
-  original: Float32Array,
-  approx: Float32Array,
-): { maxAbs: number; meanAbs: number } {
+export function weightError(original: Float32Array, approx: Float32Array): { maxAbs: number; meanAbs: number } {
   if (original.length !== approx.length) {
-    throw new Error(
-      `weightError: arrays differ in length (${original.length} vs ${approx.length})`,
-    );
+    throw new Error(`weightError: arrays differ in length (${original.length} vs ${approx.length})`);
   }
   const n = original.length;
   let maxAbs = 0;

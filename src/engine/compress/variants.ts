@@ -81,7 +81,9 @@ export function pruneSnapshot(s: ModelSnapshot, o: PruneOptions): ModelSnapshot 
   const targets = s.entries.filter((_, i) => chosen[i]).map((e) => e.values);
   const { masks } = magnitudeMasks(targets, o.sparsity, o.scope);
   let k = 0;
-  const entries = s.entries.map((e, i) => (chosen[i] ? { name: e.name, shape: e.shape, values: applyMask(e.values, masks[k++]) } : { name: e.name, shape: e.shape, values: e.values }));
+  const entries = s.entries.map((e, i) =>
+    chosen[i] ? { name: e.name, shape: e.shape, values: applyMask(e.values, masks[k++]) } : { name: e.name, shape: e.shape, values: e.values },
+  );
   return { ...s, entries };
 }
 
@@ -93,7 +95,14 @@ export function layerStats(s: ModelSnapshot, parent: ModelSnapshot | null): Laye
   return s.entries.map((e, i) => {
     const p = parent?.entries[i];
     const err = p && p.values.length === e.values.length ? weightError(p.values, e.values) : { maxAbs: 0, meanAbs: 0 };
-    return { name: e.name, shape: e.shape, maxAbsError: err.maxAbs, meanAbsError: err.meanAbs, sparsity: sparsityOf(e.values), encoding: encodingOf(e) };
+    return {
+      name: e.name,
+      shape: e.shape,
+      maxAbsError: err.maxAbs,
+      meanAbsError: err.meanAbs,
+      sparsity: sparsityOf(e.values),
+      encoding: encodingOf(e),
+    };
   });
 }
 
@@ -112,7 +121,12 @@ export function histogram(before: WeightEntry, after: WeightEntry, bins = 41): H
     for (const v of values) out[Math.min(bins - 1, Math.max(0, Math.floor((v - lo) / width)))]++;
     return out;
   };
-  return { name: before.name, edges: Array.from({ length: bins + 1 }, (_, i) => lo + i * width), before: count(before.values), after: count(after.values) };
+  return {
+    name: before.name,
+    edges: Array.from({ length: bins + 1 }, (_, i) => lo + i * width),
+    before: count(before.values),
+    after: count(after.values),
+  };
 }
 
 /**
@@ -141,7 +155,8 @@ export class VariantStore {
 
   add(snap: ModelSnapshot, parentId: number | null, label: string, kind: VariantKind, metric: number): VariantInfo {
     const parent = parentId === null ? null : this.get(parentId).snap;
-    const sameShape = parent && parent.entries.length === snap.entries.length && parent.entries.every((e, i) => countOf(e.shape) === countOf(snap.entries[i].shape));
+    const sameShape =
+      parent && parent.entries.length === snap.entries.length && parent.entries.every((e, i) => countOf(e.shape) === countOf(snap.entries[i].shape));
     const info: VariantInfo = {
       id: this.nextId++,
       parentId,

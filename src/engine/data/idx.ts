@@ -76,17 +76,23 @@ export const NUM_CLASSES = 10;
 /** Checks an image/label IDX pair for the shapes the playground's models need: n x 28 x 28 and n labels 0-9. */
 export function pairIdx(images: IdxArray, labels: IdxArray, imageName = 'images', labelName = 'labels'): LabelledImages {
   if (images.dims.length !== 3) {
-    throw new DataError(`${imageName}: expected an image file with 3 dimensions (count x 28 x 28), got ${images.dims.length} (${images.dims.join('x')}). Did you swap the image and label files?`);
+    throw new DataError(
+      `${imageName}: expected an image file with 3 dimensions (count x 28 x 28), got ${images.dims.length} (${images.dims.join('x')}). Did you swap the image and label files?`,
+    );
   }
   if (labels.dims.length !== 1) {
-    throw new DataError(`${labelName}: expected a label file with 1 dimension, got ${labels.dims.length} (${labels.dims.join('x')}). Did you swap the image and label files?`);
+    throw new DataError(
+      `${labelName}: expected a label file with 1 dimension, got ${labels.dims.length} (${labels.dims.join('x')}). Did you swap the image and label files?`,
+    );
   }
   const [count, height, width] = images.dims;
   if (height !== MNIST_SIDE || width !== MNIST_SIDE) {
     throw new DataError(`${imageName}: images are ${height}x${width}; the playground's models take 28x28 images.`);
   }
   if (labels.dims[0] !== count) {
-    throw new DataError(`${imageName} has ${count.toLocaleString('en-US')} images but ${labelName} has ${labels.dims[0].toLocaleString('en-US')} labels; choose a matching pair.`);
+    throw new DataError(
+      `${imageName} has ${count.toLocaleString('en-US')} images but ${labelName} has ${labels.dims[0].toLocaleString('en-US')} labels; choose a matching pair.`,
+    );
   }
   if (count === 0) throw new DataError(`${imageName}: the file holds no images.`);
   for (let i = 0; i < labels.data.length; i++) {
@@ -98,7 +104,12 @@ export function pairIdx(images: IdxArray, labels: IdxArray, imageName = 'images'
 }
 
 /** Parses an uploaded image/label pair, raw or gzipped. Throws DataError with a user-facing message. */
-export async function readIdxPair(imageBytes: Uint8Array, labelBytes: Uint8Array, imageName = 'images', labelName = 'labels'): Promise<LabelledImages> {
+export async function readIdxPair(
+  imageBytes: Uint8Array,
+  labelBytes: Uint8Array,
+  imageName = 'images',
+  labelName = 'labels',
+): Promise<LabelledImages> {
   const images = parseIdx(await maybeGunzip(imageBytes, imageName), imageName);
   const labels = parseIdx(await maybeGunzip(labelBytes, labelName), labelName);
   return pairIdx(images, labels, imageName, labelName);

@@ -33,7 +33,9 @@ export function makeDataset(name: string, train: LabelledImages, test: LabelledI
     throw new DataError(`Validation size must be a whole number of examples, got ${validationSize}.`);
   }
   if (validationSize >= train.count) {
-    throw new DataError(`Validation size ${validationSize} leaves no training examples (the set has ${train.count}); choose a smaller validation size.`);
+    throw new DataError(
+      `Validation size ${validationSize} leaves no training examples (the set has ${train.count}); choose a smaller validation size.`,
+    );
   }
   const cut = train.count - validationSize;
   return { name, train: slice(train, 0, cut), validation: slice(train, cut, train.count), test };

@@ -38,7 +38,11 @@ export function fromRecord(r: TensorRecord): tf.Tensor {
 
 const dropoutsOf = (model: tf.LayersModel) => model.layers.filter((l): l is SeededDropout => l instanceof SeededDropout);
 
-export async function captureCheckpoint(model: tf.LayersModel, optimizer: tf.Optimizer, at: { step: number; epoch: number; randomCalls: number; seconds: number }): Promise<Checkpoint> {
+export async function captureCheckpoint(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  at: { step: number; epoch: number; randomCalls: number; seconds: number },
+): Promise<Checkpoint> {
   const weights = await Promise.all(model.getWeights().map((w, i) => toRecord(model.weights[i].name, w)));
   const named = await optimizer.getWeights().catch(() => [] as { name: string; tensor: tf.Tensor }[]); // an optimizer without saved state restarts fresh
   const state = await Promise.all(named.map((n) => toRecord(n.name, n.tensor)));

@@ -100,7 +100,15 @@ function compactWeight(e: WeightEntry): { record: Omit<CompactRecord, 'offset' |
   if (!q) return { record: { name: e.name, shape: e.shape, encoding: 'float32' }, bytes: f32Bytes(e.values) };
   if (q.spec.bits === 16) return { record: { name: e.name, shape: e.shape, encoding: 'float16', bits: 16 }, bytes: packCodes(q) };
   return {
-    record: { name: e.name, shape: e.shape, encoding: 'int', bits: q.spec.bits, scheme: q.spec.scheme, granularity: q.spec.granularity, channels: q.scales.length },
+    record: {
+      name: e.name,
+      shape: e.shape,
+      encoding: 'int',
+      bits: q.spec.bits,
+      scheme: q.spec.scheme,
+      granularity: q.spec.granularity,
+      channels: q.scales.length,
+    },
     bytes: concat([f32Bytes(q.scales), f32Bytes(q.mins), packCodes(q)]),
   };
 }
@@ -118,7 +126,9 @@ export function compactFile(s: ModelSnapshot, stem: string): ExportFile {
     offset += p.bytes.length;
     return r;
   });
-  const header = new TextEncoder().encode(JSON.stringify({ format: COMPACT_FORMAT, version: 1, modelTopology: s.topology, userDefinedMetadata: s.metadata, weights }));
+  const header = new TextEncoder().encode(
+    JSON.stringify({ format: COMPACT_FORMAT, version: 1, modelTopology: s.topology, userDefinedMetadata: s.metadata, weights }),
+  );
   const head = new Uint8Array(8);
   head.set(new TextEncoder().encode(MAGIC), 0);
   new DataView(head.buffer).setUint32(4, header.length, true);
@@ -131,9 +141,11 @@ export function isCompactFile(bytes: Uint8Array): boolean {
 
 /** Reads a .nnq file back into a snapshot (codes kept, values dequantized); every inconsistency is a ModelFileError. */
 export function readCompactFile(bytes: Uint8Array, fileName = 'the .nnq file'): ModelSnapshot {
-  if (!isCompactFile(bytes) || bytes.length < 8) throw new ModelFileError(`${fileName} is not a compact model of this page (it does not start with ${MAGIC}).`);
+  if (!isCompactFile(bytes) || bytes.length < 8)
+    throw new ModelFileError(`${fileName} is not a compact model of this page (it does not start with ${MAGIC}).`);
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset + 4, 4).getUint32(0, true);
-  if (8 + headerLength > bytes.length) throw new ModelFileError(`${fileName} is truncated: its header says ${headerLength} bytes but the file has ${bytes.length - 8} after the magic.`);
+  if (8 + headerLength > bytes.length)
+    throw new ModelFileError(`${fileName} is truncated: its header says ${headerLength} bytes but the file has ${bytes.length - 8} after the magic.`);
   let header: { format?: string; modelTopology?: object; userDefinedMetadata?: Record<string, unknown>; weights?: CompactRecord[] };
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
@@ -148,7 +160,9 @@ export function readCompactFile(bytes: Uint8Array, fileName = 'the .nnq file'): 
     const n = countOf(r.shape);
     const need = r.encoding === 'float32' ? 4 * n : r.encoding === 'float16' ? 2 * n : 8 * (r.channels ?? 0) + Math.ceil((n * (r.bits ?? 8)) / 8);
     if (!Number.isInteger(n) || r.length !== need || r.offset < 0 || r.offset + r.length > data.length) {
-      throw new ModelFileError(`${fileName} is short or damaged: weight ${r.name} needs ${need} bytes at offset ${r.offset}, the data holds ${data.length}.`);
+      throw new ModelFileError(
+        `${fileName} is short or damaged: weight ${r.name} needs ${need} bytes at offset ${r.offset}, the data holds ${data.length}.`,
+      );
     }
     const chunk = data.subarray(r.offset, r.offset + r.length);
     if (r.encoding === 'float32') return { name: r.name, shape: r.shape, values: readF32(chunk, 0, n) };

@@ -66,7 +66,10 @@ interface Manifest {
 }
 
 /** Parses model.json and checks the weight files against its manifest; each problem gets its own message. */
-export function readModelFiles(modelJson: string, weightFiles: { name: string; bytes: Uint8Array }[]): { artifacts: tf.io.ModelArtifacts; metadata: Record<string, unknown> } {
+export function readModelFiles(
+  modelJson: string,
+  weightFiles: { name: string; bytes: Uint8Array }[],
+): { artifacts: tf.io.ModelArtifacts; metadata: Record<string, unknown> } {
   let parsed: Manifest;
   try {
     parsed = JSON.parse(modelJson) as Manifest;
@@ -81,8 +84,11 @@ export function readModelFiles(modelJson: string, weightFiles: { name: string; b
   for (const group of parsed.weightsManifest) {
     for (const path of group.paths) {
       const base = path.split('/').pop()!;
-      const file = weightFiles.find((f) => f.name === base) ?? (weightFiles.length === 1 && parsed.weightsManifest.length === 1 && group.paths.length === 1 ? weightFiles[0] : undefined);
-      if (!file) throw new ModelFileError(`The weights file "${base}" named in model.json was not chosen. Select model.json and its weights file together.`);
+      const file =
+        weightFiles.find((f) => f.name === base) ??
+        (weightFiles.length === 1 && parsed.weightsManifest.length === 1 && group.paths.length === 1 ? weightFiles[0] : undefined);
+      if (!file)
+        throw new ModelFileError(`The weights file "${base}" named in model.json was not chosen. Select model.json and its weights file together.`);
       parts.push(file.bytes);
     }
     specs.push(...group.weights);
@@ -93,7 +99,9 @@ export function readModelFiles(modelJson: string, weightFiles: { name: string; b
   }, 0);
   const total = parts.reduce((n, p) => n + p.length, 0);
   if (total !== expected) {
-    throw new ModelFileError(`The weights are ${total.toLocaleString('en-US')} bytes but model.json describes ${expected.toLocaleString('en-US')}; the file is short, long or belongs to another model.`);
+    throw new ModelFileError(
+      `The weights are ${total.toLocaleString('en-US')} bytes but model.json describes ${expected.toLocaleString('en-US')}; the file is short, long or belongs to another model.`,
+    );
   }
   const weightData = new Uint8Array(total);
   let at = 0;
@@ -108,7 +116,10 @@ export function readModelFiles(modelJson: string, weightFiles: { name: string; b
 }
 
 /** Loads the model with plain tfjs; unknown layer classes and shape mismatches come back as ModelFileError. */
-export async function importModel(modelJson: string, weightFiles: { name: string; bytes: Uint8Array }[]): Promise<{ model: tf.LayersModel; metadata: Record<string, unknown> }> {
+export async function importModel(
+  modelJson: string,
+  weightFiles: { name: string; bytes: Uint8Array }[],
+): Promise<{ model: tf.LayersModel; metadata: Record<string, unknown> }> {
   const { artifacts, metadata } = readModelFiles(modelJson, weightFiles);
   try {
     const model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));

@@ -43,11 +43,16 @@ export function validateModelConfig(config: ModelConfig): string[] {
     if (!isCount(b.filters, MAX_FILTERS)) errors.push(`${name}: filters must be a whole number from 1 to ${MAX_FILTERS}, got ${b.filters}.`);
     if (!isCount(b.kernelSize, 28)) errors.push(`${name}: kernel size must be a whole number from 1 to 28, got ${b.kernelSize}.`);
     else if (b.padding === 'valid' && b.kernelSize > side) {
-      errors.push(`${name}: a ${b.kernelSize}x${b.kernelSize} kernel is larger than its ${side}x${side} input; use a smaller kernel, 'same' padding or fewer pooling layers.`);
+      errors.push(
+        `${name}: a ${b.kernelSize}x${b.kernelSize} kernel is larger than its ${side}x${side} input; use a smaller kernel, 'same' padding or fewer pooling layers.`,
+      );
     }
     side = b.padding === 'same' ? side : side - b.kernelSize + 1;
     if (b.pool !== 'none') {
-      if (side < 2) errors.push(`${name}: pooling needs at least a 2x2 input, but the block's output is ${Math.max(side, 0)}x${Math.max(side, 0)}; remove a pooling layer.`);
+      if (side < 2)
+        errors.push(
+          `${name}: pooling needs at least a 2x2 input, but the block's output is ${Math.max(side, 0)}x${Math.max(side, 0)}; remove a pooling layer.`,
+        );
       side = Math.floor(side / 2);
     }
     if (side < 1 && errors.length === 0) errors.push(`${name}: the feature map shrinks to nothing; use 'same' padding or fewer blocks.`);

@@ -42,7 +42,8 @@ export function planFor(record: RunRecord, host: RunHost): RunPlan {
   const topology = record.topology;
   return {
     // our own builder keeps the seeded dropout; a loaded model's topology rebuilds it with stock layers
-    makeModel: async () => (config ? buildModel(config, train.seed) : tf.models.modelFromJSON({ modelTopology: topology } as Parameters<typeof tf.models.modelFromJSON>[0])),
+    makeModel: async () =>
+      config ? buildModel(config, train.seed) : tf.models.modelFromJSON({ modelTopology: topology } as Parameters<typeof tf.models.modelFromJSON>[0]),
     makeTask: (model) => {
       const data = host.imageData();
       return imageTask(model, data.train, data.validation, train);

@@ -32,7 +32,8 @@ export class RunRecorder {
       } else if (e.type === 'epoch') {
         this.record.epochs.push(e.point);
         const value = this.record.task === 'images' ? e.point.valAccuracy : e.point.valLoss;
-        if (Number.isFinite(value)) this.record.metric = { name: this.record.task === 'images' ? 'validation accuracy' : 'validation nats/char', value };
+        if (Number.isFinite(value))
+          this.record.metric = { name: this.record.task === 'images' ? 'validation accuracy' : 'validation nats/char', value };
       }
       onEvent(e);
     };
@@ -41,7 +42,9 @@ export class RunRecorder {
   /** Checkpoints for the trainer, resuming from `from` when given. */
   hooks(model: tf.LayersModel, from: Checkpoint | null): TrainerHooks {
     return {
-      resumeFrom: from ? { step: from.step, randomCalls: from.randomCalls, seconds: from.seconds, restoreOptimizer: (o) => restoreOptimizer(o, from) } : undefined,
+      resumeFrom: from
+        ? { step: from.step, randomCalls: from.randomCalls, seconds: from.seconds, restoreOptimizer: (o) => restoreOptimizer(o, from) }
+        : undefined,
       checkpoint: async ({ optimizer, ...at }) => {
         // a device lost mid-read makes the capture fail: the previous checkpoint then stays the one to go back to
         const cp = await captureCheckpoint(model, optimizer, at).catch(() => null);
@@ -87,7 +90,9 @@ export class RunRecorder {
     } catch (e) {
       this.storageFailed = true;
       const why = isQuota(e) ? 'the browser storage for this page is full' : `storing failed (${e instanceof Error ? e.message : String(e)})`;
-      this.warn(`Run "${this.record.name}" is no longer being saved: ${why}. Training goes on; delete old runs in the Runs panel to make room for the next one.`);
+      this.warn(
+        `Run "${this.record.name}" is no longer being saved: ${why}. Training goes on; delete old runs in the Runs panel to make room for the next one.`,
+      );
     }
   }
 }

@@ -86,7 +86,22 @@ export class RunKeeper {
   newRun(fields: NewRunFields): RunRecorder {
     const now = new Date().toISOString();
     const label = `${fields.modelKind === 'charLstm' ? 'char-LSTM' : fields.modelKind.toUpperCase()} on ${fields.dataset.name}`;
-    const record: RunRecord = { id: runId(), version: 0, name: label, createdAt: now, updatedAt: now, status: 'running', step: 0, checkpointStep: null, metric: null, backend: tf.getBackend(), error: null, steps: [], epochs: [], ...fields };
+    const record: RunRecord = {
+      id: runId(),
+      version: 0,
+      name: label,
+      createdAt: now,
+      updatedAt: now,
+      status: 'running',
+      step: 0,
+      checkpointStep: null,
+      metric: null,
+      backend: tf.getBackend(),
+      error: null,
+      steps: [],
+      epochs: [],
+      ...fields,
+    };
     return this.recorderFor(record);
   }
 
@@ -119,7 +134,11 @@ export class RunKeeper {
         this.fault = null;
         const next = await this.continueElsewhere(run, why);
         if (!next) {
-          result = { ...result, reason: 'failed', error: `${why}. No other backend could take over; reload the page to resume this run from its last checkpoint.` };
+          result = {
+            ...result,
+            reason: 'failed',
+            error: `${why}. No other backend could take over; reload the page to resume this run from its last checkpoint.`,
+          };
           break;
         }
         this.host.setTrainer(next);

@@ -45,10 +45,13 @@ export function webLocks(manager: LockManagerLike): RunLocks {
       }
     },
     // shared: any number of tabs may wait without queueing behind each other
-    whenFree: (id) => manager.request(PREFIX + id, { mode: 'shared' }, () => undefined).then(
-      () => undefined,
-      () => undefined,
-    ),
+    whenFree: (id) =>
+      manager
+        .request(PREFIX + id, { mode: 'shared' }, () => undefined)
+        .then(
+          () => undefined,
+          () => undefined,
+        ),
   };
 }
 

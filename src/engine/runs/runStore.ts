@@ -155,7 +155,9 @@ const timeout = <T>(p: Promise<T>, ms: number, what: string) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms))]);
 
 /** IndexedDB when it works (a probe write and read), else memory; the status says which and why. */
-export async function openRunStore(makeKeyValue: (name: string) => KeyValue = indexedDbKeyValue): Promise<{ store: RunStore; status: StorageStatus }> {
+export async function openRunStore(
+  makeKeyValue: (name: string) => KeyValue = indexedDbKeyValue,
+): Promise<{ store: RunStore; status: StorageStatus }> {
   try {
     if (typeof indexedDB === 'undefined') throw new Error('this browser gives the page no IndexedDB (a private window, or site storage is blocked)');
     const runs = makeKeyValue('nn-playground-runs');

@@ -19,9 +19,18 @@ export interface CharLstmConfig {
 export type CharPresetName = 'small' | 'medium' | 'heavy';
 
 export const CHAR_PRESETS: Record<CharPresetName, { label: string; config: CharLstmConfig }> = {
-  small: { label: 'Small (fast): 1 x LSTM(128), window 64', config: { kind: 'charLstm', embedding: 16, layers: 1, units: 128, dropout: 0, window: 64 } },
-  medium: { label: 'Medium: 2 x LSTM(256), window 100', config: { kind: 'charLstm', embedding: 64, layers: 2, units: 256, dropout: 0.1, window: 100 } },
-  heavy: { label: 'Heavy (classic, slow): 3 x LSTM(1024), window 40', config: { kind: 'charLstm', embedding: 64, layers: 3, units: 1024, dropout: 0.2, window: 40 } },
+  small: {
+    label: 'Small (fast): 1 x LSTM(128), window 64',
+    config: { kind: 'charLstm', embedding: 16, layers: 1, units: 128, dropout: 0, window: 64 },
+  },
+  medium: {
+    label: 'Medium: 2 x LSTM(256), window 100',
+    config: { kind: 'charLstm', embedding: 64, layers: 2, units: 256, dropout: 0.1, window: 100 },
+  },
+  heavy: {
+    label: 'Heavy (classic, slow): 3 x LSTM(1024), window 40',
+    config: { kind: 'charLstm', embedding: 64, layers: 3, units: 1024, dropout: 0.2, window: 40 },
+  },
 };
 
 export const DEFAULT_CHAR_MODEL = CHAR_PRESETS.small.config;
@@ -52,7 +61,12 @@ export function buildCharLstm(config: CharLstmConfig, vocabSize: number, seed: n
 function addCharLayers(model: tf.Sequential, config: CharLstmConfig, vocabSize: number, seed: number): void {
   let s = seed;
   model.add(
-    tf.layers.embedding({ inputDim: vocabSize, outputDim: config.embedding, batchInputShape: [null, null], embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: s++ }) }),
+    tf.layers.embedding({
+      inputDim: vocabSize,
+      outputDim: config.embedding,
+      batchInputShape: [null, null],
+      embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: s++ }),
+    }),
   );
   for (let i = 0; i < config.layers; i++) {
     if (i > 0 && config.dropout > 0) model.add(new SeededDropout({ rate: config.dropout, seed: s++ }));
@@ -82,7 +96,10 @@ export function charLogits(model: tf.LayersModel, x: tf.Tensor2D, training: bool
   return tf.tidy(() => {
     const [batch, steps] = x.shape;
     const layers = model.layers;
-    const fusable = fused && layers[0]?.getClassName() === 'Embedding' && layers.slice(1).every((l) => ['Dropout', 'Dense'].includes(l.getClassName()) || fusableLstm(l));
+    const fusable =
+      fused &&
+      layers[0]?.getClassName() === 'Embedding' &&
+      layers.slice(1).every((l) => ['Dropout', 'Dense'].includes(l.getClassName()) || fusableLstm(l));
     if (!fusable) {
       const out = model.apply(x, { training }) as tf.Tensor3D;
       return out.transpose([1, 0, 2]).reshape([steps * batch, -1]) as tf.Tensor2D;

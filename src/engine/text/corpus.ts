@@ -48,7 +48,9 @@ export interface Corpus {
 export function decodeText(bytes: Uint8Array, name: string): string {
   if (bytes.length === 0) throw new TextError(`${name} is empty. Choose a plain-text file with some text in it.`);
   if (bytes.length > MAX_TEXT_BYTES) {
-    throw new TextError(`${name} is ${(bytes.length / 1e6).toFixed(1)} MB; the limit is ${MAX_TEXT_BYTES / 1024 / 1024} MB. Use a smaller part of it.`);
+    throw new TextError(
+      `${name} is ${(bytes.length / 1e6).toFixed(1)} MB; the limit is ${MAX_TEXT_BYTES / 1024 / 1024} MB. Use a smaller part of it.`,
+    );
   }
   if (bytes.includes(0)) throw new TextError(`${name} looks binary (it contains NUL bytes). Choose a UTF-8 plain-text file.`);
   try {
@@ -127,10 +129,14 @@ export function buildCorpus(rawText: string, name: string, bytes: number, option
     chars++;
   }
   if (counts.size < 2) {
-    throw new TextError(`${name} has ${counts.size} distinct character${counts.size === 1 ? '' : 's'}; a model needs at least 2 to learn anything. Choose a richer text.`);
+    throw new TextError(
+      `${name} has ${counts.size} distinct character${counts.size === 1 ? '' : 's'}; a model needs at least 2 to learn anything. Choose a richer text.`,
+    );
   }
   if (chars < MIN_TEXT_CHARS) {
-    throw new TextError(`${name} has only ${chars} characters; at least ${MIN_TEXT_CHARS} are needed for training and validation windows. Choose a longer text.`);
+    throw new TextError(
+      `${name} has only ${chars} characters; at least ${MIN_TEXT_CHARS} are needed for training and validation windows. Choose a longer text.`,
+    );
   }
   const vocabChars = buildVocabulary(counts, options.maxVocab);
   const vocab = vocabularyFrom(vocabChars);

@@ -84,7 +84,8 @@ export class CharStepper {
         });
       } else if (cls === 'Dense') dense = { kernel: w[0] as tf.Tensor2D, bias: w[1] as tf.Tensor1D };
     }
-    if (!embeddings || !dense || this.lstms.length === 0) throw new Error('This model is not a char-LSTM (expected Embedding, LSTM and Dense layers).');
+    if (!embeddings || !dense || this.lstms.length === 0)
+      throw new Error('This model is not a char-LSTM (expected Embedding, LSTM and Dense layers).');
     this.embeddings = embeddings;
     this.dense = dense;
     this.reset();
@@ -138,10 +139,12 @@ export const DEFAULT_GENERATE: GenerateOptions = { seedText: 'The ', length: 300
 
 export function validateGenerateOptions(o: GenerateOptions): string[] {
   const errors: string[] = [];
-  if (!(Number.isInteger(o.length) && o.length >= 1 && o.length <= 100_000)) errors.push(`Length must be a whole number from 1 to 100000, got ${o.length}.`);
+  if (!(Number.isInteger(o.length) && o.length >= 1 && o.length <= 100_000))
+    errors.push(`Length must be a whole number from 1 to 100000, got ${o.length}.`);
   if (!(o.temperature >= 0 && o.temperature <= 10)) errors.push(`Temperature must be from 0 (greedy) to 10, got ${o.temperature}.`);
   if (!(Number.isInteger(o.topK) && o.topK >= 0)) errors.push(`Top-k must be 0 (no limit) or a positive whole number, got ${o.topK}.`);
-  if (!(Number.isInteger(o.seed) && o.seed >= 0 && o.seed <= 2 ** 31 - 1)) errors.push(`Sampling seed must be a whole number from 0 to 2147483647, got ${o.seed}.`);
+  if (!(Number.isInteger(o.seed) && o.seed >= 0 && o.seed <= 2 ** 31 - 1))
+    errors.push(`Sampling seed must be a whole number from 0 to 2147483647, got ${o.seed}.`);
   return errors;
 }
 

@@ -24,15 +24,26 @@ export interface TextTrainConfig {
 export const DEFAULT_TEXT_TRAIN: TextTrainConfig = { clipNorm: 5, evalEvery: 100, valFraction: 0.1, sampleLength: 200, maxValWindows: 256 };
 
 /** The char-LSTM's defaults for the shared settings: Adam, 1e-2, batch 64, 10 rounds of 100 steps. */
-export const DEFAULT_TEXT_OPTIMIZER: Partial<TrainConfig> = { optimizer: 'adam', learningRate: 0.01, lrSchedule: 'constant', batchSize: 64, epochs: 10, l1: 0, l2: 0 };
+export const DEFAULT_TEXT_OPTIMIZER: Partial<TrainConfig> = {
+  optimizer: 'adam',
+  learningRate: 0.01,
+  lrSchedule: 'constant',
+  batchSize: 64,
+  epochs: 10,
+  l1: 0,
+  l2: 0,
+};
 
 export function validateTextTrainConfig(c: TextTrainConfig): string[] {
   const errors: string[] = [];
   if (!(c.clipNorm >= 0 && Number.isFinite(c.clipNorm))) errors.push(`Gradient clip norm must be 0 (off) or a positive number, got ${c.clipNorm}.`);
-  if (!(Number.isInteger(c.evalEvery) && c.evalEvery >= 1 && c.evalEvery <= 100_000)) errors.push(`Steps per round must be a whole number from 1 to 100000, got ${c.evalEvery}.`);
+  if (!(Number.isInteger(c.evalEvery) && c.evalEvery >= 1 && c.evalEvery <= 100_000))
+    errors.push(`Steps per round must be a whole number from 1 to 100000, got ${c.evalEvery}.`);
   if (!(c.valFraction > 0 && c.valFraction < 0.9)) errors.push(`Validation share must be above 0 and below 0.9, got ${c.valFraction}.`);
-  if (!(Number.isInteger(c.sampleLength) && c.sampleLength >= 0 && c.sampleLength <= 5000)) errors.push(`Sample length must be a whole number from 0 to 5000, got ${c.sampleLength}.`);
-  if (!(Number.isInteger(c.maxValWindows) && c.maxValWindows >= 1)) errors.push(`Validation windows must be a positive whole number, got ${c.maxValWindows}.`);
+  if (!(Number.isInteger(c.sampleLength) && c.sampleLength >= 0 && c.sampleLength <= 5000))
+    errors.push(`Sample length must be a whole number from 0 to 5000, got ${c.sampleLength}.`);
+  if (!(Number.isInteger(c.maxValWindows) && c.maxValWindows >= 1))
+    errors.push(`Validation windows must be a positive whole number, got ${c.maxValWindows}.`);
   return errors;
 }
 
@@ -84,7 +95,14 @@ export interface TextData {
  * random positions across the training part, the model predicts every next character (target = input shifted by
  * one), and the loss is the mean over every position. Gradients are clipped by global norm.
  */
-export function textTask(model: tf.LayersModel, data: TextData, window: number, config: TrainConfig, text: TextTrainConfig, fusedLstm = fusedLstmPays()): TrainTask {
+export function textTask(
+  model: tf.LayersModel,
+  data: TextData,
+  window: number,
+  config: TrainConfig,
+  text: TextTrainConfig,
+  fusedLstm = fusedLstmPays(),
+): TrainTask {
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const kernels = kernelsOf(model);
   const trainEnd = splitPoint(data.length, text.valFraction);
@@ -130,14 +148,26 @@ export function textTask(model: tf.LayersModel, data: TextData, window: number, 
     validate: () => evaluateText(model, data.ids, valStarts, window, Math.max(batch, 128)), // forward only: bigger batches, fewer passes
     async afterEpoch(step, emit) {
       if (text.sampleLength <= 0) return;
-      const sample = await generateText(model, data.vocab, { seedText: sampleSeed, length: text.sampleLength, temperature: 0.8, topK: 0, seed: config.seed });
+      const sample = await generateText(model, data.vocab, {
+        seedText: sampleSeed,
+        length: text.sampleLength,
+        temperature: 0.8,
+        topK: 0,
+        seed: config.seed,
+      });
       emit({ type: 'sample', step, text: sampleSeed + sample });
     },
   };
 }
 
 /** Mean cross-entropy (nats per character) and next-character accuracy over windows starting at `starts`. */
-export async function evaluateText(model: tf.LayersModel, ids: tf.Tensor1D, starts: number[], window: number, batch: number): Promise<{ loss: number; accuracy: number }> {
+export async function evaluateText(
+  model: tf.LayersModel,
+  ids: tf.Tensor1D,
+  starts: number[],
+  window: number,
+  batch: number,
+): Promise<{ loss: number; accuracy: number }> {
   const span = window + 1;
   let lossSum = 0;
   let accSum = 0;

@@ -4,7 +4,9 @@ import { ownMatMulChosen } from '../backend/gpuMatMul';
 import { ACTIVATIONS, affine, plainDense } from '../models/affine';
 
 /** A Conv2D layer our WebGPU convolution can run (stride 1, no dilation, channels last, bias, known activation), else null. */
-export function plainConv(layer: tf.layers.Layer): { kernel: tf.Tensor4D; bias: tf.Tensor1D; padding: 'same' | 'valid'; activation: (x: tf.Tensor) => tf.Tensor } | null {
+export function plainConv(
+  layer: tf.layers.Layer,
+): { kernel: tf.Tensor4D; bias: tf.Tensor1D; padding: 'same' | 'valid'; activation: (x: tf.Tensor) => tf.Tensor } | null {
   if (layer.getClassName() !== 'Conv2D') return null;
   const cfg = layer.getConfig() as Record<string, unknown>;
   const ones = (v: unknown) => (Array.isArray(v) ? v : [v]).every((d) => d === 1 || d === undefined);

@@ -21,7 +21,13 @@ export interface EvaluationResult {
 }
 
 /** Predicts the whole test set in batches; one async read of the class probabilities at the end. */
-export async function evaluateModel(model: tf.LayersModel, set: DeviceSet, host: LabelledImages, galleryMax = 48, batchSize = 500): Promise<EvaluationResult> {
+export async function evaluateModel(
+  model: tf.LayersModel,
+  set: DeviceSet,
+  host: LabelledImages,
+  galleryMax = 48,
+  batchSize = 500,
+): Promise<EvaluationResult> {
   const parts: tf.Tensor[] = [];
   for (let start = 0; start < set.count; start += batchSize) {
     const size = Math.min(batchSize, set.count - start);
@@ -45,7 +51,13 @@ export async function evaluateModel(model: tf.LayersModel, set: DeviceSet, host:
     lossSum -= Math.log(Math.min(Math.max(probs[i * k + label], 1e-7), 1 - 1e-7)); // cross-entropy, clipped like training
     if (best === label) correct++;
     else if (misclassified.length < galleryMax) {
-      misclassified.push({ index: i, label, predicted: best, confidence: probs[i * k + best], pixels: Array.from(host.images.subarray(i * px, (i + 1) * px)) });
+      misclassified.push({
+        index: i,
+        label,
+        predicted: best,
+        confidence: probs[i * k + best],
+        pixels: Array.from(host.images.subarray(i * px, (i + 1) * px)),
+      });
     }
   }
   const confusion = confusionMatrix(host.labels, predicted, k);

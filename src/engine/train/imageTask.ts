@@ -21,7 +21,13 @@ export type BatchLoss = (probs: tf.Tensor, labels: tf.Tensor1D, images: tf.Tenso
  * Image classification: shuffled mini-batches gathered on the device from the resident training set; the loss
  * is cross-entropy against the labels unless another is given (distillation), plus the L1/L2 penalty.
  */
-export function imageTask(model: tf.LayersModel, train: DeviceSet, validation: DeviceSet | null, config: TrainConfig, loss: BatchLoss = crossEntropy): TrainTask {
+export function imageTask(
+  model: tf.LayersModel,
+  train: DeviceSet,
+  validation: DeviceSet | null,
+  config: TrainConfig,
+  loss: BatchLoss = crossEntropy,
+): TrainTask {
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const kernels = kernelsOf(model);
   const n = config.trainLimit > 0 ? Math.min(config.trainLimit, train.count) : train.count;

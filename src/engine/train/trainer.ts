@@ -182,6 +182,7 @@ export class Trainer {
     try {
       if (resumeFrom) await resumeFrom.restoreOptimizer(optimizer);
       else await checkpoint(0);
+      // oxlint-disable-next-line no-unmodified-loop-condition -- failure is set by the read callbacks between steps
       for (let epoch = Math.floor(step / stepsPerEpoch) + 1; epoch <= config.epochs && !this.stopRequested && !failure; epoch++) {
         task.beginEpoch(random);
         for (let s = 0; s < stepsPerEpoch; s++) {
@@ -209,7 +210,14 @@ export class Trainer {
         await inFlight;
         if (this.stopRequested || failure) break;
         const val = (await task.validate()) ?? { loss: NaN, accuracy: NaN };
-        const point: EpochPoint = { step, epoch, valLoss: val.loss, valAccuracy: val.accuracy, seconds: elapsedMs() / 1000, numTensors: tf.memory().numTensors };
+        const point: EpochPoint = {
+          step,
+          epoch,
+          valLoss: val.loss,
+          valAccuracy: val.accuracy,
+          seconds: elapsedMs() / 1000,
+          numTensors: tf.memory().numTensors,
+        };
         epochs.push(point);
         this.emit({ type: 'epoch', point });
         await task.afterEpoch?.(step, this.emit);

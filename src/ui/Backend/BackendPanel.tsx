@@ -25,7 +25,10 @@ export function BackendPanel() {
         />
       )}
       {backend.active && (
-        <label className="field checkbox" title="The first run of each model kind times a few steps on every backend and keeps the fastest; picking a backend turns this off.">
+        <label
+          className="field checkbox"
+          title="The first run of each model kind times a few steps on every backend and keeps the fastest; picking a backend turns this off."
+        >
           <input type="checkbox" checked={backend.auto} data-testid="backend-auto" onChange={(e) => setAutoBackend(e.target.checked)} />
           <span>Fastest per model</span>
         </label>
@@ -37,11 +40,19 @@ export function BackendPanel() {
       )}
       {fastest.length > 0 && (
         <details className="muted" data-testid="backend-fastest">
-          <summary>fastest here: {fastest.map(([kind, f]) => `${kind === 'charLstm' ? 'char-LSTM' : kind.toUpperCase()} ${f!.backend}`).join(', ')}</summary>
+          <summary>
+            fastest here: {fastest.map(([kind, f]) => `${kind === 'charLstm' ? 'char-LSTM' : kind.toUpperCase()} ${f!.backend}`).join(', ')}
+          </summary>
           <ul>
             {fastest.map(([kind, f]) => (
               <li key={kind} data-testid={`fastest-${kind}`} data-backend={f!.backend}>
-                {kind}: {f!.timings.map((t) => (t.itemsPerSec !== undefined ? `${t.backend} ${Math.round(t.itemsPerSec).toLocaleString('en-US')}/s` : `${t.backend} failed`)).join(', ')} ({f!.date.slice(0, 10)})
+                {kind}:{' '}
+                {f!.timings
+                  .map((t) =>
+                    t.itemsPerSec !== undefined ? `${t.backend} ${Math.round(t.itemsPerSec).toLocaleString('en-US')}/s` : `${t.backend} failed`,
+                  )
+                  .join(', ')}{' '}
+                ({f!.date.slice(0, 10)})
               </li>
             ))}
           </ul>

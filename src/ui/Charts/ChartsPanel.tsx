@@ -84,22 +84,25 @@ interface FrameProps {
 }
 
 /** Axes and grid, with explicit round ticks (recharts' own tick search is the costly part of a redraw). */
-const ChartFrame = memo(function ChartFrame({ xMax, yMin, yMax, children }: FrameProps) {
-  const xTicks = useMemo(() => niceTicks(0, xMax, 5), [xMax]);
-  const yTicks = useMemo(() => niceTicks(yMin, yMax, 4), [yMin, yMax]);
-  // recharts builds an axis scale only over data: the two ends of the x axis stand in for the curves
-  const ends = useMemo(() => [{ step: 0 }, { step: xMax }], [xMax]);
-  return (
-    <ResponsiveContainer width="100%" height={220}>
-      <ComposedChart data={ends} margin={{ top: 8, right: 16, bottom: 4, left: 0 }} accessibilityLayer={false}>
-        <CartesianGrid stroke="#e5e7eb" />
-        <XAxis dataKey="step" type="number" domain={[0, xMax]} ticks={xTicks} allowDataOverflow interval={0} />
-        <YAxis type="number" domain={[yMin, yMax]} ticks={yTicks} allowDataOverflow interval={0} width={48} />
-        {children}
-      </ComposedChart>
-    </ResponsiveContainer>
-  );
-}, (a, b) => a.xMax === b.xMax && a.yMin === b.yMin && a.yMax === b.yMax && a.children === b.children);
+const ChartFrame = memo(
+  function ChartFrame({ xMax, yMin, yMax, children }: FrameProps) {
+    const xTicks = useMemo(() => niceTicks(0, xMax, 5), [xMax]);
+    const yTicks = useMemo(() => niceTicks(yMin, yMax, 4), [yMin, yMax]);
+    // recharts builds an axis scale only over data: the two ends of the x axis stand in for the curves
+    const ends = useMemo(() => [{ step: 0 }, { step: xMax }], [xMax]);
+    return (
+      <ResponsiveContainer width="100%" height={220}>
+        <ComposedChart data={ends} margin={{ top: 8, right: 16, bottom: 4, left: 0 }} accessibilityLayer={false}>
+          <CartesianGrid stroke="#e5e7eb" />
+          <XAxis dataKey="step" type="number" domain={[0, xMax]} ticks={xTicks} allowDataOverflow interval={0} />
+          <YAxis type="number" domain={[yMin, yMax]} ticks={yTicks} allowDataOverflow interval={0} width={48} />
+          {children}
+        </ComposedChart>
+      </ResponsiveContainer>
+    );
+  },
+  (a, b) => a.xMax === b.xMax && a.yMin === b.yMin && a.yMax === b.yMax && a.children === b.children,
+);
 
 /**
  * The axis bounds a chart's frame is drawn with, applied `delayMs` after they change: charts that change together
@@ -129,7 +132,10 @@ export const MetricChart = memo(function MetricChart({ task, title, train, val: 
   // the x axis spans the whole run when its length is known, so it is not redrawn as the run goes on
   const xMax = totalSteps >= lastStep && totalSteps > 0 ? totalSteps : niceCeil(lastStep);
   const [yMin, yTop] = yDomain;
-  const yMax = yTop !== 'auto' ? yTop : Math.max(yMin + 1, niceCeil(Math.max(series?.max ?? 0, ...val.map((v) => v.value), ...comparedPoints.map((p) => p.value))));
+  const yMax =
+    yTop !== 'auto'
+      ? yTop
+      : Math.max(yMin + 1, niceCeil(Math.max(series?.max ?? 0, ...val.map((v) => v.value), ...comparedPoints.map((p) => p.value))));
   const [frameX, frameY] = useStaggeredBounds(xMax, yMax, order * STAGGER_MS);
   const last = series?.last;
   // one element per data change, so the frame (memoised on its bounds and children) redraws only when they change
@@ -190,8 +196,28 @@ const percent = (v: number) => `${(v * 100).toFixed(1)}%`;
 export function ChartsPanel() {
   return (
     <Panel title="Live metrics" testId="charts-panel">
-      <MetricChart task="images" title="Loss" train={lossOf} val={valLossOf} format={fixed3} yDomain={ZERO_TO_AUTO} epochWord="epoch" testId="loss-chart" order={0} />
-      <MetricChart task="images" title="Accuracy" train={accOf} val={valAccOf} format={percent} yDomain={ZERO_TO_ONE} epochWord="epoch" testId="accuracy-chart" order={1} />
+      <MetricChart
+        task="images"
+        title="Loss"
+        train={lossOf}
+        val={valLossOf}
+        format={fixed3}
+        yDomain={ZERO_TO_AUTO}
+        epochWord="epoch"
+        testId="loss-chart"
+        order={0}
+      />
+      <MetricChart
+        task="images"
+        title="Accuracy"
+        train={accOf}
+        val={valAccOf}
+        format={percent}
+        yDomain={ZERO_TO_ONE}
+        epochWord="epoch"
+        testId="accuracy-chart"
+        order={1}
+      />
     </Panel>
   );
 }

@@ -28,7 +28,11 @@ export function useOverlays(task: Mode, valueOf: (e: EpochPoint) => number): Ove
   return useMemo(() => {
     const mine = all.filter((o: OverlayRun) => o.task === task);
     if (!mine.length) return NO_OVERLAYS;
-    return mine.map((r) => ({ id: r.id, label: r.label, points: r.epochs.filter((e) => Number.isFinite(valueOf(e))).map((e) => ({ step: e.step, value: valueOf(e) })) }));
+    return mine.map((r) => ({
+      id: r.id,
+      label: r.label,
+      points: r.epochs.filter((e) => Number.isFinite(valueOf(e))).map((e) => ({ step: e.step, value: valueOf(e) })),
+    }));
   }, [all, task, valueOf]);
 }
 
@@ -49,7 +53,15 @@ export function OverlayLines({ series }: { series: OverlaySeries[] }) {
   return (
     <>
       {series.map((s, i) => (
-        <path key={s.id} className="overlay-series" d={pathOf(s.points, x, y)} fill="none" stroke={STYLES[i % STYLES.length]!.stroke} strokeDasharray={STYLES[i % STYLES.length]!.dash} strokeWidth={1.5} />
+        <path
+          key={s.id}
+          className="overlay-series"
+          d={pathOf(s.points, x, y)}
+          fill="none"
+          stroke={STYLES[i % STYLES.length]!.stroke}
+          strokeDasharray={STYLES[i % STYLES.length]!.dash}
+          strokeWidth={1.5}
+        />
       ))}
     </>
   );

@@ -1,7 +1,33 @@
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Scatter,
+  ScatterChart,
+  Tooltip,
+  XAxis,
+  YAxis,
+  ZAxis,
+} from 'recharts';
 import type { QuantBits, QuantGranularity, QuantScheme } from '../../engine/compress/quantize';
 import type { VariantInfo } from '../../worker/api';
-import { distill, exportVariant, importImageModel, prune, quantizeAll, quantizeOne, setCompressOptions, showHistogram, startCompression, stopCompression, sweep } from '../store/compressActions';
+import {
+  distill,
+  exportVariant,
+  importImageModel,
+  prune,
+  quantizeAll,
+  quantizeOne,
+  setCompressOptions,
+  showHistogram,
+  startCompression,
+  stopCompression,
+  sweep,
+} from '../store/compressActions';
 import { CompressSlice, Mode, useStore } from '../store/store';
 import { ErrorText, NumberField, Panel, SelectField } from '../common/Field';
 
@@ -14,7 +40,8 @@ function useMetric(which: Mode) {
   const metric = useStore((s) => s.compress[which].state?.metric);
   const higher = metric?.higherIsBetter ?? true;
   const fmt = (v: number) => (higher ? `${(v * 100).toFixed(2)}%` : v.toFixed(3));
-  const delta = (v: number, base: number) => (higher ? `${((v - base) * 100 >= 0 ? '+' : '')}${((v - base) * 100).toFixed(2)} pt` : `${v - base >= 0 ? '+' : ''}${(v - base).toFixed(3)}`);
+  const delta = (v: number, base: number) =>
+    higher ? `${(v - base) * 100 >= 0 ? '+' : ''}${((v - base) * 100).toFixed(2)} pt` : `${v - base >= 0 ? '+' : ''}${(v - base).toFixed(3)}`;
   return { name: metric?.name ?? '', fmt, delta, higher };
 }
 
@@ -43,7 +70,12 @@ function VariantsTable({ which, c }: { which: Mode; c: CompressSlice }) {
           <tr key={v.id} data-testid={`variant-row-${v.id}`} className={c.selectedId === v.id ? 'selected' : undefined}>
             <td className="num">{v.id}</td>
             <td>
-              <button type="button" className="link" onClick={() => void showHistogram(which, v.id, c.weightName)} title="Show per-layer figures and the weight histogram">
+              <button
+                type="button"
+                className="link"
+                onClick={() => void showHistogram(which, v.id, c.weightName)}
+                title="Show per-layer figures and the weight histogram"
+              >
                 {v.label}
               </button>
             </td>
@@ -60,7 +92,17 @@ function VariantsTable({ which, c }: { which: Mode; c: CompressSlice }) {
             </td>
             <td className="num">{base && v.id !== base.id ? delta(v.metric, base.metric) : ''}</td>
             <td>
-              <button type="button" data-testid={`export-variant-${v.id}`} disabled={c.busy !== null} onClick={() => void exportVariant(which, v.id)} title={v.plainCompact ? 'model.json + weights (plain tfjs)' : 'model.json + weights that plain tfjs can load (per-channel codes as float32, 4-bit codes as uint8) and a compact .nnq file'}>
+              <button
+                type="button"
+                data-testid={`export-variant-${v.id}`}
+                disabled={c.busy !== null}
+                onClick={() => void exportVariant(which, v.id)}
+                title={
+                  v.plainCompact
+                    ? 'model.json + weights (plain tfjs)'
+                    : 'model.json + weights that plain tfjs can load (per-channel codes as float32, 4-bit codes as uint8) and a compact .nnq file'
+                }
+              >
                 {v.kind === 'quantized' ? 'Export quantized weights' : 'Export'}
               </button>
             </td>
@@ -77,12 +119,21 @@ function TradeoffChart({ which, variants }: { which: Mode; variants: VariantInfo
   return (
     <figure className="chart" data-testid={`tradeoff-${which}`} data-points={points.length}>
       <figcaption>
-        {name} against gzipped size, every variant <span className="muted">(pick the trade-off: {useMetric(which).higher ? 'up' : 'down'} and left is better)</span>
+        {name} against gzipped size, every variant{' '}
+        <span className="muted">(pick the trade-off: {useMetric(which).higher ? 'up' : 'down'} and left is better)</span>
       </figcaption>
       <ResponsiveContainer width="100%" height={240}>
         <ScatterChart margin={{ top: 8, right: 16, bottom: 16, left: 0 }}>
           <CartesianGrid stroke="#e5e7eb" />
-          <XAxis dataKey="kb" type="number" scale="log" domain={['auto', 'auto']} name="gzipped KB" unit=" KB" tickFormatter={(v: number) => v.toFixed(1)} />
+          <XAxis
+            dataKey="kb"
+            type="number"
+            scale="log"
+            domain={['auto', 'auto']}
+            name="gzipped KB"
+            unit=" KB"
+            tickFormatter={(v: number) => v.toFixed(1)}
+          />
           <YAxis dataKey="metric" type="number" domain={['auto', 'auto']} name={name} width={76} tickFormatter={fmt} />
           <ZAxis dataKey="label" name="variant" />
           <Tooltip formatter={(v, n) => (n === name && typeof v === 'number' ? fmt(v) : typeof v === 'number' ? v.toFixed(2) : String(v))} />
@@ -124,7 +175,8 @@ function Detail({ which, c }: { which: Mode; c: CompressSlice }) {
   return (
     <div data-testid={`variant-detail-${which}`}>
       <h3>
-        #{v.id} {v.label}: per layer {v.kind === 'distilled' ? '(a new, smaller model: no per-weight error against its teacher)' : `(errors against #${v.parentId ?? v.id})`}
+        #{v.id} {v.label}: per layer{' '}
+        {v.kind === 'distilled' ? '(a new, smaller model: no per-weight error against its teacher)' : `(errors against #${v.parentId ?? v.id})`}
       </h3>
       <table data-testid={`layers-${which}`}>
         <thead>
@@ -157,7 +209,9 @@ function Detail({ which, c }: { which: Mode; c: CompressSlice }) {
       {h && (
         <figure className="chart" data-testid={`histogram-${which}`}>
           <figcaption>
-            {v.kind === 'distilled' ? `Weight histogram of ${h.name} (the student's own weights)` : `Weight histogram of ${h.name}: before (#${v.parentId ?? v.id}) and after (#${v.id})`}
+            {v.kind === 'distilled'
+              ? `Weight histogram of ${h.name} (the student's own weights)`
+              : `Weight histogram of ${h.name}: before (#${v.parentId ?? v.id}) and after (#${v.id})`}
           </figcaption>
           <ResponsiveContainer width="100%" height={200}>
             <BarChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }} barGap={0}>
@@ -188,7 +242,8 @@ export function CompressPanel({ which }: { which: Mode }) {
   return (
     <Panel title={`5. Compress${which === 'text' ? ' the char-LSTM' : ''}`} testId={`compress-panel-${which}`}>
       <p className="muted">
-        Quantize, prune{which === 'images' ? ', distil' : ''} and combine them; each variant is measured on {which === 'images' ? 'the test set' : 'the validation text'} and can be exported.
+        Quantize, prune{which === 'images' ? ', distil' : ''} and combine them; each variant is measured on{' '}
+        {which === 'images' ? 'the test set' : 'the validation text'} and can be exported.
       </p>
       <div className="row">
         <button type="button" data-testid={`compress-start-${which}`} disabled={busy} onClick={() => void startCompression(which)}>
@@ -241,9 +296,29 @@ export function CompressPanel({ which }: { which: Mode }) {
           />
           <fieldset className="grid-fields" disabled={busy}>
             <legend>Quantize (post-training; biases stay float32)</legend>
-            <SelectField label="Precision" value={String(q.bits) as (typeof BITS)[number]} options={BITS} labels={BIT_LABELS} testId={`quant-bits-${which}`} onChange={(b) => set({ quant: { ...q, bits: Number(b) as QuantBits } })} />
-            <SelectField<QuantScheme> label="Scheme" value={q.scheme} options={['affine', 'symmetric']} testId={`quant-scheme-${which}`} onChange={(scheme) => set({ quant: { ...q, scheme } })} />
-            <SelectField<QuantGranularity> label="Granularity" value={q.granularity} options={['tensor', 'channel']} labels={{ tensor: 'per tensor', channel: 'per channel' }} testId={`quant-granularity-${which}`} onChange={(granularity) => set({ quant: { ...q, granularity } })} />
+            <SelectField
+              label="Precision"
+              value={String(q.bits) as (typeof BITS)[number]}
+              options={BITS}
+              labels={BIT_LABELS}
+              testId={`quant-bits-${which}`}
+              onChange={(b) => set({ quant: { ...q, bits: Number(b) as QuantBits } })}
+            />
+            <SelectField<QuantScheme>
+              label="Scheme"
+              value={q.scheme}
+              options={['affine', 'symmetric']}
+              testId={`quant-scheme-${which}`}
+              onChange={(scheme) => set({ quant: { ...q, scheme } })}
+            />
+            <SelectField<QuantGranularity>
+              label="Granularity"
+              value={q.granularity}
+              options={['tensor', 'channel']}
+              labels={{ tensor: 'per tensor', channel: 'per channel' }}
+              testId={`quant-granularity-${which}`}
+              onChange={(granularity) => set({ quant: { ...q, granularity } })}
+            />
             <div className="row">
               <button type="button" data-testid={`quantize-${which}`} onClick={() => void quantizeOne(which, q)}>
                 Quantize
@@ -255,10 +330,36 @@ export function CompressPanel({ which }: { which: Mode }) {
           </fieldset>
           <fieldset className="grid-fields" disabled={busy}>
             <legend>Prune by magnitude (exactly the target share of weights with the smallest |w| become 0)</legend>
-            <NumberField label="Target sparsity (%)" value={Math.round(p.sparsity * 1000) / 10} step={5} testId={`prune-sparsity-${which}`} onChange={(v) => set({ prune: { ...p, sparsity: v / 100 } })} />
-            <SelectField label="Threshold" value={p.scope} options={['global', 'layer']} labels={{ global: 'global', layer: 'per layer' }} testId={`prune-scope-${which}`} onChange={(scope) => set({ prune: { ...p, scope } })} />
-            <SelectField label="Mode" value={p.mode} options={['oneShot', 'gradual']} labels={{ oneShot: 'one-shot', gradual: 'gradual + fine-tune' }} testId={`prune-mode-${which}`} onChange={(mode) => set({ prune: { ...p, mode } })} />
-            <NumberField label={`Fine-tune ${which === 'images' ? 'epochs' : 'rounds'} (gradual)`} value={p.epochs} disabled={p.mode !== 'gradual'} testId={`prune-epochs-${which}`} onChange={(epochs) => set({ prune: { ...p, epochs } })} />
+            <NumberField
+              label="Target sparsity (%)"
+              value={Math.round(p.sparsity * 1000) / 10}
+              step={5}
+              testId={`prune-sparsity-${which}`}
+              onChange={(v) => set({ prune: { ...p, sparsity: v / 100 } })}
+            />
+            <SelectField
+              label="Threshold"
+              value={p.scope}
+              options={['global', 'layer']}
+              labels={{ global: 'global', layer: 'per layer' }}
+              testId={`prune-scope-${which}`}
+              onChange={(scope) => set({ prune: { ...p, scope } })}
+            />
+            <SelectField
+              label="Mode"
+              value={p.mode}
+              options={['oneShot', 'gradual']}
+              labels={{ oneShot: 'one-shot', gradual: 'gradual + fine-tune' }}
+              testId={`prune-mode-${which}`}
+              onChange={(mode) => set({ prune: { ...p, mode } })}
+            />
+            <NumberField
+              label={`Fine-tune ${which === 'images' ? 'epochs' : 'rounds'} (gradual)`}
+              value={p.epochs}
+              disabled={p.mode !== 'gradual'}
+              testId={`prune-epochs-${which}`}
+              onChange={(epochs) => set({ prune: { ...p, epochs } })}
+            />
             <label className="field checkbox">
               <input type="checkbox" checked={p.includeBiases} onChange={(e) => set({ prune: { ...p, includeBiases: e.target.checked } })} />
               <span>Prune biases too</span>
@@ -275,9 +376,28 @@ export function CompressPanel({ which }: { which: Mode }) {
           {which === 'images' && (
             <fieldset className="grid-fields" disabled={busy}>
               <legend>Distil into a smaller student (softened outputs at temperature T, mixed with the labels by alpha)</legend>
-              <SelectField label="Student" value={d.student} options={['small', 'builder']} labels={{ small: 'small MLP 784-32-10', builder: 'the model built in 2.' }} testId="distill-student" onChange={(student) => set({ distill: { ...d, student } })} />
-              <NumberField label="Temperature T" value={d.temperature} step={0.5} testId="distill-temperature" onChange={(temperature) => set({ distill: { ...d, temperature } })} />
-              <NumberField label="alpha (label weight)" value={d.alpha} step={0.1} testId="distill-alpha" onChange={(alpha) => set({ distill: { ...d, alpha } })} />
+              <SelectField
+                label="Student"
+                value={d.student}
+                options={['small', 'builder']}
+                labels={{ small: 'small MLP 784-32-10', builder: 'the model built in 2.' }}
+                testId="distill-student"
+                onChange={(student) => set({ distill: { ...d, student } })}
+              />
+              <NumberField
+                label="Temperature T"
+                value={d.temperature}
+                step={0.5}
+                testId="distill-temperature"
+                onChange={(temperature) => set({ distill: { ...d, temperature } })}
+              />
+              <NumberField
+                label="alpha (label weight)"
+                value={d.alpha}
+                step={0.1}
+                testId="distill-alpha"
+                onChange={(alpha) => set({ distill: { ...d, alpha } })}
+              />
               <NumberField label="Epochs" value={d.epochs} testId="distill-epochs" onChange={(epochs) => set({ distill: { ...d, epochs } })} />
               <div className="row">
                 <button type="button" data-testid="distill" onClick={() => void distill()}>

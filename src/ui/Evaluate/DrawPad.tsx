@@ -94,7 +94,11 @@ export function DrawPad() {
               classify();
             }}
           />
-          <span className={pen.down ? 'pen down' : 'pen'} style={{ left: `${(pen.x / SIDE) * 100}%`, top: `${(pen.y / SIDE) * 100}%` }} aria-hidden="true" />
+          <span
+            className={pen.down ? 'pen down' : 'pen'}
+            style={{ left: `${(pen.x / SIDE) * 100}%`, top: `${(pen.y / SIDE) * 100}%` }}
+            aria-hidden="true"
+          />
         </div>
         <div className="probs" data-testid="draw-probabilities">
           {(probabilities ?? new Array(10).fill(0)).map((p, c) => (

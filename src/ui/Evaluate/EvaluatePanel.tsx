@@ -16,8 +16,8 @@ export function EvaluatePanel() {
       {result && (
         <>
           <p>
-            Test accuracy <strong data-testid="test-accuracy">{pct(result.accuracy)}</strong>, loss <span data-testid="test-loss">{result.loss.toFixed(4)}</span> on{' '}
-            {result.count.toLocaleString('en-US')} test images.
+            Test accuracy <strong data-testid="test-accuracy">{pct(result.accuracy)}</strong>, loss{' '}
+            <span data-testid="test-loss">{result.loss.toFixed(4)}</span> on {result.count.toLocaleString('en-US')} test images.
           </p>
           <div className="row wrap">
             <table className="confusion" data-testid="confusion-matrix">
@@ -38,7 +38,11 @@ export function EvaluatePanel() {
                   <tr key={t}>
                     <th scope="row">{t}</th>
                     {row.map((v, p) => (
-                      <td key={p} className={p === t ? 'diag' : undefined} style={{ background: `rgba(${p === t ? '37,99,235' : '220,38,38'},${v ? 0.08 + (0.52 * v) / max : 0})` }}>
+                      <td
+                        key={p}
+                        className={p === t ? 'diag' : undefined}
+                        style={{ background: `rgba(${p === t ? '37,99,235' : '220,38,38'},${v ? 0.08 + (0.52 * v) / max : 0})` }}
+                      >
                         {v}
                       </td>
                     ))}

@@ -5,7 +5,17 @@ import { NumberField, Panel, SelectField } from '../common/Field';
 import { ModelSummaryTable } from './ModelSummaryTable';
 import { IMAGE_HELP as HELP } from '../help/hyperparameters';
 
-function DenseEditor({ layers, onChange, label, disabled }: { layers: DenseSpec[]; onChange: (l: DenseSpec[]) => void; label: string; disabled: boolean }) {
+function DenseEditor({
+  layers,
+  onChange,
+  label,
+  disabled,
+}: {
+  layers: DenseSpec[];
+  onChange: (l: DenseSpec[]) => void;
+  label: string;
+  disabled: boolean;
+}) {
   const set = (i: number, patch: Partial<DenseSpec>) => onChange(layers.map((l, j) => (j === i ? { ...l, ...patch } : l)));
   return (
     <fieldset disabled={disabled}>
@@ -41,13 +51,26 @@ function CnnEditor({ config, disabled }: { config: CnnConfig; disabled: boolean 
             <NumberField label="Kernel" value={b.kernelSize} min={1} testId={`kernel-${i}`} onChange={(kernelSize) => setBlock(i, { kernelSize })} />
             <SelectField label="Padding" value={b.padding} options={['same', 'valid'] as const} onChange={(padding) => setBlock(i, { padding })} />
             <SelectField label="Pooling" value={b.pool} options={['max', 'avg', 'none'] as const} onChange={(pool) => setBlock(i, { pool })} />
-            <SelectField<Activation> label="Activation" value={b.activation} options={ACTIVATIONS} onChange={(activation) => setBlock(i, { activation })} />
+            <SelectField<Activation>
+              label="Activation"
+              value={b.activation}
+              options={ACTIVATIONS}
+              onChange={(activation) => setBlock(i, { activation })}
+            />
             <button type="button" onClick={() => setModelConfig({ ...config, blocks: config.blocks.filter((_, j) => j !== i) })}>
               Remove
             </button>
           </div>
         ))}
-        <button type="button" onClick={() => setModelConfig({ ...config, blocks: [...config.blocks, { filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', pool: 'max' }] })}>
+        <button
+          type="button"
+          onClick={() =>
+            setModelConfig({
+              ...config,
+              blocks: [...config.blocks, { filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', pool: 'max' }],
+            })
+          }
+        >
           Add conv block
         </button>
       </fieldset>
@@ -65,7 +88,15 @@ export function ModelPanel() {
       <div className="row" role="radiogroup" aria-label="Model type">
         {(['mlp', 'cnn'] as const).map((k) => (
           <label key={k}>
-            <input type="radio" name="model-kind" checked={model.kind === k} disabled={disabled} data-testid={`kind-${k}`} onChange={() => setModelKind(k)} /> {k.toUpperCase()}
+            <input
+              type="radio"
+              name="model-kind"
+              checked={model.kind === k}
+              disabled={disabled}
+              data-testid={`kind-${k}`}
+              onChange={() => setModelKind(k)}
+            />{' '}
+            {k.toUpperCase()}
           </label>
         ))}
         <button type="button" disabled={disabled} onClick={() => setModelConfig(model.kind === 'mlp' ? MLP_PRESET : CNN_PRESET)}>
@@ -73,11 +104,25 @@ export function ModelPanel() {
         </button>
       </div>
       {config.kind === 'mlp' ? (
-        <DenseEditor label="Hidden layers" layers={config.hidden} disabled={disabled} onChange={(hidden) => setModelConfig({ ...(config as MlpConfig), hidden })} />
+        <DenseEditor
+          label="Hidden layers"
+          layers={config.hidden}
+          disabled={disabled}
+          onChange={(hidden) => setModelConfig({ ...(config as MlpConfig), hidden })}
+        />
       ) : (
         <CnnEditor config={config} disabled={disabled} />
       )}
-      <NumberField label="Dropout rate" value={config.dropout} step={0.05} min={0} disabled={disabled} testId="dropout" hint={HELP.dropout} onChange={(dropout) => setModelConfig({ ...config, dropout })} />
+      <NumberField
+        label="Dropout rate"
+        value={config.dropout}
+        step={0.05}
+        min={0}
+        disabled={disabled}
+        testId="dropout"
+        hint={HELP.dropout}
+        onChange={(dropout) => setModelConfig({ ...config, dropout })}
+      />
       {model.problems.length > 0 && (
         <ul className="error" role="alert" data-testid="model-problems">
           {model.problems.map((p) => (

@@ -23,7 +23,9 @@ export const RunsOverlay = memo(function RunsOverlay({ runs }: { runs: OverlayRu
   const unit = runs[0].task === 'images' ? 'validation accuracy (%)' : 'validation nats/char';
   return (
     <figure className="chart" data-testid="runs-overlay" data-runs={runs.length} data-points={runs.map((r) => pointsOf(r).length).join(',')}>
-      <figcaption>Compared: {unit} per {runs[0].task === 'images' ? 'epoch' : 'round'}</figcaption>
+      <figcaption>
+        Compared: {unit} per {runs[0].task === 'images' ? 'epoch' : 'round'}
+      </figcaption>
       {mixed && <p className="muted">Image and text runs measure different things; compare runs of one kind.</p>}
       <ResponsiveContainer width="100%" height={220}>
         <LineChart data={rows} margin={{ top: 4, right: 16, bottom: 4, left: 0 }}>

@@ -1,11 +1,23 @@
 import { useEffect, useState } from 'react';
 import type { RunSummary } from '../../worker/api';
 import { ErrorText, Panel } from '../common/Field';
-import { deleteRun, dismissOffer, exportRun, MAX_OVERLAY, openRun, refreshRuns, renameRun, resumeRun, startRename, toggleOverlay } from '../store/runsActions';
+import {
+  deleteRun,
+  dismissOffer,
+  exportRun,
+  MAX_OVERLAY,
+  openRun,
+  refreshRuns,
+  renameRun,
+  resumeRun,
+  startRename,
+  toggleOverlay,
+} from '../store/runsActions';
 import { useStore } from '../store/store';
 import { RunsOverlay } from './RunsOverlay';
 
-const formatMetric = (r: RunSummary) => (!r.metric ? '–' : r.task === 'images' ? `${(r.metric.value * 100).toFixed(2)} %` : `${r.metric.value.toFixed(3)} nats/char`);
+const formatMetric = (r: RunSummary) =>
+  !r.metric ? '–' : r.task === 'images' ? `${(r.metric.value * 100).toFixed(2)} %` : `${r.metric.value.toFixed(3)} nats/char`;
 
 const STATUS_TEXT: Partial<Record<RunSummary['status'], string>> = { elsewhere: 'running in another tab' };
 
@@ -50,7 +62,13 @@ function RunRow({ run, active }: { run: RunSummary; active: boolean }) {
       </td>
       <td className="row">
         <label className="checkbox">
-          <input type="checkbox" checked={compared} data-testid="run-compare" disabled={busy !== null || (!compared && overlay.length >= MAX_OVERLAY)} onChange={() => void toggleOverlay(run)} />
+          <input
+            type="checkbox"
+            checked={compared}
+            data-testid="run-compare"
+            disabled={busy !== null || (!compared && overlay.length >= MAX_OVERLAY)}
+            onChange={() => void toggleOverlay(run)}
+          />
           compare
         </label>
         <button type="button" disabled={active || busy !== null} data-testid="run-open" onClick={() => void openRun(run.id)}>
@@ -67,7 +85,12 @@ function RunRow({ run, active }: { run: RunSummary; active: boolean }) {
         <button type="button" disabled={busy !== null} data-testid="run-export" onClick={() => void exportRun(run.id)}>
           Export
         </button>
-        <button type="button" disabled={busy !== null || elsewhere || (active && run.status === 'running')} data-testid="run-delete" onClick={() => void deleteRun(run.id)}>
+        <button
+          type="button"
+          disabled={busy !== null || elsewhere || (active && run.status === 'running')}
+          data-testid="run-delete"
+          onClick={() => void deleteRun(run.id)}
+        >
           Delete
         </button>
       </td>
@@ -83,6 +106,7 @@ export function RunsPanel() {
   // the list follows the runs' lives: a new one appears when it starts, its figures when it ends
   useEffect(() => {
     void refreshRuns().catch(() => []);
+    // oxlint-disable-next-line react/exhaustive-effect-dependencies -- state is the trigger, not an input
   }, [state]);
   const { offer, storage } = runs;
   return (
@@ -90,8 +114,8 @@ export function RunsPanel() {
       {offer && !active && (
         <div className="notice info" role="status" data-testid="resume-offer">
           <span>
-            Run v{offer.version} "{offer.name}" was interrupted at step {offer.step.toLocaleString('en-US')} of {offer.totalSteps.toLocaleString('en-US')}. Resume it from its last checkpoint (step{' '}
-            {offer.checkpointStep?.toLocaleString('en-US')})?
+            Run v{offer.version} "{offer.name}" was interrupted at step {offer.step.toLocaleString('en-US')} of{' '}
+            {offer.totalSteps.toLocaleString('en-US')}. Resume it from its last checkpoint (step {offer.checkpointStep?.toLocaleString('en-US')})?
           </span>
           <span className="row">
             <button type="button" data-testid="resume-offered" onClick={() => void resumeRun(offer.id)}>
@@ -104,7 +128,11 @@ export function RunsPanel() {
         </div>
       )}
       <p className="muted" data-testid="runs-storage">
-        {storage === null ? '' : storage.persistent ? 'Runs are saved in this browser (IndexedDB), with a checkpoint after every epoch.' : `Runs are kept only until this tab closes: ${storage.problem}.`}
+        {storage === null
+          ? ''
+          : storage.persistent
+            ? 'Runs are saved in this browser (IndexedDB), with a checkpoint after every epoch.'
+            : `Runs are kept only until this tab closes: ${storage.problem}.`}
       </p>
       {runs.list.length === 0 ? (
         <p className="muted">No runs yet: every run you start is listed here.</p>

@@ -22,8 +22,9 @@ export function CorpusPanel() {
       {info && (
         <div data-testid="corpus-info">
           <p>
-            <strong data-testid="corpus-name">{info.name}</strong>: {(info.bytes / 1e6).toFixed(2)} MB, <span data-testid="corpus-chars">{info.chars.toLocaleString('en-US')}</span> characters,
-            vocabulary <span data-testid="corpus-vocab">{info.vocabSize}</span> (including the unknown symbol �)
+            <strong data-testid="corpus-name">{info.name}</strong>: {(info.bytes / 1e6).toFixed(2)} MB,{' '}
+            <span data-testid="corpus-chars">{info.chars.toLocaleString('en-US')}</span> characters, vocabulary{' '}
+            <span data-testid="corpus-vocab">{info.vocabSize}</span> (including the unknown symbol �)
             {info.unknownCount > 0 && `; ${info.unknownCount.toLocaleString('en-US')} characters mapped to unknown`}
           </p>
           <p className="muted" data-testid="corpus-top">
@@ -67,10 +68,21 @@ export function CorpusPanel() {
       <fieldset disabled={busy} className="grid-fields">
         <legend>Preprocessing</legend>
         <label className="field checkbox">
-          <input type="checkbox" checked={text.options.lowercase} data-testid="lowercase" onChange={(e) => void setCorpusOptions({ lowercase: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={text.options.lowercase}
+            data-testid="lowercase"
+            onChange={(e) => void setCorpusOptions({ lowercase: e.target.checked })}
+          />
           <span>Lowercase</span>
         </label>
-        <NumberField label="Vocabulary cap (0 = none)" value={text.options.maxVocab} testId="max-vocab" hint="Keep the N most frequent characters; the rest become one unknown symbol." onChange={(maxVocab) => void setCorpusOptions({ maxVocab })} />
+        <NumberField
+          label="Vocabulary cap (0 = none)"
+          value={text.options.maxVocab}
+          testId="max-vocab"
+          hint="Keep the N most frequent characters; the rest become one unknown symbol."
+          onChange={(maxVocab) => void setCorpusOptions({ maxVocab })}
+        />
       </fieldset>
       <ErrorText text={text.error} testId="text-error" />
     </Panel>

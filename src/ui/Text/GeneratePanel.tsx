@@ -10,15 +10,29 @@ export function GeneratePanel() {
   return (
     <Panel title="4. Generate" testId="generate-panel">
       <p className="muted" data-testid="char-model-ready">
-        {text.ready ? `Model: trained on ${text.ready.source}, vocabulary ${text.ready.vocabSize}.` : 'Train a char-LSTM (or load one below) to generate text.'}
+        {text.ready
+          ? `Model: trained on ${text.ready.source}, vocabulary ${text.ready.vocabSize}.`
+          : 'Train a char-LSTM (or load one below) to generate text.'}
       </p>
       <div className="grid-fields">
         <label className="field wide">
           <span>Seed text</span>
           <input type="text" value={g.seedText} data-testid="seed-text" onChange={(e) => setGenerateOptions({ seedText: e.target.value })} />
         </label>
-        <NumberField label="Length (characters)" value={g.length} step={100} testId="gen-length" onChange={(length) => setGenerateOptions({ length })} />
-        <NumberField label="Temperature (0 = greedy)" value={g.temperature} step={0.1} testId="temperature" onChange={(temperature) => setGenerateOptions({ temperature })} />
+        <NumberField
+          label="Length (characters)"
+          value={g.length}
+          step={100}
+          testId="gen-length"
+          onChange={(length) => setGenerateOptions({ length })}
+        />
+        <NumberField
+          label="Temperature (0 = greedy)"
+          value={g.temperature}
+          step={0.1}
+          testId="temperature"
+          onChange={(temperature) => setGenerateOptions({ temperature })}
+        />
         <NumberField label="Top-k (0 = all)" value={g.topK} testId="top-k" onChange={(topK) => setGenerateOptions({ topK })} />
         <NumberField label="Sampling seed" value={g.seed} testId="gen-seed" onChange={(seed) => setGenerateOptions({ seed })} />
       </div>

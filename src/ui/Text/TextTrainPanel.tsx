@@ -20,14 +20,68 @@ export function TextTrainPanel() {
     <Panel title="3. Train" testId="text-train-panel">
       <fieldset disabled={active} className="grid-fields">
         <legend>Hyperparameters</legend>
-        <SelectField label="Optimizer" value={config.optimizer} options={OPTIMIZERS} labels={OPTIMIZER_LABELS} testId="text-optimizer" hint={HELP.optimizer} onChange={(optimizer) => setTextTrainConfig({ optimizer })} />
-        <NumberField label="Learning rate" value={config.learningRate} step={0.0005} testId="text-learning-rate" hint={HELP.learningRate} onChange={(learningRate) => setTextTrainConfig({ learningRate })} />
-        <NumberField label="Batch (windows per step)" value={config.batchSize} testId="text-batch-size" hint={HELP.batchSize} onChange={(batchSize) => setTextTrainConfig({ batchSize })} />
-        <NumberField label="Rounds" value={config.epochs} testId="text-rounds" hint={HELP.rounds} onChange={(epochs) => setTextTrainConfig({ epochs })} />
-        <NumberField label="Steps per round (validate + sample)" value={textConfig.evalEvery} testId="text-eval-every" hint={HELP.evalEvery} onChange={(evalEvery) => setTextOnlyConfig({ evalEvery })} />
-        <NumberField label="Gradient clip (global norm, 0 = off)" value={textConfig.clipNorm} step={0.5} testId="text-clip" hint={HELP.clipNorm} onChange={(clipNorm) => setTextOnlyConfig({ clipNorm })} />
-        <NumberField label="Validation share (end of text)" value={textConfig.valFraction} step={0.05} testId="text-val-fraction" hint={HELP.valFraction} onChange={(valFraction) => setTextOnlyConfig({ valFraction })} />
-        <NumberField label="Sample length" value={textConfig.sampleLength} step={50} testId="text-sample-length" hint={HELP.sampleLength} onChange={(sampleLength) => setTextOnlyConfig({ sampleLength })} />
+        <SelectField
+          label="Optimizer"
+          value={config.optimizer}
+          options={OPTIMIZERS}
+          labels={OPTIMIZER_LABELS}
+          testId="text-optimizer"
+          hint={HELP.optimizer}
+          onChange={(optimizer) => setTextTrainConfig({ optimizer })}
+        />
+        <NumberField
+          label="Learning rate"
+          value={config.learningRate}
+          step={0.0005}
+          testId="text-learning-rate"
+          hint={HELP.learningRate}
+          onChange={(learningRate) => setTextTrainConfig({ learningRate })}
+        />
+        <NumberField
+          label="Batch (windows per step)"
+          value={config.batchSize}
+          testId="text-batch-size"
+          hint={HELP.batchSize}
+          onChange={(batchSize) => setTextTrainConfig({ batchSize })}
+        />
+        <NumberField
+          label="Rounds"
+          value={config.epochs}
+          testId="text-rounds"
+          hint={HELP.rounds}
+          onChange={(epochs) => setTextTrainConfig({ epochs })}
+        />
+        <NumberField
+          label="Steps per round (validate + sample)"
+          value={textConfig.evalEvery}
+          testId="text-eval-every"
+          hint={HELP.evalEvery}
+          onChange={(evalEvery) => setTextOnlyConfig({ evalEvery })}
+        />
+        <NumberField
+          label="Gradient clip (global norm, 0 = off)"
+          value={textConfig.clipNorm}
+          step={0.5}
+          testId="text-clip"
+          hint={HELP.clipNorm}
+          onChange={(clipNorm) => setTextOnlyConfig({ clipNorm })}
+        />
+        <NumberField
+          label="Validation share (end of text)"
+          value={textConfig.valFraction}
+          step={0.05}
+          testId="text-val-fraction"
+          hint={HELP.valFraction}
+          onChange={(valFraction) => setTextOnlyConfig({ valFraction })}
+        />
+        <NumberField
+          label="Sample length"
+          value={textConfig.sampleLength}
+          step={50}
+          testId="text-sample-length"
+          hint={HELP.sampleLength}
+          onChange={(sampleLength) => setTextOnlyConfig({ sampleLength })}
+        />
         <NumberField label="Random seed" value={config.seed} testId="text-seed" hint={HELP.seed} onChange={(seed) => setTextTrainConfig({ seed })} />
       </fieldset>
       {train.task === 'text' || !active ? (

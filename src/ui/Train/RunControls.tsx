@@ -8,7 +8,17 @@ function formatEta(sec: number): string {
 }
 
 /** Start / Pause / Resume / Stop, the run state and the progress bar: shared by every kind of model. */
-export function RunControls({ ready, onStart, unit, epochWord }: { ready: boolean; onStart: () => void; unit: 'samples' | 'characters'; epochWord: string }) {
+export function RunControls({
+  ready,
+  onStart,
+  unit,
+  epochWord,
+}: {
+  ready: boolean;
+  onStart: () => void;
+  unit: 'samples' | 'characters';
+  epochWord: string;
+}) {
   const train = useStore((s) => s.train);
   const { state, progress } = train;
   const active = state === 'running' || state === 'paused';
@@ -35,9 +45,11 @@ export function RunControls({ ready, onStart, unit, epochWord }: { ready: boolea
         <div className="progress" data-testid="progress" data-tensors-per-epoch={train.epochs.map((e) => e.numTensors).join(',')}>
           <progress value={progress.step} max={progress.totalSteps} aria-label="Training progress" />
           <span>
-            {epochWord} {progress.epoch}/{progress.epochs} · step {progress.step.toLocaleString('en-US')}/{progress.totalSteps.toLocaleString('en-US')} · ETA{' '}
-            {formatEta(progress.etaSec)} · <span data-testid="samples-per-sec">{Math.round(progress.samplesPerSec).toLocaleString('en-US')}</span> {unit}/s
-            {train.epochs.length > 0 && ` · ${train.epochs[train.epochs.length - 1].numTensors} tensors in use after ${epochWord.toLowerCase()} ${train.epochs.length}`}
+            {epochWord} {progress.epoch}/{progress.epochs} · step {progress.step.toLocaleString('en-US')}/
+            {progress.totalSteps.toLocaleString('en-US')} · ETA {formatEta(progress.etaSec)} ·{' '}
+            <span data-testid="samples-per-sec">{Math.round(progress.samplesPerSec).toLocaleString('en-US')}</span> {unit}/s
+            {train.epochs.length > 0 &&
+              ` · ${train.epochs[train.epochs.length - 1].numTensors} tensors in use after ${epochWord.toLowerCase()} ${train.epochs.length}`}
           </span>
         </div>
       )}

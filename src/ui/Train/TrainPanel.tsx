@@ -19,15 +19,51 @@ export function TrainPanel() {
     <Panel title="3. Train" testId="train-panel">
       <fieldset disabled={active} className="grid-fields">
         <legend>Hyperparameters</legend>
-        <SelectField label="Optimizer" value={config.optimizer} options={OPTIMIZERS} labels={OPTIMIZER_LABELS} testId="optimizer" hint={HELP.optimizer} onChange={(optimizer) => set({ optimizer })} />
-        <NumberField label="Learning rate" value={config.learningRate} step={0.0001} testId="learning-rate" hint={HELP.learningRate} onChange={(learningRate) => set({ learningRate })} />
-        <SelectField label="LR schedule" value={config.lrSchedule} options={LR_SCHEDULES} labels={{ constant: 'constant', cosine: 'cosine decay to 0' }} testId="lr-schedule" hint={HELP.lrSchedule} onChange={(lrSchedule) => set({ lrSchedule })} />
-        <NumberField label="Batch size" value={config.batchSize} testId="batch-size" hint={HELP.batchSize} onChange={(batchSize) => set({ batchSize })} />
+        <SelectField
+          label="Optimizer"
+          value={config.optimizer}
+          options={OPTIMIZERS}
+          labels={OPTIMIZER_LABELS}
+          testId="optimizer"
+          hint={HELP.optimizer}
+          onChange={(optimizer) => set({ optimizer })}
+        />
+        <NumberField
+          label="Learning rate"
+          value={config.learningRate}
+          step={0.0001}
+          testId="learning-rate"
+          hint={HELP.learningRate}
+          onChange={(learningRate) => set({ learningRate })}
+        />
+        <SelectField
+          label="LR schedule"
+          value={config.lrSchedule}
+          options={LR_SCHEDULES}
+          labels={{ constant: 'constant', cosine: 'cosine decay to 0' }}
+          testId="lr-schedule"
+          hint={HELP.lrSchedule}
+          onChange={(lrSchedule) => set({ lrSchedule })}
+        />
+        <NumberField
+          label="Batch size"
+          value={config.batchSize}
+          testId="batch-size"
+          hint={HELP.batchSize}
+          onChange={(batchSize) => set({ batchSize })}
+        />
         <NumberField label="Epochs" value={config.epochs} testId="epochs" hint={HELP.epochs} onChange={(epochs) => set({ epochs })} />
         <NumberField label="L1 penalty" value={config.l1} step={0.0001} hint={HELP.l1} onChange={(l1) => set({ l1 })} />
         <NumberField label="L2 penalty" value={config.l2} step={0.0001} hint={HELP.l2} onChange={(l2) => set({ l2 })} />
         <NumberField label="Random seed" value={config.seed} testId="seed" hint={HELP.seed} onChange={(seed) => set({ seed })} />
-        <NumberField label="Training subset (0 = all)" value={config.trainLimit} step={1000} testId="train-limit" hint={HELP.trainLimit} onChange={(trainLimit) => set({ trainLimit })} />
+        <NumberField
+          label="Training subset (0 = all)"
+          value={config.trainLimit}
+          step={1000}
+          testId="train-limit"
+          hint={HELP.trainLimit}
+          onChange={(trainLimit) => set({ trainLimit })}
+        />
       </fieldset>
       {train.task === 'images' || !active ? (
         <>

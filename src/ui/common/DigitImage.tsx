@@ -13,5 +13,15 @@ export function DigitImage({ pixels, size = 42, title }: { pixels: ArrayLike<num
     }
     ctx.putImageData(img, 0, 0);
   }, [pixels]);
-  return <canvas ref={ref} width={28} height={28} style={{ width: size, height: size, imageRendering: 'pixelated' }} role="img" aria-label={title} title={title} />;
+  return (
+    <canvas
+      ref={ref}
+      width={28}
+      height={28}
+      style={{ width: size, height: size, imageRendering: 'pixelated' }}
+      role="img"
+      aria-label={title}
+      title={title}
+    />
+  );
 }

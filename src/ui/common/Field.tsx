@@ -1,7 +1,16 @@
 import { ReactNode, useId } from 'react';
 
 /** A labelled number input that reports NaN for empty or non-numeric text (validation explains it). */
-export function NumberField(props: { label: string; value: number; onChange: (v: number) => void; step?: number; min?: number; disabled?: boolean; testId?: string; hint?: string }) {
+export function NumberField(props: {
+  label: string;
+  value: number;
+  onChange: (v: number) => void;
+  step?: number;
+  min?: number;
+  disabled?: boolean;
+  testId?: string;
+  hint?: string;
+}) {
   const id = useId();
   return (
     <div className="field">
@@ -22,12 +31,28 @@ export function NumberField(props: { label: string; value: number; onChange: (v:
   );
 }
 
-export function SelectField<T extends string>(props: { label: string; value: T; options: readonly T[]; onChange: (v: T) => void; disabled?: boolean; testId?: string; labels?: Partial<Record<T, string>>; hint?: string }) {
+export function SelectField<T extends string>(props: {
+  label: string;
+  value: T;
+  options: readonly T[];
+  onChange: (v: T) => void;
+  disabled?: boolean;
+  testId?: string;
+  labels?: Partial<Record<T, string>>;
+  hint?: string;
+}) {
   const id = useId();
   return (
     <div className="field">
       <label htmlFor={id}>{props.label}</label>
-      <select id={id} aria-describedby={props.hint ? `${id}-help` : undefined} value={props.value} disabled={props.disabled} data-testid={props.testId} onChange={(e) => props.onChange(e.target.value as T)}>
+      <select
+        id={id}
+        aria-describedby={props.hint ? `${id}-help` : undefined}
+        value={props.value}
+        disabled={props.disabled}
+        data-testid={props.testId}
+        onChange={(e) => props.onChange(e.target.value as T)}
+      >
         {props.options.map((o) => (
           <option key={o} value={o}>
             {props.labels?.[o] ?? o}

@@ -25,7 +25,10 @@ export function notify(level: 'error' | 'info', text: string): void {
 }
 
 export function dismissNotice(id: number): void {
-  store.set('notices', store.get().notices.filter((n) => n.id !== id));
+  store.set(
+    'notices',
+    store.get().notices.filter((n) => n.id !== id),
+  );
 }
 
 /** Bundled data lives beside index.html, so it resolves against the page, whatever sub-path hosts it. */
@@ -33,7 +36,12 @@ export const dataUrl = (file: string) => new URL(`data/${file}`, document.baseUR
 
 export async function boot(): Promise<void> {
   // anything the Content-Security-Policy blocks in the page is told, not silently broken
-  document.addEventListener('securitypolicyviolation', (e) => notify('error', `The security policy blocked ${e.blockedURI || 'inline code'} (${e.effectiveDirective}) in the page; this is a bug, please report it.`));
+  document.addEventListener('securitypolicyviolation', (e) =>
+    notify(
+      'error',
+      `The security policy blocked ${e.blockedURI || 'inline code'} (${e.effectiveDirective}) in the page; this is a bug, please report it.`,
+    ),
+  );
   engine = startEngineWorker((m) => notify('error', `The engine worker stopped: ${m}. Reload the page.`));
   // the typed engine API, for the console and for npm run bench (scripts/bench.ts)
   (globalThis as { playgroundEngine?: EngineClient }).playgroundEngine = engine;
@@ -42,7 +50,11 @@ export async function boot(): Promise<void> {
   try {
     const query = new URLSearchParams(location.search);
     const options = { testHooks: query.get('testHooks') === '1', keepRuns: query.get('storage') !== 'off' };
-    const state = await engine.init(preferred, callback((n) => notify(n.level, n.message)), options);
+    const state = await engine.init(
+      preferred,
+      callback((n) => notify(n.level, n.message)),
+      options,
+    );
     store.update('backend', { active: state.active, failures: state.failures, error: null, auto: !preferred, fastest: readFastest() });
   } catch (e) {
     store.update('backend', { error: message(e) });
@@ -80,7 +92,10 @@ export async function loadIdxFiles(files: File[]): Promise<void> {
     const named = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
     const info = await engine.loadIdxFiles(named, store.get().data.validationSize);
     store.update('data', { info, preview: await engine.preview(40) });
-    notify('info', `Loaded ${info.name}: ${info.trainCount.toLocaleString()} training, ${info.validationCount.toLocaleString()} validation, ${info.testCount.toLocaleString()} test images.`);
+    notify(
+      'info',
+      `Loaded ${info.name}: ${info.trainCount.toLocaleString()} training, ${info.validationCount.toLocaleString()} validation, ${info.testCount.toLocaleString()} test images.`,
+    );
   } catch (e) {
     store.update('data', { error: message(e) });
   }
@@ -145,7 +160,7 @@ export function forgetFastest(): void {
  * With the automatic choice on, the first run of each model kind times a few steps on every backend that
  * starts here and keeps the fastest (cached in localStorage); later runs switch to it directly.
  */
-export async function useFastestBackend(kind: ModelKind, config: ModelConfig | CharLstmConfig): Promise<void> {
+export async function switchToFastestBackend(kind: ModelKind, config: ModelConfig | CharLstmConfig): Promise<void> {
   const { backend } = store.get();
   if (!backend.auto || !backend.active) return;
   const known = backend.fastest[kind];
@@ -168,7 +183,10 @@ export async function useFastestBackend(kind: ModelKind, config: ModelConfig | C
     }
     store.update('backend', { active: best.backend, fastest });
     const unit = kind === 'charLstm' ? 'characters' : 'samples';
-    notify('info', `Measured once for the ${KIND_LABEL[kind]}: ${timed.map((t) => `${t.backend} ${Math.round(t.itemsPerSec!).toLocaleString('en-US')} ${unit}/s`).join(', ')}. Training on ${best.backend}; pick a backend at the top right to override.`);
+    notify(
+      'info',
+      `Measured once for the ${KIND_LABEL[kind]}: ${timed.map((t) => `${t.backend} ${Math.round(t.itemsPerSec!).toLocaleString('en-US')} ${unit}/s`).join(', ')}. Training on ${best.backend}; pick a backend at the top right to override.`,
+    );
   } catch (e) {
     notify('error', `Measuring the backends failed (${message(e)}); training on ${store.get().backend.active}.`);
   } finally {
@@ -245,7 +263,7 @@ export async function startTraining(): Promise<void> {
     store.update('train', { message: 'The dataset is still loading; start again once it is ready.' });
     return;
   }
-  if (!s.continueRun.images) await useFastestBackend(s.model.kind, model);
+  if (!s.continueRun.images) await switchToFastestBackend(s.model.kind, model);
   store.update('train', { task: 'images', state: 'running', steps: [], epochs: [], progress: null, message: null, seconds: null });
   store.update('evaluation', { result: null, error: null });
   store.update('draw', { probabilities: null });

@@ -60,7 +60,9 @@ export const quantizeOne = (which: Mode, spec: QuantSpec) =>
     const v = await engine.quantizeVariant(which, c.sourceId, spec);
     addVariant(which, v);
     if (source && source.sparsity > 0 && v.sparsity < source.sparsity) {
-      update(which, { message: `Affine codes rarely land exactly on 0, so the pruned weights are no longer exactly zero (sparsity ${(source.sparsity * 100).toFixed(1)}% -> ${(v.sparsity * 100).toFixed(1)}%). Use the symmetric scheme to keep them.` });
+      update(which, {
+        message: `Affine codes rarely land exactly on 0, so the pruned weights are no longer exactly zero (sparsity ${(source.sparsity * 100).toFixed(1)}% -> ${(v.sparsity * 100).toFixed(1)}%). Use the symmetric scheme to keep them.`,
+      });
     }
   });
 
@@ -100,7 +102,10 @@ export const distill = () =>
     const c = s.compress.images;
     const student = c.distill.student === 'small' ? SMALL_STUDENT : s.model.configs[s.model.kind];
     const config = { ...DEFAULT_TRAIN, ...s.train.config, epochs: c.distill.epochs };
-    addVariant('images', await engine.distillVariant(c.sourceId, student, { temperature: c.distill.temperature, alpha: c.distill.alpha }, config, onProgress('images')));
+    addVariant(
+      'images',
+      await engine.distillVariant(c.sourceId, student, { temperature: c.distill.temperature, alpha: c.distill.alpha }, config, onProgress('images')),
+    );
   });
 
 /** Stops a gradual pruning or distillation run (the variant is not kept). */
@@ -110,7 +115,10 @@ export async function showHistogram(which: Mode, id: number, weightName: string 
   const v = store.get().compress[which].state?.variants.find((x) => x.id === id);
   if (!v) return;
   // default: the largest kernel
-  const name = weightName && v.layers.some((l) => l.name === weightName) ? weightName : [...v.layers].sort((a, b) => b.shape.reduce((x, y) => x * y, 1) - a.shape.reduce((x, y) => x * y, 1))[0]?.name;
+  const name =
+    weightName && v.layers.some((l) => l.name === weightName)
+      ? weightName
+      : [...v.layers].sort((a, b) => b.shape.reduce((x, y) => x * y, 1) - a.shape.reduce((x, y) => x * y, 1))[0]?.name;
   update(which, { selectedId: id, weightName: name ?? null });
   if (!name) return;
   try {
@@ -145,7 +153,9 @@ export const exportVariant = (which: Mode, id: number) =>
 export const importImageModel = (files: File[]) =>
   job('images', 'loading the model', async () => {
     const info = await engine.importImageModel(await readFiles(files));
-    update('images', { message: `Loaded ${info.name}: ${info.summary.totalParams.toLocaleString('en-US')} parameters, test accuracy ${(info.accuracy * 100).toFixed(2)}%.` });
+    update('images', {
+      message: `Loaded ${info.name}: ${info.summary.totalParams.toLocaleString('en-US')} parameters, test accuracy ${(info.accuracy * 100).toFixed(2)}%.`,
+    });
     store.update('continueRun', { images: true });
     await evaluate();
     const state = await engine.compressStart('images');

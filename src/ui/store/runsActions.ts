@@ -16,7 +16,10 @@ export async function initRuns(): Promise<void> {
     const storage = await engine.storageStatus();
     store.update('runs', { storage });
     if (!storage.persistent) {
-      notify('error', `Runs will not be kept after this tab closes: ${storage.problem ?? 'browser storage is unavailable'}. Training works as usual; export a run from the Runs panel to keep it.`);
+      notify(
+        'error',
+        `Runs will not be kept after this tab closes: ${storage.problem ?? 'browser storage is unavailable'}. Training works as usual; export a run from the Runs panel to keep it.`,
+      );
     }
     const list = await refreshRuns();
     const offer = list.find((r) => r.status === 'interrupted' && r.checkpointStep !== null) ?? null;
@@ -98,7 +101,9 @@ export async function resumeRun(id: string): Promise<void> {
     store.update('train', { state: result.reason, message: result.error ?? null, seconds: result.seconds });
     if (record.task === 'images' && result.reason !== 'failed') await evaluate();
     if (record.task === 'text' && record.vocab && record.model && 'window' in record.model) {
-      store.update('text', { ready: { source: record.dataset.name, vocabSize: record.vocab.chars.length, config: record.model, options: record.vocab.options } });
+      store.update('text', {
+        ready: { source: record.dataset.name, vocabSize: record.vocab.chars.length, config: record.model, options: record.vocab.options },
+      });
     }
   } catch (e) {
     store.update('train', { state: 'failed', message: message(e) });
@@ -119,11 +124,17 @@ export const openRun = (id: string) =>
   job('opening', async () => {
     const record = await engine.openRun(id);
     // stored as running, it trains nowhere here (interrupted, or in another tab): the page is not training
-    showCurves(record, null, record.status === 'running' || record.status === 'interrupted' || record.status === 'elsewhere' ? 'stopped' : record.status);
+    showCurves(
+      record,
+      null,
+      record.status === 'running' || record.status === 'interrupted' || record.status === 'elsewhere' ? 'stopped' : record.status,
+    );
     if (record.checkpointStep === null) return;
     if (record.task === 'images') await evaluate();
     else if (record.vocab && record.model && 'window' in record.model) {
-      store.update('text', { ready: { source: record.dataset.name, vocabSize: record.vocab.chars.length, config: record.model, options: record.vocab.options } });
+      store.update('text', {
+        ready: { source: record.dataset.name, vocabSize: record.vocab.chars.length, config: record.model, options: record.vocab.options },
+      });
     }
   });
 

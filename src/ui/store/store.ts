@@ -94,10 +94,25 @@ export interface AppState {
     fastest: Partial<Record<ModelKind, FastestBackend>>;
     measuring: ModelKind | null;
   };
-  data: { info: DatasetInfo | null; loading: { loaded: number; total: number } | null; error: string | null; preview: PreviewDigit[]; validationSize: number };
+  data: {
+    info: DatasetInfo | null;
+    loading: { loaded: number; total: number } | null;
+    error: string | null;
+    preview: PreviewDigit[];
+    validationSize: number;
+  };
   model: { kind: 'mlp' | 'cnn'; configs: { mlp: ModelConfig; cnn: ModelConfig }; summary: ModelSummary | null; problems: string[] };
   /** The current (or last) run, whichever tab started it. */
-  train: { task: Mode; config: TrainConfig; state: RunState; progress: Progress | null; steps: StepPoint[]; epochs: EpochPoint[]; message: string | null; seconds: number | null };
+  train: {
+    task: Mode;
+    config: TrainConfig;
+    state: RunState;
+    progress: Progress | null;
+    steps: StepPoint[];
+    epochs: EpochPoint[];
+    message: string | null;
+    seconds: number | null;
+  };
   text: {
     info: CorpusInfo | null;
     options: CorpusOptions;

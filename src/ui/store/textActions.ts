@@ -5,7 +5,7 @@ import { validateTextTrainConfig } from '../../engine/text/textTask';
 import { validateGenerateOptions } from '../../engine/text/sampler';
 import { validateCorpusOptions } from '../../engine/text/corpus';
 import { TrainConfig, validateTrainConfig } from '../../engine/train/config';
-import { dataUrl, engine, flushSteps, message, notify, onTrainEvent, useFastestBackend } from './actions';
+import { dataUrl, engine, flushSteps, message, notify, onTrainEvent, switchToFastestBackend } from './actions';
 import { store } from './store';
 
 export const DEFAULT_CORPUS_NAME = 'State of the Union addresses (1981-2021)';
@@ -97,7 +97,7 @@ export async function startTextTraining(): Promise<void> {
     store.update('train', { message: 'The text is still loading; start again once it is ready.' });
     return;
   }
-  if (!store.get().continueRun.text) await useFastestBackend('charLstm', text.model);
+  if (!store.get().continueRun.text) await switchToFastestBackend('charLstm', text.model);
   store.update('train', { state: 'running', steps: [], epochs: [], progress: null, message: null, seconds: null });
   store.update('text', { samples: [], output: '', generateError: null });
   try {
@@ -105,7 +105,8 @@ export async function startTextTraining(): Promise<void> {
     const result = await engine.trainText(text.model, text.config, text.textConfig, callback(onTrainEvent), fromCurrent);
     flushSteps();
     store.update('train', { state: result.reason, message: result.error ?? null, seconds: result.seconds });
-    if (result.reason !== 'failed' && !fromCurrent) store.update('text', { ready: { source: text.info.name, vocabSize: text.info.vocabSize, config: text.model, options: text.options } });
+    if (result.reason !== 'failed' && !fromCurrent)
+      store.update('text', { ready: { source: text.info.name, vocabSize: text.info.vocabSize, config: text.model, options: text.options } });
   } catch (e) {
     store.update('train', { state: 'failed', message: message(e) });
   }
@@ -124,7 +125,10 @@ export async function generate(): Promise<void> {
   }
   store.update('text', { output: options.seedText, generating: true, generateError: null });
   try {
-    await engine.generate(options, callback((chunk: string) => store.update('text', (t) => ({ output: t.output + chunk }))));
+    await engine.generate(
+      options,
+      callback((chunk: string) => store.update('text', (t) => ({ output: t.output + chunk }))),
+    );
   } catch (e) {
     store.update('text', { generateError: message(e) });
   } finally {
@@ -157,7 +161,10 @@ export async function exportCharModel(): Promise<void> {
   try {
     const files = await engine.exportModel('text');
     downloadModelFiles(files);
-    store.update('text', { fileMessage: `Exported ${files.weightsName.replace(/\.weights\.bin$/, '')}.json and ${files.weightsName} (${files.weights.length.toLocaleString('en-US')} bytes of weights).`, fileError: null });
+    store.update('text', {
+      fileMessage: `Exported ${files.weightsName.replace(/\.weights\.bin$/, '')}.json and ${files.weightsName} (${files.weights.length.toLocaleString('en-US')} bytes of weights).`,
+      fileError: null,
+    });
   } catch (e) {
     store.update('text', { fileError: message(e), fileMessage: null });
   }
@@ -167,7 +174,12 @@ export async function exportCharModel(): Promise<void> {
 export async function importCharModel(files: File[]): Promise<void> {
   try {
     const info = await engine.importCharModel(await readFiles(files));
-    store.update('text', { ready: info, output: '', fileMessage: `Loaded a char-LSTM trained on ${info.source} (vocabulary ${info.vocabSize}).`, fileError: null });
+    store.update('text', {
+      ready: info,
+      output: '',
+      fileMessage: `Loaded a char-LSTM trained on ${info.source} (vocabulary ${info.vocabSize}).`,
+      fileError: null,
+    });
   } catch (e) {
     store.update('text', { fileError: message(e), fileMessage: null });
   }

@@ -20,7 +20,13 @@ export interface UrlField {
 const numberText = (v: number) => (Number.isNaN(v) ? '' : String(v));
 const parseNumber = (t: string) => (t.trim() === '' ? NaN : Number(t));
 
-export function numberField(key: string, label: string, section: Section, get: (s: AppState) => number, set: (s: AppState, v: number) => AppState): UrlField {
+export function numberField(
+  key: string,
+  label: string,
+  section: Section,
+  get: (s: AppState) => number,
+  set: (s: AppState, v: number) => AppState,
+): UrlField {
   return {
     key,
     label,
@@ -33,7 +39,14 @@ export function numberField(key: string, label: string, section: Section, get: (
   };
 }
 
-export function choiceField<T extends string | number>(key: string, label: string, section: Section, options: readonly T[], get: (s: AppState) => T, set: (s: AppState, v: T) => AppState): UrlField {
+export function choiceField<T extends string | number>(
+  key: string,
+  label: string,
+  section: Section,
+  options: readonly T[],
+  get: (s: AppState) => T,
+  set: (s: AppState, v: T) => AppState,
+): UrlField {
   return {
     key,
     label,
@@ -46,11 +59,30 @@ export function choiceField<T extends string | number>(key: string, label: strin
   };
 }
 
-export function flagField(key: string, label: string, section: Section, get: (s: AppState) => boolean, set: (s: AppState, v: boolean) => AppState): UrlField {
-  return choiceField(key, label, section, ['0', '1'] as const, (s) => (get(s) ? '1' : '0'), (s, v) => set(s, v === '1'));
+export function flagField(
+  key: string,
+  label: string,
+  section: Section,
+  get: (s: AppState) => boolean,
+  set: (s: AppState, v: boolean) => AppState,
+): UrlField {
+  return choiceField(
+    key,
+    label,
+    section,
+    ['0', '1'] as const,
+    (s) => (get(s) ? '1' : '0'),
+    (s, v) => set(s, v === '1'),
+  );
 }
 
-export function textField(key: string, label: string, section: Section, get: (s: AppState) => string, set: (s: AppState, v: string) => AppState): UrlField {
+export function textField(
+  key: string,
+  label: string,
+  section: Section,
+  get: (s: AppState) => string,
+  set: (s: AppState, v: string) => AppState,
+): UrlField {
   return { key, label, section, format: get, parse: set };
 }
 
@@ -73,7 +105,8 @@ export const denseCodec = {
 
 /** Conv blocks as filters-kernel-padding-activation-pool, e.g. "6-5-same-relu-max_16-5-valid-relu-max". */
 export const convCodec = {
-  format: (blocks: ConvBlockSpec[]) => (blocks.length ? blocks.map((b) => [b.filters, b.kernelSize, b.padding, b.activation, b.pool].join('-')).join('_') : NONE),
+  format: (blocks: ConvBlockSpec[]) =>
+    blocks.length ? blocks.map((b) => [b.filters, b.kernelSize, b.padding, b.activation, b.pool].join('-')).join('_') : NONE,
   parse(text: string): ConvBlockSpec[] | null {
     if (text === NONE) return [];
     const blocks = text.split('_').map((part): ConvBlockSpec | null => {
@@ -87,7 +120,14 @@ export const convCodec = {
   },
 };
 
-export function listField<T>(key: string, label: string, section: Section, codec: { format: (v: T) => string; parse: (t: string) => T | null }, get: (s: AppState) => T, set: (s: AppState, v: T) => AppState): UrlField {
+export function listField<T>(
+  key: string,
+  label: string,
+  section: Section,
+  codec: { format: (v: T) => string; parse: (t: string) => T | null },
+  get: (s: AppState) => T,
+  set: (s: AppState, v: T) => AppState,
+): UrlField {
   return {
     key,
     label,

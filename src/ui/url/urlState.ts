@@ -31,7 +31,8 @@ export function decodeSettings(params: URLSearchParams, start: AppState = initia
   const problems: string[] = [];
   for (const [key, text] of params) {
     if (key === BACKEND_KEY) {
-      if (!parseBackendName(text)) problems.push(`The link asks for backend "${text}", which is not one of ${BACKEND_ORDER.join(', ')}; the fastest backend is chosen instead.`);
+      if (!parseBackendName(text))
+        problems.push(`The link asks for backend "${text}", which is not one of ${BACKEND_ORDER.join(', ')}; the fastest backend is chosen instead.`);
       continue; // boot() starts the engine on it
     }
     const field = BY_KEY.get(key);

@@ -42,19 +42,43 @@ describe('fast cpu kernels', () => {
   });
 
   const cases: [number[], number[], number[]][] = [
-    [[64, 512], [0, 128], [64, 128]], // an LSTM gate block
-    [[5, 7], [2, 0], [3, -1]], // rows, -1 = to the end
-    [[4, 6, 5], [1, 2, 1], [2, 3, 4]],
-    [[3, 4, 5, 6], [0, 1, 2, 3], [3, 2, 2, 3]],
+    [
+      [64, 512],
+      [0, 128],
+      [64, 128],
+    ], // an LSTM gate block
+    [
+      [5, 7],
+      [2, 0],
+      [3, -1],
+    ], // rows, -1 = to the end
+    [
+      [4, 6, 5],
+      [1, 2, 1],
+      [2, 3, 4],
+    ],
+    [
+      [3, 4, 5, 6],
+      [0, 1, 2, 3],
+      [3, 2, 2, 3],
+    ],
     [[9], [4], [3]],
-    [[4, 4], [1, 1], [0, 2]], // empty
+    [
+      [4, 4],
+      [1, 1],
+      [0, 2],
+    ], // empty
   ];
   for (const [shape, begin, size] of cases) {
     it(`slices [${shape}] from [${begin}] by [${size}] exactly like stock tfjs (float32 and int32)`, () => {
       registerFastCpuKernels();
       const n = shape.reduce((a, b) => a * b, 1);
       for (const dtype of ['float32', 'int32'] as const) {
-        const x = tf.tensor(Array.from({ length: n }, (_, i) => (i * 37) % 101 - 50), shape, dtype);
+        const x = tf.tensor(
+          Array.from({ length: n }, (_, i) => ((i * 37) % 101) - 50),
+          shape,
+          dtype,
+        );
         const fast = tf.slice(x, begin, size);
         const ref = withStock(() => tf.slice(x, begin, size));
         expect(fast.shape).toEqual(ref.shape);
@@ -67,8 +91,14 @@ describe('fast cpu kernels', () => {
 
   it('sums rows by segment like stock tfjs, and gives gather the same gradient', () => {
     registerFastCpuKernels();
-    const x = tf.tensor2d(Array.from({ length: 40 * 3 }, (_, i) => Math.sin(i)), [40, 3]);
-    const ids = tf.tensor1d(Array.from({ length: 40 }, (_, i) => (i * 7) % 9), 'int32');
+    const x = tf.tensor2d(
+      Array.from({ length: 40 * 3 }, (_, i) => Math.sin(i)),
+      [40, 3],
+    );
+    const ids = tf.tensor1d(
+      Array.from({ length: 40 }, (_, i) => (i * 7) % 9),
+      'int32',
+    );
     const fast = tf.unsortedSegmentSum(x, ids, 11);
     const ref = withStock(() => tf.unsortedSegmentSum(x, ids, 11));
     expect(fast.shape).toEqual([11, 3]);

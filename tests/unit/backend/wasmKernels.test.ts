@@ -8,10 +8,19 @@ import { CNN_PRESET } from '../../../src/engine/models/config';
 async function filterGradOn(backend: string, pad: 'same' | 'valid', stride: number): Promise<Float32Array> {
   await tf.setBackend(backend);
   return tf.tidy(() => {
-    const x = tf.tensor4d(Array.from({ length: 2 * 9 * 9 * 3 }, (_, i) => Math.sin(i * 0.37)), [2, 9, 9, 3]);
+    const x = tf.tensor4d(
+      Array.from({ length: 2 * 9 * 9 * 3 }, (_, i) => Math.sin(i * 0.37)),
+      [2, 9, 9, 3],
+    );
     const outSide = pad === 'same' ? Math.ceil(9 / stride) : Math.floor((9 - 3) / stride) + 1;
-    const dy = tf.tensor4d(Array.from({ length: 2 * outSide * outSide * 4 }, (_, i) => Math.cos(i * 0.11)), [2, outSide, outSide, 4]);
-    const filter = tf.tensor4d(Array.from({ length: 3 * 3 * 3 * 4 }, (_, i) => Math.sin(i)), [3, 3, 3, 4]);
+    const dy = tf.tensor4d(
+      Array.from({ length: 2 * outSide * outSide * 4 }, (_, i) => Math.cos(i * 0.11)),
+      [2, outSide, outSide, 4],
+    );
+    const filter = tf.tensor4d(
+      Array.from({ length: 3 * 3 * 3 * 4 }, (_, i) => Math.sin(i)),
+      [3, 3, 3, 4],
+    );
     // d/dW sum(conv2d(x, W) * dy) is exactly the filter gradient for upstream gradient dy
     const dW = tf.grad((w: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, w as tf.Tensor4D, stride, pad), dy)))(filter);
     return dW.dataSync() as Float32Array;
@@ -68,14 +77,20 @@ describe('wasm UnsortedSegmentSum (the gradient of gather, needed by embeddings)
     const run = async (backend: string) => {
       await tf.setBackend(backend);
       return tf.tidy(() => {
-        const x = tf.tensor3d(Array.from({ length: 5 * 2 * 3 }, (_, i) => i * 0.5 - 3), [5, 2, 3]);
+        const x = tf.tensor3d(
+          Array.from({ length: 5 * 2 * 3 }, (_, i) => i * 0.5 - 3),
+          [5, 2, 3],
+        );
         return tf.unsortedSegmentSum(x, tf.tensor1d([2, 0, 2, 3, 0], 'int32'), 4).arraySync() as number[][][];
       });
     };
     const wasm = await run('wasm');
     const cpu = await run('cpu');
     expect(wasm).toEqual(cpu);
-    expect(wasm[1]).toEqual([[0, 0, 0], [0, 0, 0]]); // no row has id 1
+    expect(wasm[1]).toEqual([
+      [0, 0, 0],
+      [0, 0, 0],
+    ]); // no row has id 1
     expect(wasm[3][0]).toEqual([6, 6.5, 7]); // row 3 alone: x[3,0,:] = 3*3 + (0..2) times 0.5 - 3
   });
 
@@ -83,10 +98,27 @@ describe('wasm UnsortedSegmentSum (the gradient of gather, needed by embeddings)
     const run = async (backend: string) => {
       await tf.setBackend(backend);
       return tf.tidy(() => {
-        const table = tf.tensor2d(Array.from({ length: 6 * 4 }, (_, i) => Math.sin(i)), [6, 4]);
-        const ids = tf.tensor2d([[1, 5, 1], [0, 5, 2]], [2, 3], 'int32');
-        const weights = tf.tensor3d(Array.from({ length: 2 * 3 * 4 }, (_, i) => Math.cos(i)), [2, 3, 4]);
-        return Array.from(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, ids), weights)))(table).dataSync());
+        const table = tf.tensor2d(
+          Array.from({ length: 6 * 4 }, (_, i) => Math.sin(i)),
+          [6, 4],
+        );
+        const ids = tf.tensor2d(
+          [
+            [1, 5, 1],
+            [0, 5, 2],
+          ],
+          [2, 3],
+          'int32',
+        );
+        const weights = tf.tensor3d(
+          Array.from({ length: 2 * 3 * 4 }, (_, i) => Math.cos(i)),
+          [2, 3, 4],
+        );
+        return Array.from(
+          tf
+            .grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, ids), weights)))(table)
+            .dataSync(),
+        );
       });
     };
     const wasm = await run('wasm');
@@ -107,7 +139,15 @@ describe('wasm UnsortedSegmentSum (the gradient of gather, needed by embeddings)
       return cases.map(([shape, begin, size, dtype]) =>
         tf.tidy(() => {
           const n = shape.reduce((a, b) => a * b, 1);
-          const y = tf.slice(tf.tensor(Array.from({ length: n }, (_, i) => (i * 13) % 17), shape, dtype), begin, size);
+          const y = tf.slice(
+            tf.tensor(
+              Array.from({ length: n }, (_, i) => (i * 13) % 17),
+              shape,
+              dtype,
+            ),
+            begin,
+            size,
+          );
           return { shape: y.shape, dtype: y.dtype, values: Array.from(y.dataSync()) };
         }),
       );

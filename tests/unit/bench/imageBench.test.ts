@@ -49,7 +49,13 @@ describe('the per-model backend choice', () => {
     const session = new Session();
     await session.init('cpu', () => {});
     const { images, labels } = mnistIdxPair(0, 700);
-    await session.loadIdxFiles([{ name: 'images', bytes: images }, { name: 'labels', bytes: labels }], 50);
+    await session.loadIdxFiles(
+      [
+        { name: 'images', bytes: images },
+        { name: 'labels', bytes: labels },
+      ],
+      50,
+    );
     const before = tf.memory().numTensors;
     const timings = await session.measureBackends('mlp', MLP_PRESET, ['webgpu', 'cpu']);
     expect(timings.map((t) => t.backend)).toEqual(['webgpu', 'cpu']);
@@ -58,8 +64,8 @@ describe('the per-model backend choice', () => {
     expect(timings[1].itemsPerSec).toBeGreaterThan(0);
     expect(tf.getBackend()).toBe('cpu');
     expect(tf.memory().numTensors).toBe(before); // the measuring sample and models are freed
-    await expect(session.measureBackends('charLstm', { kind: 'charLstm', embedding: 8, layers: 1, units: 8, dropout: 0, window: 8 }, ['cpu'])).resolves.toEqual([
-      { backend: 'cpu', error: 'Load a text first.' },
-    ]);
+    await expect(
+      session.measureBackends('charLstm', { kind: 'charLstm', embedding: 8, layers: 1, units: 8, dropout: 0, window: 8 }, ['cpu']),
+    ).resolves.toEqual([{ backend: 'cpu', error: 'Load a text first.' }]);
   });
 });

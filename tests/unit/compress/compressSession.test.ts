@@ -17,6 +17,7 @@ const idx = (start: number, end: number) => {
 };
 
 const jsonOf = (files: ExportFile[]) => JSON.parse(new TextDecoder().decode(files.find((f) => f.name.endsWith('.json'))!.bytes));
+// oxlint-disable-next-line typescript/no-explicit-any -- the tests edit arbitrary parts of an exported model.json
 const withJson = (files: ExportFile[], edit: (j: Record<string, any>) => void) => {
   const j = jsonOf(files);
   edit(j);
@@ -71,9 +72,16 @@ describe('compression through the session (MLP on real MNIST, cpu)', () => {
 
   it('gradual pruning while fine-tuning reaches the exact sparsity; then int8 on top keeps the zeros', async () => {
     const stepsSeen: number[] = [];
-    const pruned = await session.pruneVariant('images', 0, { sparsity: 0.8, scope: 'global', includeBiases: false }, { sparsity: 0.8, scope: 'global', includeBiases: false, epochs: 1, updates: 5 }, config, (e) => {
-      if (e.type === 'steps') stepsSeen.push(e.progress.step);
-    });
+    const pruned = await session.pruneVariant(
+      'images',
+      0,
+      { sparsity: 0.8, scope: 'global', includeBiases: false },
+      { sparsity: 0.8, scope: 'global', includeBiases: false, epochs: 1, updates: 5 },
+      config,
+      (e) => {
+        if (e.type === 'steps') stepsSeen.push(e.progress.step);
+      },
+    );
     expect(stepsSeen.at(-1)).toBe(Math.floor(3300 / 32));
     const kernels = 784 * 64 + 64 * 10;
     expect(pruned.sparsity).toBeCloseTo(Math.round(0.8 * kernels) / kernels, 10);
@@ -87,13 +95,31 @@ describe('compression through the session (MLP on real MNIST, cpu)', () => {
   }, 120_000);
 
   it('a compression job blocks training, loading and other jobs from its first moment', async () => {
-    const pruning = session.pruneVariant('images', 0, { sparsity: 0.5, scope: 'layer', includeBiases: false }, { sparsity: 0.5, scope: 'layer', includeBiases: false, epochs: 1, updates: 2 }, { ...config, trainLimit: 320 }, () => {});
+    const pruning = session.pruneVariant(
+      'images',
+      0,
+      { sparsity: 0.5, scope: 'layer', includeBiases: false },
+      { sparsity: 0.5, scope: 'layer', includeBiases: false, epochs: 1, updates: 2 },
+      { ...config, trainLimit: 320 },
+      () => {},
+    );
     await expect(session.train({ ...MLP_PRESET, dropout: 0 }, config, () => {})).rejects.toThrow('Wait for pruning to finish first.');
-    await expect(session.quantizeVariant('images', 0, { bits: 8, scheme: 'affine', granularity: 'tensor' })).rejects.toThrow('Wait for pruning to finish first.');
+    await expect(session.quantizeVariant('images', 0, { bits: 8, scheme: 'affine', granularity: 'tensor' })).rejects.toThrow(
+      'Wait for pruning to finish first.',
+    );
     await expect(session.loadIdxFiles(idx(0, 700), 50)).rejects.toThrow('Wait for pruning to finish first.');
     const v = await pruning;
     expect(v.sparsity).toBeCloseTo(0.5, 3);
-    await expect(session.pruneVariant('images', 0, { sparsity: 0.5, scope: 'layer', includeBiases: false }, { sparsity: 0.5, scope: 'layer', includeBiases: false, epochs: 0.5, updates: 2 }, config, () => {})).rejects.toThrow('Fine-tuning epochs must be a whole number from 1 to 100, got 0.5.');
+    await expect(
+      session.pruneVariant(
+        'images',
+        0,
+        { sparsity: 0.5, scope: 'layer', includeBiases: false },
+        { sparsity: 0.5, scope: 'layer', includeBiases: false, epochs: 0.5, updates: 2 },
+        config,
+        () => {},
+      ),
+    ).rejects.toThrow('Fine-tuning epochs must be a whole number from 1 to 100, got 0.5.');
   }, 60_000);
 
   it('one-shot sweep: accuracy falls as sparsity rises and nothing is kept', async () => {
@@ -103,12 +129,28 @@ describe('compression through the session (MLP on real MNIST, cpu)', () => {
     expect(sweep[0].metric).toBeCloseTo(accuracy, 10);
     expect(sweep[2].metric).toBeLessThan(sweep[0].metric - 0.2);
     expect((await session.compressState('images'))!.variants).toHaveLength(before);
-    await expect(session.pruneVariant('images', 0, { sparsity: 1, scope: 'layer', includeBiases: false }, null, config, () => {})).rejects.toThrow('Target sparsity must be from 0% to below 100%');
+    await expect(session.pruneVariant('images', 0, { sparsity: 1, scope: 'layer', includeBiases: false }, null, config, () => {})).rejects.toThrow(
+      'Target sparsity must be from 0% to below 100%',
+    );
   });
 
   it('distils a small student that learns from the teacher', async () => {
-    await expect(session.distillVariant(0, { kind: 'mlp', hidden: [{ units: 16, activation: 'relu' }], dropout: 0 }, { temperature: 0, alpha: 0.5 }, config, () => {})).rejects.toThrow(/T|emperature/);
-    const student = await session.distillVariant(0, { kind: 'mlp', hidden: [{ units: 16, activation: 'relu' }], dropout: 0 }, { temperature: 4, alpha: 0.3 }, { ...config, epochs: 2 }, () => {});
+    await expect(
+      session.distillVariant(
+        0,
+        { kind: 'mlp', hidden: [{ units: 16, activation: 'relu' }], dropout: 0 },
+        { temperature: 0, alpha: 0.5 },
+        config,
+        () => {},
+      ),
+    ).rejects.toThrow(/T|emperature/);
+    const student = await session.distillVariant(
+      0,
+      { kind: 'mlp', hidden: [{ units: 16, activation: 'relu' }], dropout: 0 },
+      { temperature: 4, alpha: 0.3 },
+      { ...config, epochs: 2 },
+      () => {},
+    );
     expect(student.kind).toBe('distilled');
     expect(student.params).toBe(784 * 16 + 16 + 16 * 10 + 10);
     expect(student.metric).toBeGreaterThan(0.7);
@@ -117,7 +159,11 @@ describe('compression through the session (MLP on real MNIST, cpu)', () => {
   it('exports per-channel variants as plain tfjs files plus a compact .nnq, and imports each back into the page', async () => {
     const v = (await session.compressState('images'))!.variants.find((x) => x.label === 'int8 affine per channel')!;
     const files = await session.exportVariant('images', v.id);
-    expect(files.map((f) => f.name)).toEqual(['mnist-int8-affine-per-channel.json', 'mnist-int8-affine-per-channel.weights.bin', 'mnist-int8-affine-per-channel.nnq']);
+    expect(files.map((f) => f.name)).toEqual([
+      'mnist-int8-affine-per-channel.json',
+      'mnist-int8-affine-per-channel.weights.bin',
+      'mnist-int8-affine-per-channel.nnq',
+    ]);
     expect(jsonOf(files).weightsManifest[0].paths).toEqual(['mnist-int8-affine-per-channel.weights.bin']);
     const fromCompact = await session.importImageModel([files[2]]);
     expect(fromCompact.accuracy).toBeCloseTo(v.metric, 10);
@@ -141,7 +187,13 @@ describe('compression through the session (MLP on real MNIST, cpu)', () => {
       [[files[0]], /The weights file ".*" named in model.json was not chosen/],
       [[files[0], { name: files[1].name, bytes: files[1].bytes.subarray(0, 1000) }], /The weights are 1,000 bytes but model.json describes 203,560/],
       [withJson(files, (j) => (j.modelTopology.config.layers[1].class_name = 'FancyDense')), /a layer this page does not know: .*FancyDense/],
-      [withJson(files, (j) => { j.weightsManifest[0].weights[0].shape = [64, 784]; j.modelTopology.config.layers[1].config.units = 784; }), /could not be built|shape/i],
+      [
+        withJson(files, (j) => {
+          j.weightsManifest[0].weights[0].shape = [64, 784];
+          j.modelTopology.config.layers[1].config.units = 784;
+        }),
+        /could not be built|shape/i,
+      ],
       [[{ name: 'readme.txt', bytes: new Uint8Array([1, 2, 3]) }], 'Choose the model.json'],
     ];
     for (const [f, message] of bad) {
@@ -156,7 +208,12 @@ describe('compression through the session (MLP on real MNIST, cpu)', () => {
     await s2.init('cpu', () => {});
     await s2.loadText({ name: 'jfk.txt', bytes: sotuBytes() }, { lowercase: false, maxVocab: 0 });
     const tiny = { kind: 'charLstm' as const, embedding: 8, layers: 1, units: 8, dropout: 0, window: 8 };
-    await s2.trainText(tiny, { ...DEFAULT_TRAIN, ...DEFAULT_TEXT_OPTIMIZER, epochs: 1, batchSize: 8 }, { ...DEFAULT_TEXT_TRAIN, evalEvery: 2, sampleLength: 0, maxValWindows: 8 }, () => {});
+    await s2.trainText(
+      tiny,
+      { ...DEFAULT_TRAIN, ...DEFAULT_TEXT_OPTIMIZER, epochs: 1, batchSize: 8 },
+      { ...DEFAULT_TEXT_TRAIN, evalEvery: 2, sampleLength: 0, maxValWindows: 8 },
+      () => {},
+    );
     const charFiles = await s2.exportModel('text');
     const asNamed = [
       { name: 'c.json', bytes: new TextEncoder().encode(charFiles.modelJson) },
@@ -168,7 +225,12 @@ describe('compression through the session (MLP on real MNIST, cpu)', () => {
   it('continues training a loaded model from its weights instead of starting over', async () => {
     const loaded = (await session.evaluate()).accuracy;
     const epochs: number[] = [];
-    const result = await session.train({ ...MLP_PRESET, dropout: 0 }, { ...config, epochs: 1, learningRate: 0.0005 }, (e) => e.type === 'epoch' && epochs.push(e.point.valAccuracy), true);
+    const result = await session.train(
+      { ...MLP_PRESET, dropout: 0 },
+      { ...config, epochs: 1, learningRate: 0.0005 },
+      (e) => e.type === 'epoch' && epochs.push(e.point.valAccuracy),
+      true,
+    );
     expect(result.reason).toBe('finished');
     // a fresh model after one epoch at this rate sits far lower; the continued one starts where it was
     expect(epochs[0]).toBeGreaterThan(loaded - 0.05);
@@ -196,7 +258,9 @@ describe('compressing a char-LSTM (cpu)', () => {
     expect(int8.layers.map((l) => l.name).some((n) => /recurrent_kernel/.test(n))).toBe(true);
     // another text with another vocabulary: variants are not measured on ids they were not trained on
     await session.loadText({ name: 'abc.txt', bytes: new TextEncoder().encode('abcab cabca bcabc '.repeat(60)) }, { lowercase: false, maxVocab: 0 });
-    await expect(session.quantizeVariant('text', 0, { bits: 8, scheme: 'affine', granularity: 'tensor' })).rejects.toThrow('This char-LSTM was trained on jfk.txt with another vocabulary');
+    await expect(session.quantizeVariant('text', 0, { bits: 8, scheme: 'affine', granularity: 'tensor' })).rejects.toThrow(
+      'This char-LSTM was trained on jfk.txt with another vocabulary',
+    );
     await session.loadText({ name: 'jfk.txt', bytes: sotuBytes() }, { lowercase: false, maxVocab: 0 });
     const files = await session.exportVariant('text', int8.id);
     const nnq = files.find((f) => f.name.endsWith('.nnq'))!;

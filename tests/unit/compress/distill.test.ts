@@ -111,7 +111,9 @@ describe('distillationLoss', () => {
 
   it('refuses bad options and leaks nothing', () => {
     const before = tf.memory().numTensors;
-    expect(() => distillationLoss(ps, pt, labels, { temperature: 0, alpha: 0.5 })).toThrow('Temperature must be a number above 0 and at most 100, got 0.');
+    expect(() => distillationLoss(ps, pt, labels, { temperature: 0, alpha: 0.5 })).toThrow(
+      'Temperature must be a number above 0 and at most 100, got 0.',
+    );
     read(distillationLoss(ps, pt, labels, { temperature: 2, alpha: 0.5 }));
     expect(tf.memory().numTensors).toBe(before);
   });

@@ -6,7 +6,14 @@ import { CNN_PRESET } from '../../../src/engine/models/config';
 import { QuantSpec } from '../../../src/engine/compress/quantize';
 import { loadSnapshot, ModelSnapshot, snapshot } from '../../../src/engine/compress/snapshot';
 import { pruneSnapshot, quantizeSnapshot, sizes } from '../../../src/engine/compress/variants';
-import { compactFile, compactPayload, isCompactFile, plainIsCompact, plainLayersFiles, readCompactFile } from '../../../src/engine/io/compressedFiles';
+import {
+  compactFile,
+  compactPayload,
+  isCompactFile,
+  plainIsCompact,
+  plainLayersFiles,
+  readCompactFile,
+} from '../../../src/engine/io/compressedFiles';
 import { ModelFileError } from '../../../src/engine/io/modelFiles';
 import { mnistSubset } from '../mnist';
 
@@ -38,7 +45,10 @@ describe('quantized export that plain tfjs loads', () => {
     base = await snapshot(model, { kind: 'images', dataset: 'MNIST' });
     model.dispose();
     const { test } = mnistSubset(0, 64);
-    xs = tf.tensor4d(Float32Array.from(test.images, (v) => v / 255), [64, 28, 28, 1]);
+    xs = tf.tensor4d(
+      Float32Array.from(test.images, (v) => v / 255),
+      [64, 28, 28, 1],
+    );
   });
 
   afterAll(() => xs.dispose());
@@ -64,7 +74,11 @@ describe('quantized export that plain tfjs loads', () => {
       expect(biases.every((w) => w.quantization === undefined)).toBe(true);
       if (spec.bits === 16) expect(kernels.every((w) => w.quantization?.dtype === 'float16')).toBe(true);
       else if (spec.granularity === 'tensor') {
-        expect(kernels.every((w) => w.quantization?.dtype === 'uint8' && typeof w.quantization.scale === 'number' && typeof w.quantization.min === 'number')).toBe(true);
+        expect(
+          kernels.every(
+            (w) => w.quantization?.dtype === 'uint8' && typeof w.quantization.scale === 'number' && typeof w.quantization.min === 'number',
+          ),
+        ).toBe(true);
       } else expect(kernels.every((w) => w.quantization === undefined)).toBe(true); // float32 fallback of the dequantized values
 
       const page = await loadSnapshot(variant);
@@ -87,11 +101,17 @@ describe('quantized export that plain tfjs loads', () => {
     const biasN = n - kernelN;
     const kernels = base.entries.filter((e) => e.shape.length >= 2).length;
     expect(compactPayload(base).length).toBe(4 * n);
-    expect(plainLayersFiles(quantizeSnapshot(base, { bits: 8, scheme: 'affine', granularity: 'tensor' }), 'x').weights.length).toBe(kernelN + 4 * biasN);
-    expect(compactPayload(quantizeSnapshot(base, { bits: 8, scheme: 'affine', granularity: 'tensor' })).length).toBe(kernelN + 4 * biasN + 8 * kernels);
+    expect(plainLayersFiles(quantizeSnapshot(base, { bits: 8, scheme: 'affine', granularity: 'tensor' }), 'x').weights.length).toBe(
+      kernelN + 4 * biasN,
+    );
+    expect(compactPayload(quantizeSnapshot(base, { bits: 8, scheme: 'affine', granularity: 'tensor' })).length).toBe(
+      kernelN + 4 * biasN + 8 * kernels,
+    );
     const channels = base.entries.filter((e) => e.shape.length >= 2).reduce((s, e) => s + e.shape[e.shape.length - 1], 0);
     const fourBit = base.entries.filter((e) => e.shape.length >= 2).reduce((s, e) => s + Math.ceil(e.values.length / 2), 0);
-    expect(compactPayload(quantizeSnapshot(base, { bits: 4, scheme: 'symmetric', granularity: 'channel' })).length).toBe(fourBit + 4 * biasN + 8 * channels);
+    expect(compactPayload(quantizeSnapshot(base, { bits: 4, scheme: 'symmetric', granularity: 'channel' })).length).toBe(
+      fourBit + 4 * biasN + 8 * channels,
+    );
   });
 
   it('the compact .nnq file round-trips codes, scales and values, and loads into the same predictions', async () => {

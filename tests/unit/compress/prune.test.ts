@@ -42,8 +42,12 @@ describe('magnitudeMasks', () => {
     expect(zeros(masks[0])).toBe(900);
     expect(zeros(masks[1])).toBe(300); // round(299.7)
     [a, b].forEach((w, t) => {
-      const pruned = Array.from(w).filter((_, i) => masks[t][i] === 0).map(Math.abs);
-      const kept = Array.from(w).filter((_, i) => masks[t][i] === 1).map(Math.abs);
+      const pruned = Array.from(w)
+        .filter((_, i) => masks[t][i] === 0)
+        .map(Math.abs);
+      const kept = Array.from(w)
+        .filter((_, i) => masks[t][i] === 1)
+        .map(Math.abs);
       expect(Math.max(...pruned)).toBe(thresholds[t]);
       expect(Math.min(...kept)).toBeGreaterThan(thresholds[t]);
       // Matches ranking the magnitudes by hand.
@@ -72,8 +76,20 @@ describe('magnitudeMasks', () => {
     expect(zeros(g.masks[0]) + zeros(g.masks[1])).toBe(1200);
     expect(zeros(g.masks[0])).toBeGreaterThan(zeros(g.masks[1]));
     const all = [medium, large];
-    const prunedMax = Math.max(...all.flatMap((w, t) => Array.from(w).filter((_, i) => g.masks[t][i] === 0).map(Math.abs)));
-    const keptMin = Math.min(...all.flatMap((w, t) => Array.from(w).filter((_, i) => g.masks[t][i] === 1).map(Math.abs)));
+    const prunedMax = Math.max(
+      ...all.flatMap((w, t) =>
+        Array.from(w)
+          .filter((_, i) => g.masks[t][i] === 0)
+          .map(Math.abs),
+      ),
+    );
+    const keptMin = Math.min(
+      ...all.flatMap((w, t) =>
+        Array.from(w)
+          .filter((_, i) => g.masks[t][i] === 1)
+          .map(Math.abs),
+      ),
+    );
     expect(prunedMax).toBeLessThan(keptMin);
     expect(Math.max(...g.thresholds)).toBe(prunedMax);
     g.thresholds.forEach((th, t) => {

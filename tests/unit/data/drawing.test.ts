@@ -11,7 +11,13 @@ function rect(top: number, left: number, height: number, width: number, value = 
 
 /** Bounding box and centre of mass (pixel centres at i + 0.5) of a 28x28 image. */
 function measure(img: Float32Array) {
-  let top = 28, left = 28, bottom = -1, right = -1, mass = 0, cy = 0, cx = 0;
+  let top = 28,
+    left = 28,
+    bottom = -1,
+    right = -1,
+    mass = 0,
+    cy = 0,
+    cx = 0;
   for (let y = 0; y < 28; y++) {
     for (let x = 0; x < 28; x++) {
       const v = img[y * 28 + x];
@@ -83,8 +89,14 @@ describe('drawingToMnist', () => {
     expect(Math.abs(m.cy - 14)).toBeLessThanOrEqual(1);
     expect(Math.abs(m.cx - 14)).toBeLessThanOrEqual(1);
     // Centring the box instead would put its top-left corner at (4, 4).
-    let top = 28, left = 28;
-    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) if (out[y * 28 + x] > 0) { top = Math.min(top, y); left = Math.min(left, x); }
+    let top = 28,
+      left = 28;
+    for (let y = 0; y < 28; y++)
+      for (let x = 0; x < 28; x++)
+        if (out[y * 28 + x] > 0) {
+          top = Math.min(top, y);
+          left = Math.min(left, x);
+        }
     expect(top).toBeLessThan(4);
     expect(left).toBeGreaterThan(4);
   });

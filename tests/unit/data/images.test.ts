@@ -7,7 +7,11 @@ import { mnistIdxPair, realMnist } from '../mnist';
 const px = 28 * 28;
 
 /** Asserts that `set` holds digits start..start+set.count-1 of `source`, pixels and labels. */
-function expectSliceOf(set: { images: Uint8Array; labels: Uint8Array; count: number }, source: { images: Uint8Array; labels: Uint8Array }, start: number) {
+function expectSliceOf(
+  set: { images: Uint8Array; labels: Uint8Array; count: number },
+  source: { images: Uint8Array; labels: Uint8Array },
+  start: number,
+) {
   expect(set.labels.length).toBe(set.count);
   expect(set.images.length).toBe(set.count * px);
   expect(Buffer.compare(Buffer.from(set.labels), Buffer.from(source.labels.subarray(start, start + set.count)))).toBe(0);
@@ -134,9 +138,15 @@ describe('datasetFromFiles', () => {
 
   it('a single-image pair says that at least 2 images are needed', async () => {
     const one = mnistIdxPair(0, 1, 'train');
-    await expect(datasetFromFiles([{ name: 'one-images', bytes: one.images }, { name: 'one-labels', bytes: one.labels }], 10)).rejects.toThrow(
-      'one-images holds 1 image; at least 2 are needed',
-    );
+    await expect(
+      datasetFromFiles(
+        [
+          { name: 'one-images', bytes: one.images },
+          { name: 'one-labels', bytes: one.labels },
+        ],
+        10,
+      ),
+    ).rejects.toThrow('one-images holds 1 image; at least 2 are needed');
   });
 
   it('wrong number of files', async () => {

@@ -13,8 +13,18 @@ describe('affine(): x W + b with a hand-written gradient', () => {
   for (const backend of ['cpu', 'wasm']) {
     it(`on ${backend}: hand-computed loss and gradients for x, W and b, no tensors left behind`, async () => {
       await tf.setBackend(backend);
-      const x = tf.variable(tf.tensor2d([[1, 2], [3, 4]]));
-      const w = tf.variable(tf.tensor2d([[1, 0, -1], [2, 1, 0]]));
+      const x = tf.variable(
+        tf.tensor2d([
+          [1, 2],
+          [3, 4],
+        ]),
+      );
+      const w = tf.variable(
+        tf.tensor2d([
+          [1, 0, -1],
+          [2, 1, 0],
+        ]),
+      );
       const b = tf.variable(tf.tensor1d([0.5, 0, -0.5]));
       const before = tf.memory().numTensors;
       const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(affine(x, w, b))) as tf.Scalar, [x, w, b]);

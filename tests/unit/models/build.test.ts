@@ -38,7 +38,18 @@ describe('buildModel + summarize: parameter counts and shapes', () => {
   it('LeNet preset: conv 6 (same) -> pool -> conv 16 (valid) -> pool -> 120 -> 84 -> 10', () => {
     const model = buildModel(CNN_PRESET, 1);
     const s = summarize(model, 'cnn');
-    expect(s.layers.map((l) => l.type)).toEqual(['Conv2D', 'MaxPooling2D', 'Conv2D', 'MaxPooling2D', 'Flatten', 'Dropout', 'Dense', 'Dropout', 'Dense', 'Dense']);
+    expect(s.layers.map((l) => l.type)).toEqual([
+      'Conv2D',
+      'MaxPooling2D',
+      'Conv2D',
+      'MaxPooling2D',
+      'Flatten',
+      'Dropout',
+      'Dense',
+      'Dropout',
+      'Dense',
+      'Dense',
+    ]);
     expect(s.layers.map((l) => l.outputShape)).toEqual([
       [null, 28, 28, 6], // 'same' keeps 28
       [null, 14, 14, 6],
@@ -51,7 +62,18 @@ describe('buildModel + summarize: parameter counts and shapes', () => {
       [null, 84],
       [null, 10],
     ]);
-    expect(s.layers.map((l) => l.params)).toEqual([5 * 5 * 1 * 6 + 6, 0, 5 * 5 * 6 * 16 + 16, 0, 0, 0, 400 * 120 + 120, 0, 120 * 84 + 84, 84 * 10 + 10]);
+    expect(s.layers.map((l) => l.params)).toEqual([
+      5 * 5 * 1 * 6 + 6,
+      0,
+      5 * 5 * 6 * 16 + 16,
+      0,
+      0,
+      0,
+      400 * 120 + 120,
+      0,
+      120 * 84 + 84,
+      84 * 10 + 10,
+    ]);
     expect(s.totalParams).toBe(5 * 5 * 1 * 6 + 6 + (5 * 5 * 6 * 16 + 16) + (400 * 120 + 120) + (120 * 84 + 84) + (84 * 10 + 10));
     expect(s.totalParams).toBe(61706);
     expect(convSides(CNN_PRESET)).toEqual([14, 5]);
@@ -124,7 +146,13 @@ describe('buildModel + summarize: parameter counts and shapes', () => {
 
 describe('validateModelConfig', () => {
   const mlp = (units: number, dropout = 0): MlpConfig => ({ kind: 'mlp', hidden: [{ units, activation: 'relu' }], dropout });
-  const block = (kernelSize: number, padding: 'same' | 'valid', pool: 'max' | 'avg' | 'none' = 'max') => ({ filters: 4, kernelSize, padding, activation: 'relu' as const, pool });
+  const block = (kernelSize: number, padding: 'same' | 'valid', pool: 'max' | 'avg' | 'none' = 'max') => ({
+    filters: 4,
+    kernelSize,
+    padding,
+    activation: 'relu' as const,
+    pool,
+  });
 
   it('accepts the presets', () => {
     expect(validateModelConfig(MLP_PRESET)).toEqual([]);
@@ -186,8 +214,12 @@ describe('validateModelConfig', () => {
 
   it('rejects a CNN without blocks, bad filters and bad kernel sizes', () => {
     expect(validateModelConfig({ kind: 'cnn', blocks: [], dense: [], dropout: 0 })[0]).toContain('at least one conv block');
-    expect(validateModelConfig({ kind: 'cnn', blocks: [{ ...block(3, 'same'), filters: 0 }], dense: [], dropout: 0 })[0]).toContain('filters must be a whole number');
-    expect(validateModelConfig({ kind: 'cnn', blocks: [block(29, 'same')], dense: [], dropout: 0 })[0]).toContain('kernel size must be a whole number from 1 to 28, got 29');
+    expect(validateModelConfig({ kind: 'cnn', blocks: [{ ...block(3, 'same'), filters: 0 }], dense: [], dropout: 0 })[0]).toContain(
+      'filters must be a whole number',
+    );
+    expect(validateModelConfig({ kind: 'cnn', blocks: [block(29, 'same')], dense: [], dropout: 0 })[0]).toContain(
+      'kernel size must be a whole number from 1 to 28, got 29',
+    );
   });
 
   it('collects every problem at once', () => {
@@ -216,7 +248,13 @@ describe('buildModel with an invalid config', () => {
   });
 
   it('throws for a CNN whose kernel outgrows its input', () => {
-    const blocks = Array.from({ length: 3 }, () => ({ filters: 2, kernelSize: 5, padding: 'valid' as const, activation: 'relu' as const, pool: 'max' as const }));
+    const blocks = Array.from({ length: 3 }, () => ({
+      filters: 2,
+      kernelSize: 5,
+      padding: 'valid' as const,
+      activation: 'relu' as const,
+      pool: 'max' as const,
+    }));
     expect(() => buildModel({ kind: 'cnn', blocks, dense: [], dropout: 0 }, 0)).toThrow(ModelConfigError);
   });
 });
@@ -276,7 +314,8 @@ describe('SeededDropout', () => {
   });
 
   it('draws a new mask each call, and the same sequence for the same seed', () => {
-    const masks = (layer: SeededDropout, n: number) => Array.from({ length: n }, () => Array.from((layer.apply(x(), { training: true }) as tf.Tensor).dataSync()));
+    const masks = (layer: SeededDropout, n: number) =>
+      Array.from({ length: n }, () => Array.from((layer.apply(x(), { training: true }) as tf.Tensor).dataSync()));
     const [a1, a2] = masks(new SeededDropout({ rate, seed: 7 }), 2);
     const [b1, b2] = masks(new SeededDropout({ rate, seed: 7 }), 2);
     const [c1] = masks(new SeededDropout({ rate, seed: 8 }), 1);

@@ -40,7 +40,13 @@ describe('a kernel failing mid-run', () => {
     const state = await session.init('webgl', (n) => notices.push(n));
     expect(state.active).toBe('webgl');
     const { images, labels } = mnistIdxPair(0, 700);
-    await session.loadIdxFiles([{ name: 'images', bytes: images }, { name: 'labels', bytes: labels }], 50);
+    await session.loadIdxFiles(
+      [
+        { name: 'images', bytes: images },
+        { name: 'labels', bytes: labels },
+      ],
+      50,
+    );
     // 8 steps per epoch; the matmuls of about 11 steps (plus a validation pass) go through before the fault
     matmulCalls = 0;
     failAfter = 11 * 6;
@@ -51,7 +57,9 @@ describe('a kernel failing mid-run', () => {
     const rewind = events.find((e) => e.type === 'rewind');
     expect(rewind).toMatchObject({ type: 'rewind', step: 8, backend: 'cpu' });
     const message = notices.find((n) => n.message.startsWith('Training paused'))?.message;
-    expect(message).toMatch(/^Training paused on webgl: a kernel failed at step \d+ \(simulated driver fault\)\. It goes on on cpu from the last checkpoint \(step 8\); nothing trained before that step is lost\.$/);
+    expect(message).toMatch(
+      /^Training paused on webgl: a kernel failed at step \d+ \(simulated driver fault\)\. It goes on on cpu from the last checkpoint \(step 8\); nothing trained before that step is lost\.$/,
+    );
     const [run] = await session.listRuns();
     const record = await session.getRun(run.id);
     expect(record.steps.map((p) => p.step)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));

@@ -141,7 +141,9 @@ describe('two tabs of one browser (two sessions, one IndexedDB, one lock manager
     const { tabA, tabB, done, run } = await twoTabsWithRunPaused();
     expect(run).toMatchObject({ status: 'running', checkpointStep: 8 });
     expect((await tabB.listRuns()).find((r) => r.id === run.id)?.status).toBe('elsewhere');
-    await expect(tabB.resumeRun(run.id, () => {})).rejects.toThrow('This run is training in another tab of this browser; resume it here once that tab stops it or closes.');
+    await expect(tabB.resumeRun(run.id, () => {})).rejects.toThrow(
+      'This run is training in another tab of this browser; resume it here once that tab stops it or closes.',
+    );
     await expect(tabB.deleteRun(run.id)).rejects.toThrow('stop it there (or close that tab) before deleting it');
     await expect(tabB.renameRun(run.id, 'taken')).rejects.toThrow('rename it there, or here once it ends');
     const free = tabB.whenRunFree(run.id);

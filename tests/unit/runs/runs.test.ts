@@ -36,7 +36,15 @@ describe('run history and resume (IndexedDB through fake-indexeddb)', () => {
     const result = await session.train(MLP_PRESET, { ...CONFIG, epochs: 2 }, () => {});
     expect(result.reason).toBe('finished');
     const [run] = await session.listRuns();
-    expect(run).toMatchObject({ status: 'finished', step: 16, totalSteps: 16, checkpointStep: 16, task: 'images', modelKind: 'mlp', name: 'MLP on images' });
+    expect(run).toMatchObject({
+      status: 'finished',
+      step: 16,
+      totalSteps: 16,
+      checkpointStep: 16,
+      task: 'images',
+      modelKind: 'mlp',
+      name: 'MLP on images',
+    });
     expect(run.metric?.name).toBe('validation accuracy');
     expect(run.metric?.value).toBe(result.epochs[1].valAccuracy);
     const record = await session.getRun(run.id);
@@ -44,7 +52,9 @@ describe('run history and resume (IndexedDB through fake-indexeddb)', () => {
     expect(record.epochs.map((p) => p.step)).toEqual([8, 16]);
     expect(record.model).toEqual(MLP_PRESET);
 
-    const cp = (await new RunStore(indexedDbKeyValue('nn-playground-runs'), indexedDbKeyValue('nn-playground-checkpoints')).checkpoint(run.id)) as Checkpoint;
+    const cp = (await new RunStore(indexedDbKeyValue('nn-playground-runs'), indexedDbKeyValue('nn-playground-checkpoints')).checkpoint(
+      run.id,
+    )) as Checkpoint;
     expect(cp.step).toBe(16);
     // Adam: the iteration count, then m and v for each of the 4 trainable tensors (2 kernels, 2 biases)
     expect(cp.optimizer.map((r) => r.name)[0]).toBe('iter');
@@ -104,7 +114,9 @@ describe('run history and resume (IndexedDB through fake-indexeddb)', () => {
     const before = await session.predict(pixels);
     const store = new RunStore(indexedDbKeyValue('nn-playground-runs'), indexedDbKeyValue('nn-playground-checkpoints'));
     await store.put({ ...(await store.get(id))!, model: { ...MLP_PRESET, hidden: [{ units: 32, activation: 'relu' }] } });
-    await expect(session.resumeRun(id, () => {})).rejects.toThrow('The checkpoint does not fit this model (different layers or sizes); start a new run instead.');
+    await expect(session.resumeRun(id, () => {})).rejects.toThrow(
+      'The checkpoint does not fit this model (different layers or sizes); start a new run instead.',
+    );
     await expect(session.openRun(id)).rejects.toThrow('The checkpoint does not fit this model');
     expect(await session.predict(pixels)).toEqual(before);
     // and the session is free for the next run
@@ -126,7 +138,13 @@ describe('run history and resume (IndexedDB through fake-indexeddb)', () => {
     expect(runJson.steps).toHaveLength(8);
     // the exported model is plain tfjs: it loads and predicts as the opened run does
     const json = JSON.parse(new TextDecoder().decode(exported[1].bytes));
-    const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: exported[2].bytes.slice().buffer }));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0].weights,
+        weightData: exported[2].bytes.slice().buffer,
+      }),
+    );
     const record = await session.openRun(id);
     expect(record.epochs).toHaveLength(1);
     const pixels = new Float32Array(784).fill(0.5);

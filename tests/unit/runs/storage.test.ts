@@ -13,7 +13,13 @@ const quota = () => Object.assign(new Error('The quota has been exceeded.'), { n
 function fillingStore(okWrites: number): KeyValue {
   const inner = new MemoryKeyValue();
   let writes = 0;
-  return { ...inner, get: (k) => inner.get(k), del: (k) => inner.del(k), values: () => inner.values(), set: async (k, v) => (++writes > okWrites ? Promise.reject(quota()) : inner.set(k, v)) };
+  return {
+    ...inner,
+    get: (k) => inner.get(k),
+    del: (k) => inner.del(k),
+    values: () => inner.values(),
+    set: async (k, v) => (++writes > okWrites ? Promise.reject(quota()) : inner.set(k, v)),
+  };
 }
 
 async function sessionWith(makeKeyValue: (name: string) => KeyValue) {
@@ -21,7 +27,13 @@ async function sessionWith(makeKeyValue: (name: string) => KeyValue) {
   const session = new Session(makeKeyValue);
   await session.init('cpu', (n) => notices.push(n));
   const { images, labels } = mnistIdxPair(0, 700);
-  await session.loadIdxFiles([{ name: 'images', bytes: images }, { name: 'labels', bytes: labels }], 50);
+  await session.loadIdxFiles(
+    [
+      { name: 'images', bytes: images },
+      { name: 'labels', bytes: labels },
+    ],
+    50,
+  );
   return { session, notices };
 }
 
@@ -63,7 +75,9 @@ describe('training when runs cannot be stored', () => {
     expect(result.steps).toBe(16);
     const warnings = notices.filter((n) => n.message.includes('is no longer being saved'));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0].message).toBe('Run "MLP on images" is no longer being saved: the browser storage for this page is full. Training goes on; delete old runs in the Runs panel to make room for the next one.');
+    expect(warnings[0].message).toBe(
+      'Run "MLP on images" is no longer being saved: the browser storage for this page is full. Training goes on; delete old runs in the Runs panel to make room for the next one.',
+    );
     expect(tf.memory().numTensors).toBeGreaterThan(0); // the model is still there to evaluate
     expect((await session.evaluate()).accuracy).toBeGreaterThan(0.3);
   });
@@ -75,7 +89,9 @@ describe('a NaN loss', () => {
     // plain SGD at the largest allowed rate with a large L2 penalty blows the weights up within a few epochs
     const result = await session.train(MLP_PRESET, { ...DEFAULT_TRAIN, optimizer: 'sgd', learningRate: 10, l2: 1, epochs: 20, seed: 1 }, () => {});
     expect(result.reason).toBe('failed');
-    expect(result.error).toMatch(/^The loss became (NaN|Infinity) at step \d+\. Training stopped; lower the learning rate or the weight penalty and start again\. The model is back at its last good checkpoint \(step \d+\), kept in the Runs panel\.$/);
+    expect(result.error).toMatch(
+      /^The loss became (NaN|Infinity) at step \d+\. Training stopped; lower the learning rate or the weight penalty and start again\. The model is back at its last good checkpoint \(step \d+\), kept in the Runs panel\.$/,
+    );
     const probabilities = await session.predict(new Float32Array(784).fill(0.5));
     expect(probabilities.every(Number.isFinite)).toBe(true);
     const [run] = await session.listRuns();

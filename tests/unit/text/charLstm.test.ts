@@ -47,7 +47,12 @@ describe('char-LSTM model', () => {
   });
 
   it('the loss is the mean cross-entropy over every position', () => {
-    const logits = tf.tensor3d([[[0, Math.log(3)], [Math.log(4), 0]]]); // p = [1/4, 3/4], [4/5, 1/5]
+    const logits = tf.tensor3d([
+      [
+        [0, Math.log(3)],
+        [Math.log(4), 0],
+      ],
+    ]); // p = [1/4, 3/4], [4/5, 1/5]
     const targets = tf.tensor2d([[1, 1]], [1, 2], 'int32');
     expect(sequenceCrossEntropy(logits, targets).dataSync()[0]).toBeCloseTo((-Math.log(3 / 4) - Math.log(1 / 5)) / 2, 5);
     tf.dispose([logits, targets]);
@@ -106,7 +111,11 @@ describe('training a char-LSTM on a real speech (Node, cpu)', () => {
     before = tf.memory().numTensors;
     model = buildCharLstm(tiny, corpus.info.vocabSize, 5);
     const vocab = vocabularyFrom(corpus.vocab);
-    const trainer = new Trainer(textTask(model, { ids, host: corpus.ids, length: corpus.ids.length, vocab }, tiny.window, config, textConfig), config, (e) => events.push(e));
+    const trainer = new Trainer(
+      textTask(model, { ids, host: corpus.ids, length: corpus.ids.length, vocab }, tiny.window, config, textConfig),
+      config,
+      (e) => events.push(e),
+    );
     result = await trainer.run();
   }, 120_000);
 
@@ -173,7 +182,13 @@ describe('training a char-LSTM on a real speech (Node, cpu)', () => {
     const greedy2 = await generateText(model, vocab, { ...opts, temperature: 0, seed: 2 });
     expect(greedy1).toBe(greedy2);
     let n = 0;
-    const stopped = await generateText(model, vocab, { ...opts, length: 1000 }, () => n++, () => n >= 2);
+    const stopped = await generateText(
+      model,
+      vocab,
+      { ...opts, length: 1000 },
+      () => n++,
+      () => n >= 2,
+    );
     expect([...stopped].length).toBeLessThan(1000);
   });
 

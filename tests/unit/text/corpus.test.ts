@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { buildCorpus, buildVocabulary, decode, decodeText, encode, MAX_TEXT_BYTES, MIN_TEXT_CHARS, TextError, UNKNOWN, vocabularyFrom } from '../../../src/engine/text/corpus';
+import {
+  buildCorpus,
+  buildVocabulary,
+  decode,
+  decodeText,
+  encode,
+  MAX_TEXT_BYTES,
+  MIN_TEXT_CHARS,
+  TextError,
+  UNKNOWN,
+  vocabularyFrom,
+} from '../../../src/engine/text/corpus';
 import { evenStarts, splitPoint, windowIndices } from '../../../src/engine/text/textTask';
 import { sotuBytes } from '../mnist';
 
@@ -56,7 +67,12 @@ describe('decoding a text file', () => {
 
 describe('vocabulary', () => {
   it('puts the unknown symbol first, then characters by falling frequency, ties by code point', () => {
-    const counts = new Map([['b', 3], ['a', 3], ['c', 5], ['d', 1]]);
+    const counts = new Map([
+      ['b', 3],
+      ['a', 3],
+      ['c', 5],
+      ['d', 1],
+    ]);
     expect(buildVocabulary(counts, 0)).toEqual([UNKNOWN, 'c', 'a', 'b', 'd']);
     expect(buildVocabulary(counts, 2)).toEqual([UNKNOWN, 'c', 'a']);
   });

@@ -28,7 +28,7 @@ describe('fused LSTM sequence (charLogits)', () => {
     await tf.setBackend('cpu'); // importing the wasm backend made it the default
   });
 
-  it('gives tfjs LSTM layers\' logits, in time-major order', () => {
+  it("gives tfjs LSTM layers' logits, in time-major order", () => {
     const model = buildCharLstm({ kind: 'charLstm', embedding: 4, layers: 2, units: 8, dropout: 0, window: 5 }, VOCAB, 1);
     const x = windows(3, 5, 0);
     const ref = (model.apply(x, { training: false }) as tf.Tensor3D).arraySync();
@@ -36,7 +36,8 @@ describe('fused LSTM sequence (charLogits)', () => {
     expect(fused.shape).toEqual([5 * 3, VOCAB]);
     const rows = fused.arraySync();
     let worst = 0;
-    for (let t = 0; t < 5; t++) for (let b = 0; b < 3; b++) for (let v = 0; v < VOCAB; v++) worst = Math.max(worst, Math.abs(rows[t * 3 + b]![v]! - ref[b]![t]![v]!));
+    for (let t = 0; t < 5; t++)
+      for (let b = 0; b < 3; b++) for (let v = 0; v < VOCAB; v++) worst = Math.max(worst, Math.abs(rows[t * 3 + b]![v]! - ref[b]![t]![v]!));
     expect(worst).toBeLessThan(1e-5);
   });
 
@@ -77,7 +78,12 @@ describe('fused LSTM sequence (charLogits)', () => {
     const run = async (backend: string) => {
       await tf.setBackend(backend);
       const { model, fused } = both(1, 3, 5);
-      const out = [fused.value.dataSync()[0]!, ...Object.keys(fused.grads).sort().flatMap((n) => Array.from(fused.grads[n]!.dataSync()))];
+      const out = [
+        fused.value.dataSync()[0]!,
+        ...Object.keys(fused.grads)
+          .sort()
+          .flatMap((n) => Array.from(fused.grads[n]!.dataSync())),
+      ];
       model.dispose();
       return out;
     };

@@ -44,7 +44,10 @@ describe('LSTM cell kernels', () => {
         kernelName: kernel,
         backendName: 'cpu',
         kernelFunc: ({ inputs, backend, attrs }) => {
-          const cpu = backend as unknown as { readSync(id: unknown): Float32Array; makeTensorInfo(shape: number[], dtype: string, values: Float32Array): tf.TensorInfo };
+          const cpu = backend as unknown as {
+            readSync(id: unknown): Float32Array;
+            makeTensorInfo(shape: number[], dtype: string, values: Float32Array): tf.TensorInfo;
+          };
           const { row0, units } = attrs as unknown as { row0: number; units: number };
           const values = Object.fromEntries(CELL_INPUTS[kernel].map((n) => [n, cpu.readSync(inputs[n]!.dataId)]));
           const batch = inputs.ZR!.shape[0]!;

@@ -45,13 +45,17 @@ describe('validateTrainConfig', () => {
   it('explains each bad setting', () => {
     expect(validateTrainConfig({ ...DEFAULT_TRAIN, batchSize: 0 })).toEqual(['Batch size must be a whole number from 1 to 8192, got 0.']);
     expect(validateTrainConfig({ ...DEFAULT_TRAIN, learningRate: NaN })).toEqual(['Learning rate must be a number above 0 and at most 10, got NaN.']);
-    expect(validateTrainConfig({ ...DEFAULT_TRAIN, learningRate: -0.01 })).toEqual(['Learning rate must be a number above 0 and at most 10, got -0.01.']);
+    expect(validateTrainConfig({ ...DEFAULT_TRAIN, learningRate: -0.01 })).toEqual([
+      'Learning rate must be a number above 0 and at most 10, got -0.01.',
+    ]);
     expect(validateTrainConfig({ ...DEFAULT_TRAIN, learningRate: 0 })).toHaveLength(1);
     expect(validateTrainConfig({ ...DEFAULT_TRAIN, learningRate: Infinity })).toHaveLength(1);
     expect(validateTrainConfig({ ...DEFAULT_TRAIN, learningRate: 10 })).toEqual([]);
     expect(validateTrainConfig({ ...DEFAULT_TRAIN, epochs: 0 })).toEqual(['Epochs must be a whole number from 1 to 1000, got 0.']);
     expect(validateTrainConfig({ ...DEFAULT_TRAIN, batchSize: 1.5 })[0]).toContain('Batch size');
-    expect(validateTrainConfig({ ...DEFAULT_TRAIN, optimizer: 'lbfgs' as never })[0]).toBe('Unknown optimizer "lbfgs"; choose one of sgd, momentum, adam, rmsprop.');
+    expect(validateTrainConfig({ ...DEFAULT_TRAIN, optimizer: 'lbfgs' as never })[0]).toBe(
+      'Unknown optimizer "lbfgs"; choose one of sgd, momentum, adam, rmsprop.',
+    );
     expect(validateTrainConfig({ ...DEFAULT_TRAIN, l2: -1 })[0]).toContain('L2 penalty');
     expect(validateTrainConfig({ ...DEFAULT_TRAIN, seed: -1 })[0]).toContain('Seed');
     expect(validateTrainConfig({ ...DEFAULT_TRAIN, metricsEvery: 0 })[0]).toContain('Metrics interval');
@@ -73,7 +77,10 @@ describe('validateTrainConfig', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(TrainConfigError);
-    expect((error as TrainConfigError).problems).toEqual(['Batch size must be a whole number from 1 to 8192, got 0.', 'Epochs must be a whole number from 1 to 1000, got 0.']);
+    expect((error as TrainConfigError).problems).toEqual([
+      'Batch size must be a whole number from 1 to 8192, got 0.',
+      'Epochs must be a whole number from 1 to 1000, got 0.',
+    ]);
     expect((error as Error).message).toContain('Batch size must be');
     model.dispose();
     disposeSet(set);
@@ -86,7 +93,15 @@ describe('MLP on 3000 real MNIST digits', () => {
   let testHost: LabelledImages;
   let run: Awaited<ReturnType<typeof train>>;
   let evaluation: EvaluationResult;
-  const config = { optimizer: 'adam' as const, learningRate: 0.001, lrSchedule: 'constant' as const, batchSize: 64, epochs: 3, seed: 42, metricsEvery: 10 };
+  const config = {
+    optimizer: 'adam' as const,
+    learningRate: 0.001,
+    lrSchedule: 'constant' as const,
+    batchSize: 64,
+    epochs: 3,
+    seed: 42,
+    metricsEvery: 10,
+  };
   const stepsPerEpoch = Math.floor(3000 / 64); // 46; the remainder batch is dropped
 
   beforeAll(async () => {
@@ -360,4 +375,3 @@ describe('Trainer behaviour on small runs', () => {
     expect(states).toEqual(['running', 'paused']);
   });
 });
-

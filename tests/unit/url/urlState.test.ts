@@ -11,10 +11,36 @@ function customised(): AppState {
     ...s,
     mode: 'text',
     backend: { ...s.backend, auto: false, active: 'wasm' },
-    model: { ...s.model, kind: 'cnn', configs: { mlp: { kind: 'mlp', hidden: [{ units: 128, activation: 'tanh' }, { units: 32, activation: 'relu' }], dropout: 0 }, cnn: { ...CNN_PRESET, blocks: [{ filters: 8, kernelSize: 3, padding: 'same', activation: 'elu', pool: 'avg' }], dropout: 0.5 } } },
+    model: {
+      ...s.model,
+      kind: 'cnn',
+      configs: {
+        mlp: {
+          kind: 'mlp',
+          hidden: [
+            { units: 128, activation: 'tanh' },
+            { units: 32, activation: 'relu' },
+          ],
+          dropout: 0,
+        },
+        cnn: { ...CNN_PRESET, blocks: [{ filters: 8, kernelSize: 3, padding: 'same', activation: 'elu', pool: 'avg' }], dropout: 0.5 },
+      },
+    },
     train: { ...s.train, config: { ...s.train.config, learningRate: 0.0003, batchSize: 128, lrSchedule: 'cosine', trainLimit: 5000 } },
-    text: { ...s.text, model: { ...s.text.model, units: 48 }, options: { lowercase: true, maxVocab: 60 }, generate: { ...s.text.generate, seedText: 'Hello & good_bye? ', temperature: 0.5 } },
-    compress: { ...s.compress, images: { ...s.compress.images, quant: { bits: 4, scheme: 'symmetric', granularity: 'tensor' }, prune: { ...s.compress.images.prune, sparsity: 0.75, mode: 'gradual' } } },
+    text: {
+      ...s.text,
+      model: { ...s.text.model, units: 48 },
+      options: { lowercase: true, maxVocab: 60 },
+      generate: { ...s.text.generate, seedText: 'Hello & good_bye? ', temperature: 0.5 },
+    },
+    compress: {
+      ...s.compress,
+      images: {
+        ...s.compress.images,
+        quant: { bits: 4, scheme: 'symmetric', granularity: 'tensor' },
+        prune: { ...s.compress.images.prune, sparsity: 0.75, mode: 'gradual' },
+      },
+    },
   };
 }
 
