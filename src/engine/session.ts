@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LoadProgress, MemoryInfo, MnistUrls, Notice, PlaygroundApi, PreviewDigit } from '../worker/api';
 import { BackendName, BackendState, selectBackend, trySetBackend } from './backend/backends';
 import { checkGpuMatMul, OWN_MATMUL, type MatMulCheck } from './backend/gpuMatMul';
+import { checkApplyModel, type ApplyModelCheck } from './train/applyModel';
 import { DataError, readIdxPair } from './data/idx';
 import { datasetFromFiles, DatasetInfo, describeDataset, ImageDataset, makeDataset, NamedBytes, slice as sliceImages } from './data/images';
 import { CNN_PRESET, MLP_PRESET, ModelConfig } from './models/config';
@@ -598,10 +599,10 @@ export class Session implements PlaygroundApi {
     return matmulPeak(n, reps);
   }
 
-  async checkGpuMatMul(): Promise<MatMulCheck> {
+  async checkGpuMatMul(): Promise<MatMulCheck & { models: ApplyModelCheck[] }> {
     if (!tf.getKernel(OWN_MATMUL, tf.getBackend()))
       throw new Error(`Our matmul kernel runs on WebGPU only; the active backend is ${tf.getBackend()}.`);
-    return checkGpuMatMul();
+    return { ...(await checkGpuMatMul()), models: await checkApplyModel() };
   }
 
   async checkFusedLstm(): Promise<LstmCheck> {

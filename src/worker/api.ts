@@ -1,6 +1,7 @@
 /** The one typed door between the page and the engine (wrapped by comlink on both sides). */
 import type { BackendName, BackendState } from '../engine/backend/backends';
 import type { MatMulCheck } from '../engine/backend/gpuMatMul';
+import type { ApplyModelCheck } from '../engine/train/applyModel';
 import type { DatasetInfo, NamedBytes } from '../engine/data/images';
 import type { ModelConfig } from '../engine/models/config';
 import type { ModelSummary } from '../engine/models/build';
@@ -152,7 +153,7 @@ export interface PlaygroundApi {
   benchTextSpeed(which: 'ours' | 'other' | 'baseline', steps: number, warmup?: number): Promise<SpeedResult>;
   benchMatmul(n: number, reps: number): Promise<{ backend: string; n: number; gflops: number; kernel: 'ours' | 'tfjs' }>;
   /** Our WebGPU matmul kernel against tfjs's (webgpu only), with the speed measurement that chose between them. */
-  checkGpuMatMul(): Promise<MatMulCheck>;
+  checkGpuMatMul(): Promise<MatMulCheck & { models: ApplyModelCheck[] }>;
   /** The fused LSTM path against tfjs's LSTM layers on the active backend (the e2e suite runs it on WebGL and WebGPU). */
   checkFusedLstm(): Promise<LstmCheck>;
   benchImageSpeed(kind: 'mlp' | 'cnn', which: 'ours' | 'baseline', steps: number, warmup?: number): Promise<ImageSpeed>;

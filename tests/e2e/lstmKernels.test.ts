@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { openPlayground, useBrowser } from './browser';
 import type { LstmCheck } from '../../src/engine/text/lstmCheck';
 import type { MatMulCheck } from '../../src/engine/backend/gpuMatMul';
+import type { ApplyModelCheck } from '../../src/engine/train/applyModel';
 
 const browser = useBrowser();
 
@@ -37,7 +38,9 @@ describe('the fused char-LSTM on the GPU backends, against tfjs LSTM layers in t
     const { page } = await openPlayground(browser(), '?backend=webgpu');
     await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 120_000 }).toBe('webgpu');
     const r = await page.evaluate(() =>
-      (globalThis as unknown as { playgroundEngine: { checkGpuMatMul(): Promise<MatMulCheck> } }).playgroundEngine.checkGpuMatMul(),
+      (
+        globalThis as unknown as { playgroundEngine: { checkGpuMatMul(): Promise<MatMulCheck & { models: ApplyModelCheck[] }> } }
+      ).playgroundEngine.checkGpuMatMul(),
     );
     expect(r.backend).toBe('webgpu');
     expect(r.cases).toHaveLength(8);
@@ -47,6 +50,13 @@ describe('the fused char-LSTM on the GPU backends, against tfjs LSTM layers in t
       expect(c.relError, `conv ${c.shape} ${c.padding}`).toBeLessThan(1e-5);
       expect(c.dxRelError, `conv dx ${c.shape} ${c.padding}`).toBeLessThan(1e-5);
       expect(c.dwRelError, `conv dw ${c.shape} ${c.padding}`).toBeLessThan(1e-5);
+    }
+    // the default MLP and CNN through our kernels (where chosen) give the layers' outputs and weight gradients
+    expect(r.models.map((m) => m.model)).toEqual(['mlp', 'cnn']);
+    for (const m of r.models) {
+      expect(m.ownPath).toBe(r.choice!.chosen);
+      expect(m.outputRelError, `${m.model} outputs`).toBeLessThan(1e-5);
+      expect(m.gradientRelError, `${m.model} gradients`).toBeLessThan(1e-4);
     }
     // the choice was measured when the backend started: two shapes, both kernels
     expect(r.choice?.own).toHaveLength(2);

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { OWN_CONV, ownConv2d } from '../backend/gpuConv';
 import { ownMatMulChosen } from '../backend/gpuMatMul';
 import { ACTIVATIONS, affine, plainDense } from '../models/affine';
+import { buildModel } from '../models/build';
+import { CNN_PRESET, MLP_PRESET } from '../models/config';
 
 /** A Conv2D layer our WebGPU convolution can run (stride 1, no dilation, channels last, bias, known activation), else null. */
 export function plainConv(
@@ -36,4 +38,48 @@ export function applyModel(model: tf.LayersModel, x: tf.Tensor, training: boolea
     else h = layer.apply(h, { training }) as tf.Tensor;
   }
   return h;
+}
+
+export interface ApplyModelCheck {
+  model: 'mlp' | 'cnn';
+  /** whether applyModel took our kernels' path (false: it was model.apply itself, and the errors are 0) */
+  ownPath: boolean;
+  /** largest |ours - tfjs| relative to the largest |tfjs|: outputs, and the gradient of sum(y * r) for every weight */
+  outputRelError: number;
+  gradientRelError: number;
+}
+
+/** applyModel against the layers' own apply for the default MLP and CNN on the active backend (e2e on WebGPU). */
+export async function checkApplyModel(): Promise<ApplyModelCheck[]> {
+  const out: ApplyModelCheck[] = [];
+  for (const [name, config] of [
+    ['mlp', MLP_PRESET],
+    ['cnn', CNN_PRESET],
+  ] as const) {
+    const model = buildModel(config, 3);
+    const errors = tf.tidy(() => {
+      const x = tf.randomUniform([8, 28, 28, 1], 0, 1, 'float32', 4);
+      const stock = model.apply(x, { training: false }) as tf.Tensor;
+      const r = tf.randomNormal(stock.shape, 0, 1, 'float32', 5);
+      const rel = (got: tf.Tensor, ref: tf.Tensor) => tf.div(tf.max(tf.abs(tf.sub(got, ref))), tf.max(tf.abs(ref)));
+      const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const gradsOf = (f: () => tf.Tensor) => {
+        const { grads } = tf.variableGrads(() => tf.sum(tf.mul(f(), r)) as tf.Scalar, vars);
+        return vars.map((v) => grads[v.name]!);
+      };
+      const ours = gradsOf(() => applyModel(model, x, false));
+      const theirs = gradsOf(() => model.apply(x, { training: false }) as tf.Tensor);
+      return tf.stack([rel(applyModel(model, x, false), stock), tf.max(tf.stack(ours.map((g, i) => rel(g, theirs[i]!))))]);
+    });
+    const [outputRelError, gradientRelError] = await errors.data();
+    errors.dispose();
+    model.dispose();
+    out.push({
+      model: name,
+      ownPath: ownMatMulChosen() && model instanceof tf.Sequential,
+      outputRelError: outputRelError!,
+      gradientRelError: gradientRelError!,
+    });
+  }
+  return out;
 }
