@@ -6,7 +6,7 @@
 // plain-tfjs approach (one-hot windows of 40, predicting only the last character, model.fit + tf.nextFrame) on the
 // same backend; then the wall time to a validation loss of 2.0 nats per character on the fastest backend.
 // Usage: npm run bench [-- --backends webgpu,webgl,wasm,cpu --models mlp,cnn,lstm --target 2.0 --max-seconds 1200 (0: skip) --skip-build
-//   --main-thread-only (only the page's long tasks while each model trains from the UI) --skip-main-thread (the opposite)]
+//   --main-thread-only (only the page's long tasks while each model trains from the UI) --skip-main-thread (the opposite) --rounds 2]
 import { build, preview } from 'vite';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     'skip-build': { type: 'boolean', default: false },
     'main-thread-only': { type: 'boolean', default: false },
     'skip-main-thread': { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '2' },
   },
 });
 
@@ -36,6 +37,21 @@ const IMAGE_STEPS: Record<string, Record<string, number>> = {
   cnn: { webgpu: 3, webgl: 10, wasm: 20, cpu: 5 },
 };
 const models = values.models!.split(',');
+const rounds = Math.max(1, Number(values.rounds));
+
+/**
+ * Runs each measurement `rounds` times, alternating ours and the baseline (A B A B), and keeps each one's fastest
+ * round: on a shared VM (steal time seen at 20 %) a slow spell then hits both sides instead of one.
+ */
+async function bestOf<T, K extends string>(measure: Record<K, () => Promise<T>>, speed: (t: T) => number): Promise<Record<K, T>> {
+  const best = {} as Record<K, T>;
+  for (let r = 0; r < rounds; r++)
+    for (const name of Object.keys(measure) as K[]) {
+      const t = await measure[name]();
+      if (!best[name] || speed(t) > speed(best[name]!)) best[name] = t;
+    }
+  return best;
+}
 
 interface ImageSpeedRow {
   samplesPerSec: number;
@@ -140,8 +156,13 @@ try {
     }
     for (const kind of values['main-thread-only'] ? [] : (models.filter((m) => m !== 'lstm') as ('mlp' | 'cnn')[])) {
       const steps = IMAGE_STEPS[kind][backend] ?? 10;
-      const ours = await page.evaluate(([k, n]) => globalThis.playgroundEngine.benchImageSpeed(k, 'ours', n, 3), [kind, steps] as const);
-      const baseline = await page.evaluate(([k, n]) => globalThis.playgroundEngine.benchImageSpeed(k, 'baseline', n), [kind, steps] as const);
+      const { ours, baseline } = await bestOf(
+        {
+          ours: () => page.evaluate(([k, n]) => globalThis.playgroundEngine.benchImageSpeed(k, 'ours', n, 3), [kind, steps] as const),
+          baseline: () => page.evaluate(([k, n]) => globalThis.playgroundEngine.benchImageSpeed(k, 'baseline', n), [kind, steps] as const),
+        },
+        (t) => t.samplesPerSec,
+      );
       const row = { backend, model: kind, ours, baseline, ratio: ours.samplesPerSec / baseline.samplesPerSec };
       imageRows.push(row);
       console.log(
@@ -157,10 +178,15 @@ try {
     }
     if (models.includes('lstm') && !values['main-thread-only']) {
       const args = [OUR_STEPS[backend] ?? 10, backend === 'webgpu' ? 1 : 3] as const;
-      const ours = await page.evaluate(([n, w]) => globalThis.playgroundEngine.benchTextSpeed('ours', n, w), args);
-      // the same step with the other LSTM path (fused sequence or tfjs's LSTM layers): what the page's choice buys
-      const other = await page.evaluate(([n, w]) => globalThis.playgroundEngine.benchTextSpeed('other', n, w), args);
-      const baseline = await page.evaluate((n) => globalThis.playgroundEngine.benchTextSpeed('baseline', n), BASELINE_BATCHES[backend] ?? 4);
+      const { ours, other, baseline } = await bestOf(
+        {
+          ours: () => page.evaluate(([n, w]) => globalThis.playgroundEngine.benchTextSpeed('ours', n, w), args),
+          // the same step with the other LSTM path (fused sequence or tfjs's LSTM layers): what the page's choice buys
+          other: () => page.evaluate(([n, w]) => globalThis.playgroundEngine.benchTextSpeed('other', n, w), args),
+          baseline: () => page.evaluate((n) => globalThis.playgroundEngine.benchTextSpeed('baseline', n), BASELINE_BATCHES[backend] ?? 4),
+        },
+        (t) => t.charsPerSec,
+      );
       const row = { backend, available: true, ours, other, baseline, ratio: ours.charsPerSec / baseline.charsPerSec };
       rows.push(row);
       console.log(
@@ -184,6 +210,7 @@ try {
   }
   const result = {
     date: new Date().toISOString(),
+    rounds,
     machine: `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, no GPU (WebGPU through SwiftShader)`,
     chromium: browser.version(),
     model: 'default char-LSTM (small preset: embedding 16, 1 x LSTM(128), window 64, batch 64, Adam 1e-2)',

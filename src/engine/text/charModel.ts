@@ -119,7 +119,7 @@ export function charLogits(model: tf.LayersModel, x: tf.Tensor2D, training: bool
 /**
  * Whether the fused LSTM sequence is the faster path on the active backend, as measured by `npm run bench`
  * (2-core VM, no GPU): on WASM 5.8x and on cpu 1.2x tfjs's own LSTM layers, on WebGPU (SwiftShader, with its
- * single-shader cell kernels) 1.3x; on WebGL tfjs's layers were faster in every run, so WebGL keeps them.
+ * single-shader cell kernels and our matmul) 2.8x; on WebGL tfjs's layers were faster in every run, so WebGL keeps them.
  */
 export function fusedLstmPays(): boolean {
   return tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu' || hasCellKernels();
