@@ -147,12 +147,11 @@ export interface MatMulCheck {
 
 /**
  * Our kernel against tfjs's matmul on the active backend: every transpose combination, on shapes that are not
- * multiples of the 4 x 4 block (edges) and on one that is; and our convolution against tf.conv2d, with both paddings.
+ * multiples of the 4 x 4 block (edges); and our convolution against tf.conv2d, with both paddings.
  */
 export async function checkGpuMatMul(): Promise<MatMulCheck> {
   const shapes: [number, number, number][] = [
-    [37, 21, 45],
-    [64, 40, 72],
+    [37, 21, 45], // (block multiples: the default MLP's and CNN's dense layers, checked in train/applyModel.ts)
   ];
   const cases: MatMulCheck['cases'] = [];
   for (const [m, k, n] of shapes)
