@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { FlatProgram } from './gpuProgram';
 
 /** Our stride-1, dilation-1, NHWC 2-D convolution's name (forward only; its gradient is tfjs's two backprop kernels). */
 export const OWN_CONV = 'PlaygroundConv2D';
@@ -13,13 +14,7 @@ const CH = 4;
  * matmul (backend/gpuMatMul.ts): tfjs's forward convolution tiles through workgroup memory between barriers,
  * which SwiftShader runs slowly. Its two backprop kernels use no workgroup memory and are kept.
  */
-class OwnConvProgram implements WebGPUProgram {
-  variableNames = ['X', 'W'];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [64, 1, 1];
+class OwnConvProgram extends FlatProgram {
   constructor(
     private xShape: number[],
     private wShape: number[],
@@ -28,11 +23,12 @@ class OwnConvProgram implements WebGPUProgram {
     private top: number,
     private left: number,
   ) {
-    this.outputShape = [xShape[0]!, outH, outW, wShape[3]!];
-    this.dispatchLayout = { x: [0] };
-    const invocations = xShape[0]! * outH * outW * Math.ceil(wShape[3]! / CH);
-    this.dispatch = webgpu_util.computeDispatch(this.dispatchLayout, [invocations], this.workgroupSize);
-    this.shaderKey = `playgroundConv_${xShape.join('x')}_${wShape.join('x')}_${outH}_${outW}_${top}_${left}`;
+    super(
+      ['X', 'W'],
+      [xShape[0]!, outH, outW, wShape[3]!],
+      xShape[0]! * outH * outW * Math.ceil(wShape[3]! / CH),
+      `playgroundConv_${xShape.join('x')}_${wShape.join('x')}_${outH}_${outW}_${top}_${left}`,
+    );
   }
   getUserCode(): string {
     const [, H, W, C] = this.xShape as [number, number, number, number];

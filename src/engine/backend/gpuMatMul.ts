@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { ownConv2d } from './gpuConv';
+import { FlatProgram, relMaxError } from './gpuProgram';
 
 /** Our 2-D matmul kernel's name: C = op(A) op(B), op = transpose when the flag is set. */
 export const OWN_MATMUL = 'PlaygroundMatMul';
@@ -13,13 +14,7 @@ const TILE = 4;
  * barriers. tfjs's tiled matmul shares tiles through workgroup memory between barriers, which SwiftShader (WebGPU
  * on the CPU) runs slowly: a [64, 128] x [128, 512] product took 36 ms there against 3.4 ms on WebGL.
  */
-class OwnMatMulProgram implements WebGPUProgram {
-  variableNames = ['A', 'B'];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [64, 1, 1];
+class OwnMatMulProgram extends FlatProgram {
   constructor(
     private m: number,
     private n: number,
@@ -27,11 +22,7 @@ class OwnMatMulProgram implements WebGPUProgram {
     private transposeA: boolean,
     private transposeB: boolean,
   ) {
-    this.outputShape = [m, n];
-    this.dispatchLayout = { x: [0] };
-    const tiles = Math.ceil(m / TILE) * Math.ceil(n / TILE);
-    this.dispatch = webgpu_util.computeDispatch(this.dispatchLayout, [tiles], this.workgroupSize);
-    this.shaderKey = `playgroundMatMul_${m}_${n}_${k}_${transposeA}_${transposeB}`;
+    super(['A', 'B'], [m, n], Math.ceil(m / TILE) * Math.ceil(n / TILE), `playgroundMatMul_${m}_${n}_${k}_${transposeA}_${transposeB}`);
   }
   getUserCode(): string {
     const { m: M, n: N, k: K } = this;
@@ -161,7 +152,7 @@ export async function checkGpuMatMul(): Promise<MatMulCheck> {
           const a = tf.randomNormal(transposeA ? [k, m] : [m, k], 0, 1, 'float32', m + k) as tf.Tensor2D;
           const b = tf.randomNormal(transposeB ? [n, k] : [k, n], 0, 1, 'float32', n + k) as tf.Tensor2D;
           const want = tf.matMul(a, b, transposeA, transposeB);
-          return tf.div(tf.max(tf.abs(tf.sub(ownMatMul(a, b, transposeA, transposeB), want))), tf.max(tf.abs(want)));
+          return relMaxError(ownMatMul(a, b, transposeA, transposeB), want);
         });
         cases.push({ shape: `${m}x${k}x${n}`, transposeA, transposeB, relError: (await relError.data())[0]! });
         relError.dispose();
@@ -178,10 +169,9 @@ export async function checkGpuMatMul(): Promise<MatMulCheck> {
       const w = tf.randomNormal(wShape, 0, 1, 'float32', 8) as tf.Tensor4D;
       const want = tf.conv2d(x, w, 1, padding);
       const r = tf.randomNormal(want.shape, 0, 1, 'float32', 9);
-      const rel = (got: tf.Tensor, ref: tf.Tensor) => tf.div(tf.max(tf.abs(tf.sub(got, ref))), tf.max(tf.abs(ref)));
       const ours = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(ownConv2d(a as tf.Tensor4D, b as tf.Tensor4D, padding), r)))([x, w]);
       const stock = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, padding), r)))([x, w]);
-      return tf.stack([rel(ownConv2d(x, w, padding), want), rel(ours[0]!, stock[0]!), rel(ours[1]!, stock[1]!)]);
+      return tf.stack([relMaxError(ownConv2d(x, w, padding), want), relMaxError(ours[0]!, stock[0]!), relMaxError(ours[1]!, stock[1]!)]);
     });
     const [relError, dxRelError, dwRelError] = await errors.data();
     errors.dispose();

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { OWN_CONV, ownConv2d } from '../backend/gpuConv';
 import { ownMatMulChosen } from '../backend/gpuMatMul';
+import { relMaxError } from '../backend/gpuProgram';
 import { ACTIVATIONS, affine, plainDense } from '../models/affine';
 import { buildModel } from '../models/build';
 import { CNN_PRESET, MLP_PRESET } from '../models/config';
@@ -61,7 +62,6 @@ export async function checkApplyModel(): Promise<ApplyModelCheck[]> {
       const x = tf.randomUniform([8, 28, 28, 1], 0, 1, 'float32', 4);
       const stock = model.apply(x, { training: false }) as tf.Tensor;
       const r = tf.randomNormal(stock.shape, 0, 1, 'float32', 5);
-      const rel = (got: tf.Tensor, ref: tf.Tensor) => tf.div(tf.max(tf.abs(tf.sub(got, ref))), tf.max(tf.abs(ref)));
       const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
       const gradsOf = (f: () => tf.Tensor) => {
         const { grads } = tf.variableGrads(() => tf.sum(tf.mul(f(), r)) as tf.Scalar, vars);
@@ -69,7 +69,7 @@ export async function checkApplyModel(): Promise<ApplyModelCheck[]> {
       };
       const ours = gradsOf(() => applyModel(model, x, false));
       const theirs = gradsOf(() => model.apply(x, { training: false }) as tf.Tensor);
-      return tf.stack([rel(applyModel(model, x, false), stock), tf.max(tf.stack(ours.map((g, i) => rel(g, theirs[i]!))))]);
+      return tf.stack([relMaxError(applyModel(model, x, false), stock), tf.max(tf.stack(ours.map((g, i) => relMaxError(g, theirs[i]!))))]);
     });
     const [outputRelError, gradientRelError] = await errors.data();
     errors.dispose();
