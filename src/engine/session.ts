@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LoadProgress, MemoryInfo, MnistUrls, Notice, PlaygroundApi, PreviewDigit } from '../worker/api';
 import { BackendName, BackendState, selectBackend, trySetBackend } from './backend/backends';
-import { checkGpuMatMul, OWN_MATMUL, type MatMulCheck } from './backend/gpuMatMul';
+import { checkGpuMatMul, type MatMulCheck } from './backend/gpuMatMul';
+import { OWN_MATMUL } from './backend/ownKernels';
 import { checkApplyModel, type ApplyModelCheck } from './train/applyModel';
 import { DataError, readIdxPair } from './data/idx';
 import { datasetFromFiles, DatasetInfo, describeDataset, ImageDataset, makeDataset, NamedBytes, slice as sliceImages } from './data/images';

@@ -7,6 +7,9 @@ import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-t
 import { Session } from '../engine/session';
 import { registerWasmTrainingKernels } from '../engine/backend/wasmKernels';
 import { registerFastCpuKernels } from '../engine/backend/cpuKernels';
+import { registerCpuMatMul } from '../engine/backend/cpuMatMul';
+import { registerCpuAdam } from '../engine/backend/cpuAdam';
+import { registerPatchKernels } from '../engine/backend/patches';
 import { registerGpuCellKernels } from '../engine/backend/gpuCellKernels';
 import { registerGpuMatMul } from '../engine/backend/gpuMatMul';
 import { registerGpuConv } from '../engine/backend/gpuConv';
@@ -21,6 +24,9 @@ setWasmPaths({
 });
 registerWasmTrainingKernels(); // so CNNs train on wasm too (stock tfjs lacks Conv2DBackpropFilter there)
 registerFastCpuKernels(); // strided slices and gather's gradient without per-element index arithmetic
+registerCpuMatMul(); // a register-blocked matmul and convolution as patches x filter, for the cpu backend's training steps
+registerCpuAdam(); // Adam's update as one loop per variable on cpu
+registerPatchKernels(); // image patches and 2 x 2 max pooling as flat loops on cpu and wasm (convolutions as matmuls)
 registerGpuMatMul(); // matmuls and convolutions without workgroup memory, used where timed faster (SwiftShader)
 registerGpuConv();
 registerGpuCellKernels(); // each char-LSTM step's elementwise work as one shader on WebGL and WebGPU

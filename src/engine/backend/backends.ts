@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { BACKEND_ORDER, BackendName } from './names';
-import { chooseGpuMatMul, OWN_MATMUL } from './gpuMatMul';
+import { chooseGpuMatMul } from './gpuMatMul';
+import { OWN_MATMUL } from './ownKernels';
 
 export { BACKEND_ORDER };
 export type { BackendName };

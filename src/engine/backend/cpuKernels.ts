@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 export type Values = Float32Array | Int32Array | Uint8Array;
-interface CpuBackend {
+export interface CpuBackend {
   data: { get(dataId: object): { values: Values } };
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: Values): tf.TensorInfo;
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { FlatProgram } from './gpuProgram';
+import { padBefore } from './ownKernels';
 
 /** Our stride-1, dilation-1, NHWC 2-D convolution's name (forward only; its gradient is tfjs's two backprop kernels). */
 export const OWN_CONV = 'PlaygroundConv2D';
@@ -66,9 +67,6 @@ class OwnConvProgram extends FlatProgram {
   }
 }
 
-/** tfjs's 'same' padding for stride 1: the total k - 1, the smaller half before. */
-const padBefore = (k: number, padding: 'same' | 'valid') => (padding === 'same' ? Math.floor((k - 1) / 2) : 0);
-
 /** Registers OWN_CONV on WebGPU (float32 NHWC input [B, H, W, C], filter [KH, KW, C, F]). */
 export function registerGpuConv(): void {
   if (tf.getKernel(OWN_CONV, 'webgpu')) return;
@@ -89,9 +87,10 @@ export function registerGpuConv(): void {
 
 /**
  * conv2d(x, filter, stride 1, padding) through OWN_CONV, differentiable: dx and dfilter are tfjs's
- * Conv2DBackpropInput and Conv2DBackpropFilter kernels, the ones tf.conv2d's gradient runs.
+ * Conv2DBackpropInput and Conv2DBackpropFilter kernels, the ones tf.conv2d's gradient runs. With inputGrad false,
+ * dx is returned as zeros without running Conv2DBackpropInput (for a first layer, whose input is data).
  */
-export function ownConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, padding: 'same' | 'valid'): tf.Tensor4D {
+export function ownConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, padding: 'same' | 'valid', inputGrad = true): tf.Tensor4D {
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xx, ww, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
     save([xx, ww]);
@@ -101,7 +100,9 @@ export function ownConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, padding: 'same' |
         const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
         const common = { strides: [1, 1], pad: padding, dataFormat: 'NHWC', dilations: [1, 1] };
         return [
-          tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: sw }, { ...common, inputShape: sx.shape }) as tf.Tensor,
+          inputGrad
+            ? (tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: sw }, { ...common, inputShape: sx.shape }) as tf.Tensor)
+            : tf.zerosLike(sx),
           tf.engine().runKernel('Conv2DBackpropFilter', { x: sx, dy }, { ...common, filterShape: sw.shape }) as tf.Tensor,
         ];
       },

@@ -2,9 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { ownConv2d } from './gpuConv';
 import { FlatProgram, relMaxError } from './gpuProgram';
-
-/** Our 2-D matmul kernel's name: C = op(A) op(B), op = transpose when the flag is set. */
-export const OWN_MATMUL = 'PlaygroundMatMul';
+import { OWN_MATMUL, ownMatMul, setGpuMatMulChosen } from './ownKernels';
 
 /** Output rows x columns each invocation computes. */
 const TILE = 4;
@@ -80,14 +78,6 @@ export interface MatMulChoice {
 
 let choice: MatMulChoice | null = null;
 
-/** Whether OWN_MATMUL was measured faster than tfjs's matmul on the active WebGPU device (see chooseGpuMatMul). */
-export function ownMatMulChosen(): boolean {
-  return choice?.chosen === true && tf.getBackend() === 'webgpu';
-}
-
-export const ownMatMul = (a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean, transposeB: boolean) =>
-  tf.engine().runKernel(OWN_MATMUL, { A: a, B: b }, { transposeA, transposeB }) as tf.Tensor2D;
-
 /** Median ms of `reps` runs of f after one that compiles its shader. */
 async function timed(f: () => tf.Tensor, reps: number): Promise<number> {
   const warm = f();
@@ -124,6 +114,7 @@ export async function chooseGpuMatMul(): Promise<MatMulChoice> {
     tf.dispose([a, b]);
   }
   choice = { own, tfjs: stock, chosen: own.every((t, i) => t < stock[i]!) };
+  setGpuMatMulChosen(choice.chosen);
   return choice;
 }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { matMulT } from '../models/affine';
-import { ownMatMulChosen } from '../backend/gpuMatMul';
+import { ownMatMulChosen } from '../backend/ownKernels';
 import { buildModel } from '../models/build';
 import { ModelConfig } from '../models/config';
 import { TrainConfig } from '../train/config';
@@ -111,7 +111,7 @@ const pick = (t: { tensorsBefore: number; tensorsAfter: number; bytesBefore: num
  */
 export async function benchImageBaseline(config: ModelConfig, train: DeviceSet, settings: TrainConfig, batches: number): Promise<ImageSpeed> {
   const model = buildModel(config, settings.seed);
-  const optimizer = makeOptimizer(settings.optimizer, settings.learningRate);
+  const optimizer = makeOptimizer(settings.optimizer, settings.learningRate, true); // tfjs's own
   model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const n = Math.min(train.count, settings.batchSize * (batches + 1));
   const x = train.xs.slice([0, 0, 0, 0], [n, -1, -1, -1]);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ownMatMul, ownMatMulChosen } from '../backend/gpuMatMul';
+import { ownMatMul, ownMatMulChosen } from '../backend/ownKernels';
 
 /**
  * a^T? x b^T?, for steps that differentiate it themselves. WASM's BatchMatMul is 10 times slower with a transpose
@@ -16,8 +16,9 @@ export function matMulT(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, tran
 /**
  * x W + b with a hand-written gradient (dx = dy W^T, dW = x^T dy, db = sum of dy's rows), so that WASM gets its
  * untransposed matmuls (see matMulT): the char-LSTM's output layer's two gradient matmuls took 390 ms of a 1.2 s step there.
+ * With inputGrad false, dx is returned as zeros without a matmul (for a first layer, whose input is data).
  */
-export function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+export function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, inputGrad = true): tf.Tensor2D {
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xx, ww, bb, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
     save([xx, ww]);
@@ -25,7 +26,8 @@ export function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tenso
       value: tf.add(matMulT(xx, ww), bb),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
-        return [matMulT(dy as tf.Tensor2D, sw, false, true), matMulT(sx, dy as tf.Tensor2D, true, false), tf.sum(dy, 0)];
+        const dx = inputGrad ? matMulT(dy as tf.Tensor2D, sw, false, true) : tf.zerosLike(sx);
+        return [dx, matMulT(sx, dy as tf.Tensor2D, true, false), tf.sum(dy, 0)];
       },
     };
   });

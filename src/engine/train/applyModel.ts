@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { OWN_CONV, ownConv2d } from '../backend/gpuConv';
-import { ownMatMulChosen } from '../backend/gpuMatMul';
+import { IM2COL, MAX_POOL2 } from '../backend/patches';
+import { maxPool2, patchConv2d } from '../models/patchConv';
+import { ownMatMulChosen } from '../backend/ownKernels';
 import { relMaxError } from '../backend/gpuProgram';
 import { ACTIVATIONS, affine, plainDense } from '../models/affine';
 import { buildModel } from '../models/build';
 import { CNN_PRESET, MLP_PRESET } from '../models/config';
 
-/** A Conv2D layer our WebGPU convolution can run (stride 1, no dilation, channels last, bias, known activation), else null. */
+/** A Conv2D layer our convolutions can run (stride 1, no dilation, channels last, bias, known activation), else null. */
 export function plainConv(
   layer: tf.layers.Layer,
 ): { kernel: tf.Tensor4D; bias: tf.Tensor1D; padding: 'same' | 'valid'; activation: (x: tf.Tensor) => tf.Tensor } | null {
@@ -21,22 +23,51 @@ export function plainConv(
   return { kernel: k as tf.Tensor4D, bias: b as tf.Tensor1D, padding, activation };
 }
 
+type Conv = (x: tf.Tensor4D, filter: tf.Tensor4D, padding: 'same' | 'valid', inputGrad: boolean) => tf.Tensor4D;
+
+/** A 2 x 2, stride 2, 'valid' MaxPooling2D on channels-last float32 input that our maxPool2 can run. */
+function plainPool(layer: tf.layers.Layer, h: tf.Tensor): boolean {
+  if (layer.getClassName() !== 'MaxPooling2D' || h.rank !== 4 || h.dtype !== 'float32' || h.size >= 2 ** 24) return false; // (argmax kept as float32)
+  const cfg = layer.getConfig() as Record<string, unknown>;
+  const twos = (v: unknown) => (Array.isArray(v) ? v : [v, v]).every((d) => d === 2);
+  return twos(cfg.poolSize) && twos(cfg.strides) && cfg.padding === 'valid' && (cfg.dataFormat ?? 'channelsLast') === 'channelsLast';
+}
+
 /**
- * The model's output. Where our WebGPU kernels were measured faster than tfjs's (backend/gpuMatMul.ts: kernels
- * without workgroup memory, as on SwiftShader), each plain Dense layer runs as x W + b through our matmul
- * (models/affine.ts) and each plain Conv2D through our convolution (backend/gpuConv.ts); other layers, and other
- * backends, use tfjs's own. The layers' weights are the same variables either way.
+ * Which of our kernels applyModel uses on the active backend, or null for the layers' own path. Dense layers go
+ * through affine (models/affine.ts) everywhere here: on WebGPU and cpu with our matmul, on WASM with the
+ * untransposed gradient matmuls XNNPACK runs about 10 times faster than the transposed ones tfjs's Dense asks for.
+ * Convolutions: WebGPU our shader (backend/gpuConv.ts), cpu and WASM matmuls over patches (models/patchConv.ts);
+ * 2 x 2 max pooling on cpu through one loop each way.
+ */
+export function ownKernelPath(): { backend: string; conv: Conv | null; pool: boolean } | null {
+  const backend = tf.getBackend();
+  const patches = tf.getKernel(IM2COL, backend) !== undefined;
+  if (backend === 'wasm') return { backend, conv: patches ? patchConv2d : null, pool: tf.getKernel(MAX_POOL2, 'wasm') !== undefined };
+  if (!ownMatMulChosen()) return null;
+  if (backend === 'cpu') return { backend, conv: patches ? patchConv2d : null, pool: tf.getKernel(MAX_POOL2, 'cpu') !== undefined };
+  return { backend, conv: backend === 'webgpu' && tf.getKernel(OWN_CONV, 'webgpu') ? ownConv2d : null, pool: false };
+}
+
+/**
+ * The model's output. Where ownKernelPath gives a path, each plain Dense layer of a Sequential model runs as
+ * x W + b with its own gradient, each plain Conv2D and 2 x 2 max pooling through our kernels where the backend has
+ * them; other layers use tfjs's own. The layers' weights are the same variables either way. Layers before the
+ * first one with weights see only data, so the first weighted layer skips its input gradient, as tfjs's tape does.
  */
 export function applyModel(model: tf.LayersModel, x: tf.Tensor, training: boolean): tf.Tensor {
-  if (!ownMatMulChosen() || !(model instanceof tf.Sequential)) return (training ? model.apply(x, { training }) : model.predict(x)) as tf.Tensor;
-  const conv = tf.getKernel(OWN_CONV, 'webgpu') !== undefined;
+  const path = model instanceof tf.Sequential ? ownKernelPath() : null;
+  if (!path) return (training ? model.apply(x, { training }) : model.predict(x)) as tf.Tensor;
   let h = x;
+  let fromData = true;
   for (const layer of model.layers) {
     const dense = h.rank === 2 ? plainDense(layer) : null;
-    const c = conv && h.rank === 4 && h.dtype === 'float32' ? plainConv(layer) : null;
-    if (dense) h = dense.activation(affine(h as tf.Tensor2D, dense.kernel, dense.bias));
-    else if (c) h = c.activation(tf.add(ownConv2d(h as tf.Tensor4D, c.kernel, c.padding), c.bias));
+    const c = path.conv && h.rank === 4 && h.dtype === 'float32' ? plainConv(layer) : null;
+    if (dense) h = dense.activation(affine(h as tf.Tensor2D, dense.kernel, dense.bias, !fromData));
+    else if (c && path.conv) h = c.activation(tf.add(path.conv(h as tf.Tensor4D, c.kernel, c.padding, !fromData), c.bias));
+    else if (path.pool && plainPool(layer, h)) h = maxPool2(h as tf.Tensor4D);
     else h = layer.apply(h, { training }) as tf.Tensor;
+    if (layer.trainableWeights.length > 0) fromData = false;
   }
   return h;
 }
@@ -50,7 +81,7 @@ export interface ApplyModelCheck {
   gradientRelError: number;
 }
 
-/** applyModel against the layers' own apply for the default MLP and CNN on the active backend (e2e on WebGPU). */
+/** applyModel against the layers' own apply for the default MLP and CNN on the active backend (e2e on WebGPU, unit on cpu and wasm). */
 export async function checkApplyModel(): Promise<ApplyModelCheck[]> {
   const out: ApplyModelCheck[] = [];
   for (const [name, config] of [
@@ -76,7 +107,7 @@ export async function checkApplyModel(): Promise<ApplyModelCheck[]> {
     model.dispose();
     out.push({
       model: name,
-      ownPath: ownMatMulChosen() && model instanceof tf.Sequential,
+      ownPath: ownKernelPath() !== null && model instanceof tf.Sequential,
       outputRelError: outputRelError!,
       gradientRelError: gradientRelError!,
     });

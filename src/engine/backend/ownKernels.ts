@@ -1,0 +1,27 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** Our 2-D matmul kernel's name (cpu: cpuMatMul.ts, WebGPU: gpuMatMul.ts): C = op(A) op(B), op = transpose when the flag is set. */
+export const OWN_MATMUL = 'PlaygroundMatMul';
+
+export const ownMatMul = (a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean, transposeB: boolean) =>
+  tf.engine().runKernel(OWN_MATMUL, { A: a, B: b }, { transposeA, transposeB }) as tf.Tensor2D;
+
+let gpuChosen = false;
+/** gpuMatMul.ts's timing verdict: whether our WebGPU matmul beat tfjs's on this device. */
+export function setGpuMatMulChosen(chosen: boolean): void {
+  gpuChosen = chosen;
+}
+
+/**
+ * Whether OWN_MATMUL runs the training steps' matmuls on the active backend: on WebGPU where it was timed faster
+ * than tfjs's (chooseGpuMatMul), on cpu whenever it is registered (the same JavaScript engine runs both kernels,
+ * and ours was 4-7 times faster on every shape measured).
+ */
+export function ownMatMulChosen(): boolean {
+  const backend = tf.getBackend();
+  if (backend === 'webgpu') return gpuChosen;
+  return backend === 'cpu' && tf.getKernel(OWN_MATMUL, 'cpu') !== undefined;
+}
+
+/** tfjs's 'same' padding for stride 1: the total k - 1, the smaller half before. */
+export const padBefore = (k: number, padding: 'same' | 'valid') => (padding === 'same' ? Math.floor((k - 1) / 2) : 0);

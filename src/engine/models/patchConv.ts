@@ -1,0 +1,57 @@
+import * as tf from '@tensorflow/tfjs';
+import { COL2IM, IM2COL, MAX_POOL2, MAX_POOL2_GRAD, type PatchAttrs } from '../backend/patches';
+import { padBefore } from '../backend/ownKernels';
+import { matMulT } from './affine';
+
+const run = (name: string, inputs: tf.NamedTensorMap, attrs: object) => tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap);
+
+/**
+ * conv2d(x, filter, stride 1, padding) with its gradient as matmuls over image patches (backend/patches.ts):
+ * dW = im2col(x)^T dy and dx = col2im(dy W^T), W the filter as [KH * KW * C, F]; on cpu the forward pass is
+ * im2col(x) W too. Through matMulT, cpu runs our blocked matmul and WASM untransposed XNNPACK products. tfjs's cpu
+ * Conv2DBackpropFilter loops per filter element over the batch (4 s for the default CNN's first layer on a batch
+ * of 64, in Node), and WASM has none (ours in wasmKernels.ts goes through Conv3D: 85 of a 168 ms CNN step).
+ * With inputGrad false, dx is returned as zeros (the input is data).
+ */
+export function patchConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, padding: 'same' | 'valid', inputGrad = true): tf.Tensor4D {
+  const [batch, h, w, ch] = x.shape;
+  const [kh, kw, , f] = filter.shape;
+  const [oh, ow] = padding === 'same' ? [h, w] : [h - kh + 1, w - kw + 1];
+  const attrs: PatchAttrs = { kh, kw, top: padBefore(kh, padding), left: padBefore(kw, padding), oh, ow, imageShape: x.shape };
+  const onCpu = tf.getBackend() === 'cpu';
+  const conv = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xx, ww, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
+    const w2 = tf.reshape(ww, [kh * kw * ch, f]) as tf.Tensor2D;
+    const cols = onCpu ? (run(IM2COL, { x: xx }, attrs) as tf.Tensor2D) : null;
+    save(cols ? [cols, w2] : [xx, w2]);
+    const value = cols ? tf.reshape(matMulT(cols, w2), [batch, oh, ow, f]) : tf.conv2d(xx, ww, 1, padding); // WASM: XNNPACK's
+    return {
+      value: value as tf.Tensor4D,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [first, sw] = saved as [tf.Tensor, tf.Tensor2D];
+        const dy2 = tf.reshape(dy, [batch * oh * ow, f]) as tf.Tensor2D;
+        // cpu: the forward pass's patches, through our strided matmul; WASM: the patches written transposed, so
+        // that XNNPACK multiplies without a transpose flag or a transpose kernel
+        const colsT = onCpu ? null : (run(IM2COL, { x: first }, { ...attrs, transposed: true }) as tf.Tensor2D);
+        const dw = tf.reshape(colsT ? tf.matMul(colsT, dy2) : matMulT(first as tf.Tensor2D, dy2, true, false), filter.shape);
+        const dx = inputGrad ? (run(COL2IM, { x: matMulT(dy2, sw, false, true) }, attrs) as tf.Tensor) : tf.zerosLike(xx);
+        return [dx, dw];
+      },
+    };
+  });
+  return conv(x, filter) as tf.Tensor4D;
+}
+
+/** 2 x 2 max pooling, stride 2, 'valid', NHWC; the gradient goes to each block's maximum (tfjs's cpu MaxPoolGrad took 300 ms of a 700 ms CNN step). */
+export function maxPool2(x: tf.Tensor4D): tf.Tensor4D {
+  const pool = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xx, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
+    const [y, arg] = run(MAX_POOL2, { x: xx }, {}) as tf.Tensor[];
+    save([arg!]);
+    return {
+      value: y as tf.Tensor4D,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => run(MAX_POOL2_GRAD, { dy, arg: saved[0]! }, { xShape: xx.shape }) as tf.Tensor,
+    };
+  });
+  return pool(x) as tf.Tensor4D;
+}
