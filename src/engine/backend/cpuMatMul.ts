@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CpuBackend } from './cpuKernels';
-import { OWN_MATMUL } from './ownKernels';
+import { matMulDims, OWN_MATMUL } from './ownKernels';
 
 /**
  * c[m, n] = sum_p A(i, p) B(p, j), where A(i, p) = a[i * ai + p * ap] and B(p, j) = b[p * bp + j * bj], so one
@@ -91,8 +91,7 @@ export function registerCpuMatMul(): void {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { A, B } = inputs as { A: tf.TensorInfo; B: tf.TensorInfo };
       const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
-      const [m, k] = transposeA ? [A.shape[1]!, A.shape[0]!] : [A.shape[0]!, A.shape[1]!];
-      const n = transposeB ? B.shape[0]! : B.shape[1]!;
+      const [m, k, n] = matMulDims(A, B, transposeA, transposeB);
       const cpu = backend as unknown as CpuBackend;
       const out = new Float32Array(m * n);
       matMulInto(floats(cpu, A), floats(cpu, B), out, m, k, n, transposeA, transposeB);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { ownConv2d } from './gpuConv';
 import { FlatProgram, relMaxError } from './gpuProgram';
-import { OWN_MATMUL, ownMatMul, setGpuMatMulChosen } from './ownKernels';
+import { matMulDims, OWN_MATMUL, ownMatMul, setGpuMatMulChosen } from './ownKernels';
 
 /** Output rows x columns each invocation computes. */
 const TILE = 4;
@@ -61,8 +61,7 @@ export function registerGpuMatMul(): void {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { A, B } = inputs as { A: tf.TensorInfo; B: tf.TensorInfo };
       const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
-      const [m, k] = transposeA ? [A.shape[1]!, A.shape[0]!] : [A.shape[0]!, A.shape[1]!];
-      const n = transposeB ? B.shape[0]! : B.shape[1]!;
+      const [m, k, n] = matMulDims(A, B, transposeA, transposeB);
       return (backend as WebGPUBackend).runWebGPUProgram(new OwnMatMulProgram(m, n, k, transposeA, transposeB), [A, B], 'float32');
     },
   });

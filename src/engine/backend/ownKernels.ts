@@ -25,3 +25,9 @@ export function ownMatMulChosen(): boolean {
 
 /** tfjs's 'same' padding for stride 1: the total k - 1, the smaller half before. */
 export const padBefore = (k: number, padding: 'same' | 'valid') => (padding === 'same' ? Math.floor((k - 1) / 2) : 0);
+
+/** m, k, n of C[m, n] = op(A)[m, k] op(B)[k, n] from OWN_MATMUL's inputs and transpose flags. */
+export function matMulDims(A: tf.TensorInfo, B: tf.TensorInfo, transposeA: boolean, transposeB: boolean): [number, number, number] {
+  const [m, k] = transposeA ? [A.shape[1]!, A.shape[0]!] : [A.shape[0]!, A.shape[1]!];
+  return [m, k, transposeB ? B.shape[0]! : B.shape[1]!];
+}
