@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SeededDropout } from '../models/seededDropout';
 import { ModelConfigError } from '../models/build';
+import { SeededOrthogonal } from '../models/orthogonal';
 import { affine, plainDense } from '../models/affine';
 import { fusableLstm, lstmLayerFused } from './fusedLstm';
 import { hasCellKernels } from '../backend/lstmCellKernels';
@@ -52,8 +53,7 @@ export function buildCharLstm(config: CharLstmConfig, vocabSize: number, seed: n
   if (!(Number.isInteger(vocabSize) && vocabSize >= 2)) problems.push(`The vocabulary needs at least 2 characters, got ${vocabSize}.`);
   if (problems.length) throw new ModelConfigError(problems);
   const model = tf.sequential();
-  // Built inside tidy: tfjs's orthogonal initialiser leaves 4 intermediate tensors per layer; weights are
-  // variables, which tidy keeps.
+  // Built inside tidy: initialisers may leave intermediate tensors; weights are variables, which tidy keeps.
   tf.tidy(() => addCharLayers(model, config, vocabSize, seed));
   return model;
 }
@@ -77,7 +77,7 @@ function addCharLayers(model: tf.Sequential, config: CharLstmConfig, vocabSize: 
         activation: 'tanh',
         recurrentActivation: 'sigmoid', // tfjs defaults to hardSigmoid; the standard LSTM gate is the logistic sigmoid
         kernelInitializer: tf.initializers.glorotUniform({ seed: s++ }),
-        recurrentInitializer: tf.initializers.orthogonal({ seed: s++ }),
+        recurrentInitializer: new SeededOrthogonal({ seed: s++ }),
         unitForgetBias: true,
       }),
     );
