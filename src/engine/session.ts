@@ -21,6 +21,7 @@ import { exportModel, importModel, ModelFileError, ModelFiles } from './io/model
 import { maybeGunzip } from './data/idx';
 import { benchBaseline, benchOurs, SpeedResult } from './bench/textBench';
 import { checkFusedLstm, type LstmCheck } from './text/lstmCheck';
+import { checkFusedAdam, type AdamCheck } from './backend/cpuAdam';
 import { benchImageBaseline, benchImageOurs, ImageSpeed, matmulPeak } from './bench/imageBench';
 import { evenStarts, evaluateText, splitPoint } from './text/textTask';
 import { evaluateSet } from './train/deviceData';
@@ -606,8 +607,13 @@ export class Session implements PlaygroundApi {
     return { ...(await checkGpuMatMul()), models: await checkApplyModel() };
   }
 
-  async checkFusedLstm(): Promise<LstmCheck> {
-    return checkFusedLstm();
+  /** odd: 1 layer, batch 3, 5 steps, 7 units (WebGL's cell kernels take their per-value path for odd sizes). */
+  async checkFusedLstm(odd = false): Promise<LstmCheck> {
+    return odd ? checkFusedLstm(1, 3, 5, 7) : checkFusedLstm();
+  }
+
+  async checkFusedAdam(): Promise<AdamCheck> {
+    return checkFusedAdam();
   }
 
   /** `npm run bench`: wall time for the default char-LSTM and settings to reach a validation loss (nats/char). */
@@ -627,6 +633,48 @@ export class Session implements PlaygroundApi {
       if (reached || seconds > maxSeconds) this.trainer?.stop();
     });
     return { reached, ...best, backend: tf.getBackend() };
+  }
+
+  /**
+   * `npm run bench`: wall time for the default MLP or CNN with the page's default settings (training on the 55,000
+   * non-validation images) to reach a test accuracy, the 10,000 test images evaluated after every epoch (their
+   * evaluation counts in the time). Nothing is recorded as a run; the page's model is left as it was.
+   */
+  async benchTimeToAccuracy(
+    kind: 'mlp' | 'cnn',
+    target: number,
+    maxSeconds: number,
+  ): Promise<{
+    reached: boolean;
+    seconds: number;
+    epochs: number;
+    testAccuracy: number;
+    backend: string;
+    curve: { epoch: number; seconds: number; testAccuracy: number }[];
+  }> {
+    this.checkJob();
+    if (this.trainer) throw new Error('Training is already running; stop it first.');
+    const data = this.deviceData();
+    const config = { ...DEFAULT_TRAIN, epochs: 100 };
+    const model = buildModel(kind === 'cnn' ? CNN_PRESET : MLP_PRESET, config.seed);
+    const started = performance.now();
+    const curve: { epoch: number; seconds: number; testAccuracy: number }[] = [];
+    let reached = false;
+    try {
+      const trainer = new Trainer(imageTask(model, data.train, data.test, config), config, (e) => {
+        if (e.type !== 'epoch') return;
+        const seconds = (performance.now() - started) / 1000;
+        curve.push({ epoch: e.point.epoch, seconds, testAccuracy: e.point.valAccuracy });
+        if (e.point.valAccuracy >= target) reached = true;
+        if (reached || seconds > maxSeconds) trainer.stop();
+      });
+      const result = await this.runTrainer(trainer);
+      if (result.reason === 'failed') throw new Error(result.error);
+    } finally {
+      model.dispose();
+    }
+    const last = curve[curve.length - 1] ?? { epoch: 0, seconds: NaN, testAccuracy: NaN };
+    return { reached, seconds: last.seconds, epochs: last.epoch, testAccuracy: last.testAccuracy, backend: tf.getBackend(), curve };
   }
 
   // ---- Compression: quantization, pruning, distillation, export and import -------------------------------

@@ -20,6 +20,7 @@ import type { QuantSpec } from '../engine/compress/quantize';
 import type { DistillOptions } from '../engine/compress/distill';
 import type { ExportFile } from '../engine/io/compressedFiles';
 import type { SpeedResult } from '../engine/bench/textBench';
+import type { AdamCheck } from '../engine/backend/cpuAdam';
 import type { ImageSpeed } from '../engine/bench/imageBench';
 import type { SessionOptions } from '../engine/session';
 import type { RunRecord, RunSummary, StorageStatus } from '../engine/runs/runStore';
@@ -155,10 +156,25 @@ export interface PlaygroundApi {
   /** Our WebGPU matmul kernel against tfjs's (webgpu only), with the speed measurement that chose between them. */
   checkGpuMatMul(): Promise<MatMulCheck & { models: ApplyModelCheck[] }>;
   /** The fused LSTM path against tfjs's LSTM layers on the active backend (the e2e suite runs it on WebGL and WebGPU). */
-  checkFusedLstm(): Promise<LstmCheck>;
+  checkFusedLstm(odd?: boolean): Promise<LstmCheck>;
+  /** Our Adam kernel (FusedAdam) against tfjs's Adam on the active backend (the e2e suite runs it on WebGL and WebGPU). */
+  checkFusedAdam(): Promise<AdamCheck>;
   benchImageSpeed(kind: 'mlp' | 'cnn', which: 'ours' | 'baseline', steps: number, warmup?: number): Promise<ImageSpeed>;
   benchTimeToLoss(
     target: number,
     maxSeconds: number,
   ): Promise<{ reached: boolean; seconds: number; steps: number; valLoss: number; backend: string }>;
+  /** Wall time for the default MLP or CNN to reach a test accuracy, the test set evaluated after every epoch. */
+  benchTimeToAccuracy(
+    kind: 'mlp' | 'cnn',
+    target: number,
+    maxSeconds: number,
+  ): Promise<{
+    reached: boolean;
+    seconds: number;
+    epochs: number;
+    testAccuracy: number;
+    backend: string;
+    curve: { epoch: number; seconds: number; testAccuracy: number }[];
+  }>;
 }

@@ -11,8 +11,10 @@ import { registerCpuMatMul } from '../engine/backend/cpuMatMul';
 import { registerCpuAdam } from '../engine/backend/cpuAdam';
 import { registerPatchKernels } from '../engine/backend/patches';
 import { registerGpuCellKernels } from '../engine/backend/gpuCellKernels';
+import { registerGlCellKernels } from '../engine/backend/glCellKernels';
 import { registerGpuMatMul } from '../engine/backend/gpuMatMul';
 import { registerGpuConv } from '../engine/backend/gpuConv';
+import { registerGpuAdam } from '../engine/backend/gpuAdam';
 import type { PlaygroundApi } from './api';
 
 // The .wasm binaries are bundled assets of our own origin; nothing is fetched from a CDN.
@@ -26,10 +28,12 @@ registerWasmTrainingKernels(); // so CNNs train on wasm too (stock tfjs lacks Co
 registerFastCpuKernels(); // strided slices and gather's gradient without per-element index arithmetic
 registerCpuMatMul(); // a register-blocked matmul and convolution as patches x filter, for the cpu backend's training steps
 registerCpuAdam(); // Adam's update as one loop per variable on cpu
+registerGpuAdam(); // and as three dispatches of one shader per variable on WebGL and WebGPU
 registerPatchKernels(); // image patches and 2 x 2 max pooling as flat loops on cpu and wasm (convolutions as matmuls)
 registerGpuMatMul(); // matmuls and convolutions without workgroup memory, used where timed faster (SwiftShader)
 registerGpuConv();
-registerGpuCellKernels(); // each char-LSTM step's elementwise work as one shader on WebGL and WebGPU
+registerGpuCellKernels(); // each char-LSTM step's elementwise work as one shader on WebGPU
+registerGlCellKernels(); // and on WebGL
 
 const api: PlaygroundApi = new Session();
 Comlink.expose(api);

@@ -3,16 +3,35 @@ import { openPlayground, useBrowser } from './browser';
 import type { LstmCheck } from '../../src/engine/text/lstmCheck';
 import type { MatMulCheck } from '../../src/engine/backend/gpuMatMul';
 import type { ApplyModelCheck } from '../../src/engine/train/applyModel';
+import type { AdamCheck } from '../../src/engine/backend/cpuAdam';
 
 const browser = useBrowser();
 
-const check = (backend: string) => async (): Promise<LstmCheck> => {
+type Engine = { checkFusedLstm(odd?: boolean): Promise<LstmCheck>; checkFusedAdam(): Promise<AdamCheck> };
+
+const check = (backend: string) => async (): Promise<LstmCheck & { odd: LstmCheck; adam: AdamCheck }> => {
   const { page } = await openPlayground(browser(), `?backend=${backend}`);
   await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 120_000 }).toBe(backend);
-  return page.evaluate(() =>
-    (globalThis as unknown as { playgroundEngine: { checkFusedLstm(): Promise<LstmCheck> } }).playgroundEngine.checkFusedLstm(),
-  );
+  return page.evaluate(async () => {
+    const engine = (globalThis as unknown as { playgroundEngine: Engine }).playgroundEngine;
+    return { ...(await engine.checkFusedLstm()), odd: await engine.checkFusedLstm(true), adam: await engine.checkFusedAdam() };
+  });
 };
+
+/** Odd batch and unit counts (no texel lines up on WebGL) give the layers' results too. */
+function expectOddSizes(odd: LstmCheck) {
+  expect(odd.cellKernels).toBe(true);
+  expect(odd.logits).toBeLessThan(1e-5);
+  expect(odd.gradients).toBeLessThan(1e-3);
+  expect(odd.tensorsLeft).toBe(0);
+}
+
+/** Our Adam kernel (three dispatches of one shader per variable) took the same steps as tfjs's Adam. */
+function expectAdamKernel(adam: AdamCheck, backend: string) {
+  expect(adam).toMatchObject({ backend, kernel: true, lossFell: true, tensorsLeft: 0 });
+  expect(adam.weights).toBeLessThan(1e-5);
+  expect(adam.moments).toBeLessThan(1e-4);
+}
 
 describe('the fused char-LSTM on the GPU backends, against tfjs LSTM layers in the page', () => {
   it("runs its WGSL cell kernels on WebGPU with the layers' logits and gradients", async () => {
@@ -23,15 +42,19 @@ describe('the fused char-LSTM on the GPU backends, against tfjs LSTM layers in t
     expect(r.loss).toBeLessThan(1e-5);
     expect(r.gradients).toBeLessThan(1e-3);
     expect(r.tensorsLeft).toBe(0);
+    expectOddSizes(r.odd);
+    expectAdamKernel(r.adam, 'webgpu');
   });
 
-  it('runs as tfjs ops on WebGL (no cell kernels there) with the same results', async () => {
+  it("runs its packed GLSL cell kernels on WebGL with the layers' logits and gradients; Adam as our kernel on both", async () => {
     const r = await check('webgl')();
     expect(r.backend).toBe('webgl');
-    expect(r.cellKernels).toBe(false);
+    expect(r.cellKernels).toBe(true);
     expect(r.logits).toBeLessThan(1e-5);
     expect(r.gradients).toBeLessThan(1e-3);
     expect(r.tensorsLeft).toBe(0);
+    expectOddSizes(r.odd);
+    expectAdamKernel(r.adam, 'webgl');
   });
 
   it("has WebGPU matmul and convolution kernels that give tfjs's results in every transpose case and padding, timed against tfjs's once", async () => {

@@ -101,6 +101,22 @@ describe('Session', () => {
     expect(result.steps).toBeLessThan(Math.floor(550 / 16) * 5);
   });
 
+  it('times the default MLP to a test accuracy: stops at the first epoch that reaches it, leaves the page model and no tensors', async () => {
+    const model = await session.evaluate(); // the page's model from the runs above
+    const before = (await session.memory()).numTensors;
+    const t = await session.benchTimeToAccuracy('mlp', 0.6, 600);
+    expect(t).toMatchObject({ reached: true, backend: 'cpu' });
+    expect(t.curve.length).toBe(t.epochs);
+    expect(t.testAccuracy).toBeGreaterThanOrEqual(0.6);
+    expect(t.curve.slice(0, -1).every((c) => c.testAccuracy < 0.6)).toBe(true);
+    expect(t.curve.map((c) => c.seconds)).toEqual([...t.curve.map((c) => c.seconds)].sort((a, b) => a - b));
+    expect((await session.memory()).numTensors).toBe(before);
+    expect((await session.evaluate()).accuracy).toBe(model.accuracy);
+    // out of time: it stops after the first epoch, not reached
+    const late = await session.benchTimeToAccuracy('mlp', 1.01, 0);
+    expect(late).toMatchObject({ reached: false, epochs: 1 });
+  });
+
   it('loading a new dataset replaces the old one and frees its device copy', async () => {
     const before = (await session.memory()).numTensors;
     const info = await session.loadIdxFiles(files(2000, 2070), 5);

@@ -44,8 +44,8 @@ const batchOf = (inputs: tf.NamedTensorInfoMap, kernel: CellKernel) => inputs[CE
 
 /**
  * Registers the four cell kernels on WebGPU. Measured on SwiftShader (2-core VM, default char-LSTM): 342 against
- * 267 chars/s for tfjs's LSTM layers; with our matmul (gpuMatMul.ts) in the fused path, 315 against 112 in a slower run. A WebGL (GLSL) version ran at 2,284 against 2,623 for tfjs's layers, whose
- * packed textures hold 4 values a texel, so WebGL keeps its layers and has no such kernels.
+ * 267 chars/s for tfjs's LSTM layers; with our matmul (gpuMatMul.ts) in the fused path, 315 against 112 in a slower run.
+ * WebGL has its own, packed, version (glCellKernels.ts).
  */
 export function registerGpuCellKernels(): void {
   for (const kernel of [CELL_C, CELL_H, CELL_DZ, CELL_DC] as CellKernel[]) {

@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs';
  * Backward, with dh = dy_t + dh_next and dc = dh o (1 - tanh(c)^2) + dc_next:
  *   CELL_DZ: dz = ds s (1 - s) per gate, ds = dc g (i), dc c_prev (f), 2 dc i (g), dh tanh(c) (o)
  *   CELL_DC: dc_prev = dc f
- * On WebGPU each is one shader (gpuCellKernels.ts) instead of 8 to 20 tfjs ops; other backends run the same formulas
- * as tfjs ops (fusedLstm.ts).
+ * On WebGPU and WebGL each is one shader (gpuCellKernels.ts, glCellKernels.ts) instead of 8 to 20 tfjs ops; other
+ * backends run the same formulas as tfjs ops (fusedLstm.ts).
  */
 export const CELL_C = 'PlaygroundLstmCellC';
 export const CELL_H = 'PlaygroundLstmCellH';
