@@ -22,7 +22,7 @@ import { maybeGunzip } from './data/idx';
 import { benchBaseline, benchOurs, SpeedResult } from './bench/textBench';
 import { checkFusedLstm, type LstmCheck } from './text/lstmCheck';
 import { checkFusedAdam, type AdamCheck } from './backend/cpuAdam';
-import { benchImageBaseline, benchImageOurs, ImageSpeed, matmulPeak } from './bench/imageBench';
+import { benchImageBaseline, benchImageOurs, ImageSpeed, matmulPeak, type TimeToAccuracy } from './bench/imageBench';
 import { evenStarts, evaluateText, splitPoint } from './text/textTask';
 import { evaluateSet } from './train/deviceData';
 import { loadSnapshot, ModelSnapshot, snapshot } from './compress/snapshot';
@@ -640,25 +640,14 @@ export class Session implements PlaygroundApi {
    * non-validation images) to reach a test accuracy, the 10,000 test images evaluated after every epoch (their
    * evaluation counts in the time). Nothing is recorded as a run; the page's model is left as it was.
    */
-  async benchTimeToAccuracy(
-    kind: 'mlp' | 'cnn',
-    target: number,
-    maxSeconds: number,
-  ): Promise<{
-    reached: boolean;
-    seconds: number;
-    epochs: number;
-    testAccuracy: number;
-    backend: string;
-    curve: { epoch: number; seconds: number; testAccuracy: number }[];
-  }> {
+  async benchTimeToAccuracy(kind: 'mlp' | 'cnn', target: number, maxSeconds: number): Promise<TimeToAccuracy> {
     this.checkJob();
     if (this.trainer) throw new Error('Training is already running; stop it first.');
     const data = this.deviceData();
     const config = { ...DEFAULT_TRAIN, epochs: 100 };
     const model = buildModel(kind === 'cnn' ? CNN_PRESET : MLP_PRESET, config.seed);
     const started = performance.now();
-    const curve: { epoch: number; seconds: number; testAccuracy: number }[] = [];
+    const curve: TimeToAccuracy['curve'] = [];
     let reached = false;
     try {
       const trainer = new Trainer(imageTask(model, data.train, data.test, config), config, (e) => {

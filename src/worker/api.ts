@@ -21,7 +21,7 @@ import type { DistillOptions } from '../engine/compress/distill';
 import type { ExportFile } from '../engine/io/compressedFiles';
 import type { SpeedResult } from '../engine/bench/textBench';
 import type { AdamCheck } from '../engine/backend/cpuAdam';
-import type { ImageSpeed } from '../engine/bench/imageBench';
+import type { ImageSpeed, TimeToAccuracy } from '../engine/bench/imageBench';
 import type { SessionOptions } from '../engine/session';
 import type { RunRecord, RunSummary, StorageStatus } from '../engine/runs/runStore';
 
@@ -165,16 +165,5 @@ export interface PlaygroundApi {
     maxSeconds: number,
   ): Promise<{ reached: boolean; seconds: number; steps: number; valLoss: number; backend: string }>;
   /** Wall time for the default MLP or CNN to reach a test accuracy, the test set evaluated after every epoch. */
-  benchTimeToAccuracy(
-    kind: 'mlp' | 'cnn',
-    target: number,
-    maxSeconds: number,
-  ): Promise<{
-    reached: boolean;
-    seconds: number;
-    epochs: number;
-    testAccuracy: number;
-    backend: string;
-    curve: { epoch: number; seconds: number; testAccuracy: number }[];
-  }>;
+  benchTimeToAccuracy(kind: 'mlp' | 'cnn', target: number, maxSeconds: number): Promise<TimeToAccuracy>;
 }

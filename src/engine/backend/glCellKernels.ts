@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { GLProgram, WebGLBackendLike } from './glProgram';
 import { CELL_C, CELL_DC, CELL_DZ, CELL_H, CELL_INPUTS, cellColumns, type CellKernel } from './lstmCellKernels';
 
 /**
@@ -53,18 +54,6 @@ function cellGlsl(kernel: CellKernel, units: number, T: 'float' | 'vec4'): strin
     if (k == 2) { s = sg; ds = 2.0 * dc * si; }
     return ds * s * (1.0 - s);`;
   }
-}
-
-interface GLProgram {
-  variableNames: string[];
-  outputShape: number[];
-  userCode: string;
-  packedInputs: boolean;
-  packedOutput: boolean;
-  customUniforms: { name: string; type: 'int' }[];
-}
-interface WebGLBackendLike {
-  compileAndRun(program: GLProgram, inputs: tf.TensorInfo[], dtype?: tf.DataType, uniforms?: number[][]): tf.TensorInfo;
 }
 
 function cellProgram(kernel: CellKernel, batch: number, units: number): GLProgram {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { GLProgram, WebGLBackendLike } from './glProgram';
 import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { ADAM_KERNEL, type AdamAttrs } from './cpuAdam';
 
@@ -22,18 +23,6 @@ const GLSL = `
   }`;
 
 const UNIFORMS = ['lr', 'beta1', 'beta2', 'epsilon', 'c1', 'c2'] as const;
-
-interface GLProgram {
-  variableNames: string[];
-  outputShape: number[];
-  userCode: string;
-  packedInputs: boolean;
-  packedOutput: boolean;
-  customUniforms: { name: string; type: 'float' | 'int' }[];
-}
-interface WebGLBackendLike {
-  compileAndRun(program: GLProgram, inputs: tf.TensorInfo[], dtype?: tf.DataType, uniforms?: number[][]): tf.TensorInfo;
-}
 
 /** Packed (4 values a texel), as tfjs's own elementwise WebGL kernels and the gradients they produce. */
 const glProgram = (shape: number[]): GLProgram => ({

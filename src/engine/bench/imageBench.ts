@@ -9,6 +9,16 @@ import { imageTask } from '../train/imageTask';
 import { makeOptimizer } from '../train/optimizers';
 import { timeTask } from './textBench';
 
+/** benchTimeToAccuracy's answer: the wall time at the first epoch whose test accuracy reached the target. */
+export interface TimeToAccuracy {
+  reached: boolean;
+  seconds: number;
+  epochs: number;
+  testAccuracy: number;
+  backend: string;
+  curve: { epoch: number; seconds: number; testAccuracy: number }[];
+}
+
 export interface ImageSpeed {
   backend: string;
   samplesPerSec: number;

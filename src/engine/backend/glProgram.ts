@@ -1,0 +1,16 @@
+import type * as tf from '@tensorflow/tfjs';
+
+/** The part of tfjs-backend-webgl's GPGPUProgram our WebGL kernels use (gpuAdam.ts, glCellKernels.ts). */
+export interface GLProgram {
+  variableNames: string[];
+  outputShape: number[];
+  userCode: string;
+  packedInputs: boolean;
+  packedOutput: boolean;
+  customUniforms: { name: string; type: 'float' | 'int' }[];
+}
+
+/** The WebGL backend's compileAndRun: one program over its inputs, custom uniform values in customUniforms' order. */
+export interface WebGLBackendLike {
+  compileAndRun(program: GLProgram, inputs: tf.TensorInfo[], dtype?: tf.DataType, uniforms?: number[][]): tf.TensorInfo;
+}
