@@ -175,7 +175,9 @@ describe('runs across tabs and on the Text tab', () => {
     const chartPoints = async (attr: string) => Number(await nats.getAttribute(attr));
     await expect.poll(() => page.getByTestId('corpus-name').textContent(), { timeout: 120_000 }).toContain('State of the Union');
     await page.getByTestId('start').click();
-    await expect.poll(() => chartPoints('data-val-points'), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
+    // the round's validation point is drawn before its sample and checkpoint are written: at the third point the
+    // second round's checkpoint (step 50) is stored
+    await expect.poll(() => chartPoints('data-val-points'), { timeout: 120_000 }).toBeGreaterThanOrEqual(3);
     await page.reload();
 
     const offer = page.getByTestId('resume-offer');
