@@ -22,6 +22,7 @@ import { maybeGunzip } from './data/idx';
 import { benchBaseline, benchOurs, SpeedResult } from './bench/textBench';
 import { checkFusedLstm, type LstmCheck } from './text/lstmCheck';
 import { checkFusedAdam, type AdamCheck } from './backend/cpuAdam';
+import { checkPatchConv, type PatchConvCheck } from './models/patchConv';
 import { benchImageBaseline, benchImageOurs, ImageSpeed, matmulPeak, type TimeToAccuracy } from './bench/imageBench';
 import { evenStarts, evaluateText, splitPoint } from './text/textTask';
 import { evaluateSet } from './train/deviceData';
@@ -614,6 +615,10 @@ export class Session implements PlaygroundApi {
 
   async checkFusedAdam(): Promise<AdamCheck> {
     return checkFusedAdam();
+  }
+
+  async checkPatchConv(): Promise<{ conv: PatchConvCheck[]; models: ApplyModelCheck[] }> {
+    return { conv: await checkPatchConv(), models: await checkApplyModel() };
   }
 
   /** `npm run bench`: wall time for the default char-LSTM and settings to reach a validation loss (nats/char). */

@@ -21,6 +21,7 @@ import type { DistillOptions } from '../engine/compress/distill';
 import type { ExportFile } from '../engine/io/compressedFiles';
 import type { SpeedResult } from '../engine/bench/textBench';
 import type { AdamCheck } from '../engine/backend/cpuAdam';
+import type { PatchConvCheck } from '../engine/models/patchConv';
 import type { ImageSpeed, TimeToAccuracy } from '../engine/bench/imageBench';
 import type { SessionOptions } from '../engine/session';
 import type { RunRecord, RunSummary, StorageStatus } from '../engine/runs/runStore';
@@ -159,6 +160,8 @@ export interface PlaygroundApi {
   checkFusedLstm(odd?: boolean): Promise<LstmCheck>;
   /** Our Adam kernel (FusedAdam) against tfjs's Adam on the active backend (the e2e suite runs it on WebGL and WebGPU). */
   checkFusedAdam(): Promise<AdamCheck>;
+  /** Our convolution over image patches against tf.conv2d (both paddings), and the default MLP and CNN through applyModel against their layers, on the active backend. */
+  checkPatchConv(): Promise<{ conv: PatchConvCheck[]; models: ApplyModelCheck[] }>;
   benchImageSpeed(kind: 'mlp' | 'cnn', which: 'ours' | 'baseline', steps: number, warmup?: number): Promise<ImageSpeed>;
   benchTimeToLoss(
     target: number,

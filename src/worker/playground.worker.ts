@@ -12,6 +12,7 @@ import { registerCpuAdam } from '../engine/backend/cpuAdam';
 import { registerPatchKernels } from '../engine/backend/patches';
 import { registerGpuCellKernels } from '../engine/backend/gpuCellKernels';
 import { registerGlCellKernels } from '../engine/backend/glCellKernels';
+import { registerGlPatchKernels } from '../engine/backend/glPatches';
 import { registerGpuMatMul } from '../engine/backend/gpuMatMul';
 import { registerGpuConv } from '../engine/backend/gpuConv';
 import { registerGpuAdam } from '../engine/backend/gpuAdam';
@@ -34,6 +35,7 @@ registerGpuMatMul(); // matmuls and convolutions without workgroup memory, used 
 registerGpuConv();
 registerGpuCellKernels(); // each char-LSTM step's elementwise work as one shader on WebGPU
 registerGlCellKernels(); // and on WebGL
+registerGlPatchKernels(); // image patches on WebGL: the convolutions' gradients as matmuls
 
 const api: PlaygroundApi = new Session();
 Comlink.expose(api);

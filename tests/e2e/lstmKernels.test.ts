@@ -4,6 +4,7 @@ import type { LstmCheck } from '../../src/engine/text/lstmCheck';
 import type { MatMulCheck } from '../../src/engine/backend/gpuMatMul';
 import type { ApplyModelCheck } from '../../src/engine/train/applyModel';
 import type { AdamCheck } from '../../src/engine/backend/cpuAdam';
+import type { PatchConvCheck } from '../../src/engine/models/patchConv';
 
 const browser = useBrowser();
 
@@ -85,5 +86,31 @@ describe('the fused char-LSTM on the GPU backends, against tfjs LSTM layers in t
     expect(r.choice?.own).toHaveLength(2);
     expect(r.choice?.tfjs).toHaveLength(2);
     expect(r.choice?.chosen).toBe(r.choice!.own.every((t, i) => t < r.choice!.tfjs[i]!));
+  });
+
+  it("runs the CNN's convolutions and their gradients on WebGL as matmuls over image patches (GLSL im2col and col2im), with tf.conv2d's results", async () => {
+    const { page } = await openPlayground(browser(), '?backend=webgl');
+    await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 120_000 }).toBe('webgl');
+    const r = await page.evaluate(() =>
+      (
+        globalThis as unknown as { playgroundEngine: { checkPatchConv(): Promise<{ conv: PatchConvCheck[]; models: ApplyModelCheck[] }> } }
+      ).playgroundEngine.checkPatchConv(),
+    );
+    // odd sizes and a 5 x 3 filter, both paddings: the value, dx (col2im) and dW (im2col, transposed)
+    expect(r.conv.map((c) => c.padding)).toEqual(['same', 'valid']);
+    for (const c of r.conv) {
+      expect(c.outputRelError, `${c.padding} output`).toBeLessThan(1e-5);
+      expect(c.inputGradRelError, `${c.padding} dx`).toBeLessThan(1e-5);
+      expect(c.filterGradRelError, `${c.padding} dW`).toBeLessThan(1e-5);
+    }
+    // the default CNN takes that path on WebGL (its MLP too, with tfjs's own Dense layers inside it)
+    expect(r.models.map((m) => [m.model, m.ownPath])).toEqual([
+      ['mlp', true],
+      ['cnn', true],
+    ]);
+    for (const m of r.models) {
+      expect(m.outputRelError, `${m.model} outputs`).toBeLessThan(1e-5);
+      expect(m.gradientRelError, `${m.model} gradients`).toBeLessThan(1e-4);
+    }
   });
 });

@@ -37,16 +37,19 @@ function plainPool(layer: tf.layers.Layer, h: tf.Tensor): boolean {
  * Which of our kernels applyModel uses on the active backend, or null for the layers' own path. Dense layers go
  * through affine (models/affine.ts) everywhere here: on WebGPU and cpu with our matmul, on WASM with the
  * untransposed gradient matmuls XNNPACK runs about 10 times faster than the transposed ones tfjs's Dense asks for.
- * Convolutions: WebGPU our shader (backend/gpuConv.ts), cpu and WASM matmuls over patches (models/patchConv.ts);
- * 2 x 2 max pooling on cpu through one loop each way.
+ * Convolutions: WebGPU our shader (backend/gpuConv.ts), cpu, WASM and WebGL matmuls over patches
+ * (models/patchConv.ts); 2 x 2 max pooling on cpu and WASM through one loop each way. On WebGL only the
+ * convolutions are ours (the default CNN's step then ran 393 samples/s, model.fit 203, on a 2-core VM's SwiftShader).
  */
-export function ownKernelPath(): { backend: string; conv: Conv | null; pool: boolean } | null {
+export function ownKernelPath(): { backend: string; conv: Conv | null; pool: boolean; dense: boolean } | null {
   const backend = tf.getBackend();
   const patches = tf.getKernel(IM2COL, backend) !== undefined;
-  if (backend === 'wasm') return { backend, conv: patches ? patchConv2d : null, pool: tf.getKernel(MAX_POOL2, 'wasm') !== undefined };
+  if (backend === 'wasm') return { backend, conv: patches ? patchConv2d : null, pool: tf.getKernel(MAX_POOL2, 'wasm') !== undefined, dense: true };
+  // WebGL: only the convolutions (their gradients as matmuls over patches); tfjs's fused Dense is as fast as affine there
+  if (backend === 'webgl') return patches ? { backend, conv: patchConv2d, pool: false, dense: false } : null;
   if (!ownMatMulChosen()) return null;
-  if (backend === 'cpu') return { backend, conv: patches ? patchConv2d : null, pool: tf.getKernel(MAX_POOL2, 'cpu') !== undefined };
-  return { backend, conv: backend === 'webgpu' && tf.getKernel(OWN_CONV, 'webgpu') ? ownConv2d : null, pool: false };
+  if (backend === 'cpu') return { backend, conv: patches ? patchConv2d : null, pool: tf.getKernel(MAX_POOL2, 'cpu') !== undefined, dense: true };
+  return { backend, conv: backend === 'webgpu' && tf.getKernel(OWN_CONV, 'webgpu') ? ownConv2d : null, pool: false, dense: true };
 }
 
 /**
@@ -61,7 +64,7 @@ export function applyModel(model: tf.LayersModel, x: tf.Tensor, training: boolea
   let h = x;
   let fromData = true;
   for (const layer of model.layers) {
-    const dense = h.rank === 2 ? plainDense(layer) : null;
+    const dense = path.dense && h.rank === 2 ? plainDense(layer) : null;
     const c = path.conv && h.rank === 4 && h.dtype === 'float32' ? plainConv(layer) : null;
     if (dense) h = dense.activation(affine(h as tf.Tensor2D, dense.kernel, dense.bias, !fromData));
     else if (c && path.conv) h = c.activation(tf.add(path.conv(h as tf.Tensor4D, c.kernel, c.padding, !fromData), c.bias));

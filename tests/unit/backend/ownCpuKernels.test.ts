@@ -7,7 +7,7 @@ import { ownMatMul, ownMatMulChosen } from '../../../src/engine/backend/ownKerne
 import { im2col, registerPatchKernels, type PatchAttrs } from '../../../src/engine/backend/patches';
 import { relMaxError } from '../../../src/engine/backend/gpuProgram';
 import { registerWasmTrainingKernels } from '../../../src/engine/backend/wasmKernels';
-import { maxPool2, patchConv2d } from '../../../src/engine/models/patchConv';
+import { checkPatchConv, maxPool2, patchConv2d } from '../../../src/engine/models/patchConv';
 import { checkApplyModel, ownKernelPath } from '../../../src/engine/train/applyModel';
 
 beforeAll(() => {
@@ -44,7 +44,7 @@ describe('our cpu matmul', () => {
     expect(Array.from(c)).toEqual([1, 2, 8, 3, 4, 18]);
   });
 
-  it('is what training steps use on cpu, and tfjs layers elsewhere than cpu, wasm and a chosen WebGPU', async () => {
+  it('is what training steps use on cpu, and tfjs layers elsewhere than cpu, wasm, WebGL (convolutions) and a chosen WebGPU', async () => {
     expect(ownMatMulChosen()).toBe(true);
     expect(ownKernelPath()).toMatchObject({ backend: 'cpu', pool: true });
     expect(ownKernelPath()?.conv).toBe(patchConv2d);
@@ -89,6 +89,12 @@ describe.each(['cpu', 'wasm'])('patch convolution and 2 x 2 max pooling on %s', 
         g((a) => tf.maxPool(a, 2, 2, 'valid')),
       ),
     ).toBe(0);
+  });
+
+  it('passes the in-page convolution check the e2e suite runs on WebGL (both paddings, a 5 x 3 filter)', async () => {
+    const checks = await checkPatchConv();
+    expect(checks.map((c) => c.padding)).toEqual(['same', 'valid']);
+    for (const c of checks) expect(Math.max(c.outputRelError, c.inputGradRelError, c.filterGradRelError)).toBeLessThan(1e-5);
   });
 
   it('runs the default MLP and CNN through our kernels with the layers outputs and weight gradients', async () => {
