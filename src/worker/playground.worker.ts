@@ -13,6 +13,7 @@ import { registerPatchKernels } from '../engine/backend/patches';
 import { registerGpuCellKernels } from '../engine/backend/gpuCellKernels';
 import { registerGlCellKernels } from '../engine/backend/glCellKernels';
 import { registerGlPatchKernels } from '../engine/backend/glPatches';
+import { registerGlConcat } from '../engine/backend/glConcat';
 import { registerGpuMatMul } from '../engine/backend/gpuMatMul';
 import { registerGpuConv } from '../engine/backend/gpuConv';
 import { registerGpuAdam } from '../engine/backend/gpuAdam';
@@ -36,6 +37,7 @@ registerGpuConv();
 registerGpuCellKernels(); // each char-LSTM step's elementwise work as one shader on WebGPU
 registerGlCellKernels(); // and on WebGL
 registerGlPatchKernels(); // image patches on WebGL: the convolutions' gradients as matmuls
+registerGlConcat(); // the char-LSTM's per-step blocks joined with one read per texel
 
 const api: PlaygroundApi = new Session();
 Comlink.expose(api);

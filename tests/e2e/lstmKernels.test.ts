@@ -39,6 +39,7 @@ describe('the fused char-LSTM on the GPU backends, against tfjs LSTM layers in t
     const r = await check('webgpu')();
     expect(r.backend).toBe('webgpu');
     expect(r.cellKernels).toBe(true);
+    expect(r.concatKernel).toBe(false); // WebGL only
     expect(r.logits).toBeLessThan(1e-5);
     expect(r.loss).toBeLessThan(1e-5);
     expect(r.gradients).toBeLessThan(1e-3);
@@ -47,10 +48,12 @@ describe('the fused char-LSTM on the GPU backends, against tfjs LSTM layers in t
     expectAdamKernel(r.adam, 'webgpu');
   });
 
-  it("runs its packed GLSL cell kernels on WebGL with the layers' logits and gradients; Adam as our kernel on both", async () => {
+  it("runs its packed GLSL cell kernels and row concatenation on WebGL with the layers' logits and gradients; Adam as our kernel on both", async () => {
     const r = await check('webgl')();
     expect(r.backend).toBe('webgl');
     expect(r.cellKernels).toBe(true);
+    expect(r.concatKernel).toBe(true); // 18 blocks of 4 rows joined by our kernel in two rounds
+    expect(r.odd.concatKernel).toBe(false); // batch 3: tf.concat
     expect(r.logits).toBeLessThan(1e-5);
     expect(r.gradients).toBeLessThan(1e-3);
     expect(r.tensorsLeft).toBe(0);
@@ -88,7 +91,7 @@ describe('the fused char-LSTM on the GPU backends, against tfjs LSTM layers in t
     expect(r.choice?.chosen).toBe(r.choice!.own.every((t, i) => t < r.choice!.tfjs[i]!));
   });
 
-  it("runs the CNN's convolutions and their gradients on WebGL as matmuls over image patches (GLSL im2col and col2im), with tf.conv2d's results", async () => {
+  it("runs the CNN's convolutions and their gradients on WebGL as matmuls over image patches (GLSL im2col and col2im), with tf.conv2d's results, and trains the CNN on them from the page", async () => {
     const { page } = await openPlayground(browser(), '?backend=webgl');
     await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 120_000 }).toBe('webgl');
     const r = await page.evaluate(() =>
@@ -112,5 +115,16 @@ describe('the fused char-LSTM on the GPU backends, against tfjs LSTM layers in t
       expect(m.outputRelError, `${m.model} outputs`).toBeLessThan(1e-5);
       expect(m.gradientRelError, `${m.model} gradients`).toBeLessThan(1e-4);
     }
+    // and the CNN trains through it from the page, validated and tested in batches of 500 (patches of 9.8 M values)
+    await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
+    await page.getByTestId('kind-cnn').check();
+    await page.getByTestId('train-limit').fill('1280');
+    await page.getByTestId('epochs').fill('1');
+    await page.getByTestId('start').click();
+    await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 240_000 }).toBe('finished');
+    expect(await page.getByTestId('loss-chart').getAttribute('data-points')).toBe('20');
+    await expect.poll(() => page.getByTestId('test-accuracy').textContent(), { timeout: 120_000 }).toMatch(/%$/);
+    expect(parseFloat((await page.getByTestId('test-accuracy').textContent())!)).toBeGreaterThan(30); // chance is 10 %
+    expect(await page.getByTestId('active-backend').textContent()).toBe('webgl');
   });
 });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { affine, matMulT } from '../models/affine';
 import { CELL_C, CELL_DC, CELL_DZ, CELL_H, hasCellKernels, runCell } from '../backend/lstmCellKernels';
+import { concatRows } from '../backend/glConcat';
 
 /**
  * One LSTM layer over a whole window, time-major, with a hand-written backward pass (BPTT).
@@ -111,7 +112,7 @@ function makeKernelSequence(steps: number, batch: number, units: number) {
     }
     save([...zr, ...cs, ...hs, xp, r]);
     return {
-      value: tf.concat(hs, 0),
+      value: concatRows(hs),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sxp, sr] = saved.slice(3 * steps) as tf.Tensor2D[];
         const at = (k: number, t: number) => saved[k * steps + t] as tf.Tensor2D; // k: h_{t-1} R, c, h
@@ -126,8 +127,8 @@ function makeKernelSequence(steps: number, batch: number, units: number) {
           if (t > 0) dhNext = matMulT(dzs[t]!, sr!, false, true);
           dcNext = dcPrev;
         }
-        const dz = tf.concat(dzs, 0) as tf.Tensor2D;
-        const hPrev = tf.concat([none, ...Array.from({ length: steps - 1 }, (_, t) => at(2, t))], 0) as tf.Tensor2D;
+        const dz = concatRows(dzs);
+        const hPrev = concatRows([none as tf.Tensor2D, ...Array.from({ length: steps - 1 }, (_, t) => at(2, t))]);
         return [dz, matMulT(hPrev, dz, true, false)];
       },
     };

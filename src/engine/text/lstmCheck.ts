@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { hasCellKernels } from '../backend/lstmCellKernels';
+import { CONCAT_ROWS } from '../backend/glConcat';
 import { buildCharLstm, charLogits, sequenceCrossEntropy, timeMajorTargets } from './charModel';
 
 export interface LstmCheck {
   backend: string;
   /** Whether the fused path ran with the single-kernel cell (else as tfjs ops). */
   cellKernels: boolean;
+  /** Whether the per-step blocks were joined by our CONCAT_ROWS kernel (WebGL, even batch) rather than tf.concat. */
+  concatKernel: boolean;
   /** Largest |logit difference| between the fused path and tfjs's LSTM layers. */
   logits: number;
   loss: number;
@@ -19,7 +22,8 @@ export interface LstmCheck {
  * (ids from a fixed pattern), logits, loss and every weight's gradient. The unit tests run it on cpu; the
  * end-to-end tests in the page on WebGL and WebGPU, where the cell kernels are shaders.
  */
-export function checkFusedLstm(layers = 2, batch = 4, steps = 6, units = 8, vocab = 11): LstmCheck {
+// 18 steps: more blocks than one WebGL program joins (16), so concatRows takes two rounds
+export function checkFusedLstm(layers = 2, batch = 4, steps = 18, units = 8, vocab = 11): LstmCheck {
   const before = tf.memory().numTensors;
   const model = buildCharLstm({ kind: 'charLstm', embedding: 5, layers, units, dropout: 0, window: steps }, vocab, 3);
   const result = tf.tidy(() => {
@@ -41,5 +45,6 @@ export function checkFusedLstm(layers = 2, batch = 4, steps = 6, units = 8, voca
     return { logits: worstLogit, loss: Math.abs(ref.value.dataSync()[0]! - fused.value.dataSync()[0]!), gradients };
   });
   model.dispose();
-  return { backend: tf.getBackend(), cellKernels: hasCellKernels(), ...result, tensorsLeft: tf.memory().numTensors - before };
+  const concatKernel = tf.getKernel(CONCAT_ROWS, tf.getBackend()) !== undefined && batch % 2 === 0;
+  return { backend: tf.getBackend(), cellKernels: hasCellKernels(), concatKernel, ...result, tensorsLeft: tf.memory().numTensors - before };
 }
