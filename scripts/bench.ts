@@ -59,6 +59,15 @@ async function bestOf<T, K extends string>(measure: Record<K, () => Promise<T>>,
   return best;
 }
 
+/** A long animation frame that blocked input (blockingDuration > 0), as the page recorded it. */
+interface BlockingFrame {
+  start: number;
+  end: number;
+  scriptMs: number;
+  renderMs: number;
+  scripts: string[];
+}
+
 interface ImageSpeedRow {
   samplesPerSec: number;
   gflops: number;
@@ -81,12 +90,33 @@ async function open(backend: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   // every main-thread task over 50 ms, from the first script on
   await page.addInitScript(() => {
-    const w = globalThis as unknown as { longTasks: { start: number; duration: number }[] };
+    const w = globalThis as unknown as { longTasks: { start: number; duration: number }[]; blockingFrames: BlockingFrame[] };
     w.longTasks = [];
+    w.blockingFrames = [];
     new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push({ start: e.startTime, duration: e.duration }))).observe({
       type: 'longtask',
       buffered: true,
     });
+    // what a long task spent its time on: the long animation frame around it, its scripts and its rendering
+    type Loaf = PerformanceEntry & {
+      blockingDuration: number;
+      renderStart: number;
+      styleAndLayoutStart: number;
+      scripts: { invoker: string; duration: number; sourceFunctionName: string; forcedStyleAndLayoutDuration: number }[];
+    };
+    new PerformanceObserver((list) =>
+      (list.getEntries() as Loaf[])
+        .filter((f) => f.blockingDuration > 0)
+        .forEach((f) =>
+          w.blockingFrames.push({
+            start: f.startTime,
+            end: f.startTime + f.duration,
+            scriptMs: f.scripts.reduce((a, x) => a + x.duration, 0),
+            renderMs: f.renderStart > 0 ? f.startTime + f.duration - f.renderStart : 0,
+            scripts: f.scripts.map((x) => `${x.invoker}${x.sourceFunctionName ? ` (${x.sourceFunctionName})` : ''} ${Math.round(x.duration)} ms`),
+          }),
+        ),
+    ).observe({ type: 'long-animation-frame', buffered: true });
   });
   await page.goto(`http://127.0.0.1:${port}/playground/?backend=${backend}`);
   await page.getByTestId('dataset-info').filter({ hasText: 'MNIST' }).waitFor({ timeout: 180_000 });
@@ -98,8 +128,16 @@ async function open(backend: string): Promise<Page> {
 
 const rows: Record<string, unknown>[] = [];
 const imageRows: Record<string, unknown>[] = [];
-const mainThread: { backend: string; model: string; finished: boolean; seconds: number; longTasks: number; longTaskMs: number; maxTaskMs: number }[] =
-  [];
+const mainThread: {
+  backend: string;
+  model: string;
+  finished: boolean;
+  seconds: number;
+  longTasks: number;
+  longTaskMs: number;
+  maxTaskMs: number;
+  attributed: string[];
+}[] = [];
 
 // Steps of the short runs started from the UI for the main-thread figures (the MLP: 3,000 images, 46 steps).
 const UI_STEPS: Record<'cnn' | 'lstm', Record<string, number>> = {
@@ -137,12 +175,23 @@ async function mainThreadDuringTraining(page: Page, kind: 'mlp' | 'cnn' | 'lstm'
     ([a, b]) => (globalThis as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.filter((t) => t.start >= a && t.start <= b),
     [from, to] as const,
   );
+  const frames = await page.evaluate(
+    ([a, b]) => (globalThis as unknown as { blockingFrames: BlockingFrame[] }).blockingFrames.filter((f) => f.end >= a && f.start <= b),
+    [from, to] as const,
+  );
+  // each long task with the frame that holds it: its scripts' time and its rendering (style, layout, paint)
+  const attributed = tasks.map((t) => {
+    const f = frames.find((x) => x.start <= t.start + 1 && x.end >= t.start + t.duration - 1);
+    const where = f ? `scripts ${Math.round(f.scriptMs)} ms [${f.scripts.join('; ')}], rendering ${Math.round(f.renderMs)} ms` : 'no frame recorded';
+    return `${Math.round(t.duration)} ms at +${((t.start - from) / 1000).toFixed(1)} s: ${where}`;
+  });
   return {
     finished,
     seconds: (to - from) / 1000,
     longTasks: tasks.length,
     longTaskMs: tasks.reduce((s, t) => s + t.duration, 0),
     maxTaskMs: Math.max(0, ...tasks.map((t) => t.duration)),
+    attributed,
   };
 }
 try {
@@ -179,7 +228,8 @@ try {
       const main = await mainThreadDuringTraining(page, kind, backend);
       mainThread.push({ backend, model: kind, ...main });
       console.log(
-        `${backend}: main thread during a ${main.seconds.toFixed(1)} s ${kind} run from the page${main.finished ? '' : ' (stopped after 600 s)'}: ${main.longTasks} long tasks, ${main.longTaskMs.toFixed(0)} ms in all, longest ${main.maxTaskMs.toFixed(0)} ms`,
+        `${backend}: main thread during a ${main.seconds.toFixed(1)} s ${kind} run from the page${main.finished ? '' : ' (stopped after 600 s)'}: ${main.longTasks} long tasks, ${main.longTaskMs.toFixed(0)} ms in all, longest ${main.maxTaskMs.toFixed(0)} ms` +
+          main.attributed.map((a) => `\n  ${a}`).join(''),
       );
     }
     if (models.includes('lstm') && speedRuns) {
