@@ -21,7 +21,7 @@ import { exportModel, importModel, ModelFileError, ModelFiles } from './io/model
 import { maybeGunzip } from './data/idx';
 import { benchBaseline, benchOurs, SpeedResult } from './bench/textBench';
 import { checkFusedLstm, type LstmCheck } from './text/lstmCheck';
-import { checkFusedAdam, type AdamCheck } from './backend/cpuAdam';
+import { checkFusedAdam, type AdamCheck } from './backend/adam';
 import { checkPatchConv, type PatchConvCheck } from './models/patchConv';
 import { benchImageBaseline, benchImageOurs, ImageSpeed, matmulPeak, type TimeToAccuracy } from './bench/imageBench';
 import { evenStarts, evaluateText, splitPoint } from './text/textTask';

@@ -20,7 +20,7 @@ import type { QuantSpec } from '../engine/compress/quantize';
 import type { DistillOptions } from '../engine/compress/distill';
 import type { ExportFile } from '../engine/io/compressedFiles';
 import type { SpeedResult } from '../engine/bench/textBench';
-import type { AdamCheck } from '../engine/backend/cpuAdam';
+import type { AdamCheck } from '../engine/backend/adam';
 import type { PatchConvCheck } from '../engine/models/patchConv';
 import type { ImageSpeed, TimeToAccuracy } from '../engine/bench/imageBench';
 import type { SessionOptions } from '../engine/session';

@@ -3,7 +3,7 @@ import { openPlayground, useBrowser } from './browser';
 import type { LstmCheck } from '../../src/engine/text/lstmCheck';
 import type { MatMulCheck } from '../../src/engine/backend/gpuMatMul';
 import type { ApplyModelCheck } from '../../src/engine/train/applyModel';
-import type { AdamCheck } from '../../src/engine/backend/cpuAdam';
+import type { AdamCheck } from '../../src/engine/backend/adam';
 import type { PatchConvCheck } from '../../src/engine/models/patchConv';
 
 const browser = useBrowser();

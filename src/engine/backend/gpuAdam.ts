@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GLProgram, WebGLBackendLike } from './glProgram';
 import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { ADAM_KERNEL, type AdamAttrs } from './cpuAdam';
+import { ADAM_KERNEL, type AdamAttrs } from './adam';
 
 /**
  * ADAM_KERNEL on WebGL and WebGPU: a shader has one output, so the new m, v and x of a variable are three dispatches

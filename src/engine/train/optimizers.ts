@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { FusedAdam } from '../backend/cpuAdam';
+import { FusedAdam } from '../backend/adam';
 import { OptimizerName } from './config';
 
 /**

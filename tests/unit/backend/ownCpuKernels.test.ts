@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkFusedAdam, FusedAdam, registerCpuAdam } from '../../../src/engine/backend/cpuAdam';
+import { checkFusedAdam, FusedAdam } from '../../../src/engine/backend/adam';
+import { registerCpuAdam } from '../../../src/engine/backend/cpuAdam';
 import { matMulInto, registerCpuMatMul } from '../../../src/engine/backend/cpuMatMul';
 import { ownMatMul, ownMatMulChosen } from '../../../src/engine/backend/ownKernels';
 import { im2col, registerPatchKernels, type PatchAttrs } from '../../../src/engine/backend/patches';
