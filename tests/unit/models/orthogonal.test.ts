@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { orthonormalColumns, SeededOrthogonal } from '../../../src/engine/models/orthogonal';
+import { mulberry32 } from '../../../src/engine/data/random';
 import { buildCharLstm, CharLstmConfig } from '../../../src/engine/text/charModel';
 
 beforeAll(async () => {
@@ -47,6 +48,27 @@ describe('seeded orthogonal initialiser', () => {
     expect(first.filter((v) => v > 0).length).toBeGreaterThan(100);
     expect(first.filter((v) => v < 0).length).toBeGreaterThan(100);
     expect(first.reduce((s, v) => s + v * v, 0)).toBeCloseTo(1, 10);
+  });
+
+  it('orthogonalises eight columns at a time with exactly the numbers of column-by-column modified Gram-Schmidt', () => {
+    // the reference: the same seeded normals, each column against every earlier q_k in turn, then normalised
+    const [m, n] = [50, 21]; // two whole blocks of 8 and a part block of 5
+    const reference = orthonormalColumns(m, n, 11).map(() => new Float64Array(m));
+    const random = mulberry32(11);
+    const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    for (const col of reference) for (let i = 0; i < m; i++) col[i] = normal();
+    reference.forEach((v, j) => {
+      for (let k = 0; k < j; k++) {
+        const q = reference[k]!;
+        let dot = 0;
+        for (let i = 0; i < m; i++) dot += q[i]! * v[i]!;
+        for (let i = 0; i < m; i++) v[i]! -= dot * q[i]!;
+      }
+      const norm = Math.sqrt(v.reduce((a, x) => a + x * x, 0));
+      for (let i = 0; i < m; i++) v[i]! /= norm;
+    });
+    const blocked = orthonormalColumns(m, n, 11);
+    expect(blocked.map((c) => Array.from(c))).toEqual(reference.map((c) => Array.from(c)));
   });
 
   it("is saved as tfjs's Orthogonal with its config, so the model JSON reads back in plain tfjs", async () => {
