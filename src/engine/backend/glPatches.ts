@@ -75,6 +75,15 @@ function col2imProgram(a: PatchAttrs): GLProgram {
   };
 }
 
+/**
+ * Whether a [rows, cols] patch matrix fits one unpacked WebGL texture (one value a texel, at most maxTexture^2 of
+ * them, as tfjs lays it out). tfjs's own convolution packs its patches four to a texel, so a larger user model
+ * keeps tfjs's kernels rather than failing here.
+ */
+export function patchesFit(rows: number, cols: number, maxTexture: number): boolean {
+  return rows * cols <= maxTexture * maxTexture;
+}
+
 /** Registers IM2COL and COL2IM on WebGL (float32 NHWC, stride 1). */
 export function registerGlPatchKernels(): void {
   const kernels: [string, (a: PatchAttrs) => GLProgram][] = [

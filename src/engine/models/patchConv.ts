@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { COL2IM, IM2COL, MAX_POOL2, MAX_POOL2_GRAD, type PatchAttrs } from '../backend/patches';
 import { padBefore } from '../backend/ownKernels';
+import { patchesFit } from '../backend/glPatches';
 import { matMulT } from './affine';
 
 const run = (name: string, inputs: tf.NamedTensorMap, attrs: object) => tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap);
@@ -19,6 +20,8 @@ export function patchConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, padding: 'same'
   const [kh, kw, , f] = filter.shape;
   const [oh, ow] = padding === 'same' ? [h, w] : [h - kh + 1, w - kw + 1];
   const attrs: PatchAttrs = { kh, kw, top: padBefore(kh, padding), left: padBefore(kw, padding), oh, ow, imageShape: x.shape };
+  if (tf.getBackend() === 'webgl' && !patchesFit(batch * oh * ow, kh * kw * ch, tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE')))
+    return tf.conv2d(x, filter, 1, padding); // too large for one unpacked texture: tfjs's own kernels
   // cpu and WebGL: the forward pass as im2col(x) W too, its patches kept for dW (on WebGL 40 against tfjs's 49 ms
   // for the default CNN's first convolution on a batch of 64, and dW then needs no second im2col)
   const colsFirst = tf.getBackend() === 'cpu' || tf.getBackend() === 'webgl';

@@ -9,6 +9,7 @@ import { im2col, registerPatchKernels, type PatchAttrs } from '../../../src/engi
 import { relMaxError } from '../../../src/engine/backend/gpuProgram';
 import { registerWasmTrainingKernels } from '../../../src/engine/backend/wasmKernels';
 import { checkPatchConv, maxPool2, patchConv2d } from '../../../src/engine/models/patchConv';
+import { patchesFit } from '../../../src/engine/backend/glPatches';
 import { checkApplyModel, ownKernelPath } from '../../../src/engine/train/applyModel';
 
 beforeAll(() => {
@@ -106,6 +107,17 @@ describe.each(['cpu', 'wasm'])('patch convolution and 2 x 2 max pooling on %s', 
       expect(c.outputRelError).toBeLessThan(1e-5);
       expect(c.gradientRelError).toBeLessThan(1e-4);
     }
+  });
+});
+
+describe('WebGL patches', () => {
+  it('fit one unpacked texture up to maxTexture^2 values; beyond that the convolution keeps tfjs kernels', () => {
+    // the default CNN's first layer, validated in batches of 500: 392,000 x 25 patch entries
+    expect(patchesFit(500 * 28 * 28, 25, 4096)).toBe(true);
+    // a 64-channel 5 x 5 layer on 14 x 14 maps in the same batches: 157 M values, more than 8192^2 = 67 M
+    expect(patchesFit(500 * 14 * 14, 25 * 64, 8192)).toBe(false);
+    expect(patchesFit(8192, 8192, 8192)).toBe(true);
+    expect(patchesFit(8192, 8193, 8192)).toBe(false);
   });
 });
 
