@@ -26,7 +26,7 @@ function concatProgram(parts: number[][], mode: Mode): GLProgram {
   const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
   const total = starts[starts.length - 1]! + sizes[sizes.length - 1]!;
   const other = parts[0]![1 - along]!;
-  const outputShape = mode === 'rows' ? [total, other] : mode === 'transpose' ? [other, total] : [other, total];
+  const outputShape = mode === 'rows' ? [total, other] : [other, total];
   // k: the output coordinate that picks the part; the texel read from part i
   const k = mode === 'rows' ? 'rc.x' : 'rc.y';
   const read = (i: number) =>

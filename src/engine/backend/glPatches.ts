@@ -10,6 +10,8 @@ import { COL2IM, IM2COL, type PatchAttrs } from './patches';
  * software sampler makes those reads the cost; the matmul reads a 2 x 2 block per texel instead. Both programs
  * are unpacked (one value per output): tfjs packs and unpacks around them.
  */
+
+/** The image's height, width and channels beside the patch attributes. */
 function patchGeometry(a: PatchAttrs) {
   const [, h, w, c] = a.imageShape as [number, number, number, number];
   return { h, w, c, ...a };
