@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { chromium, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../tests/e2e/browser';
-import { DEFAULT_TRAIN } from '../src/engine/train/config';
+import { DEFAULT_TRAIN } from '../src/engine/config/train';
 
 const { values } = parseArgs({
   options: {

@@ -1,60 +1,66 @@
 import * as tf from '@tensorflow/tfjs';
-import type { LoadProgress, MemoryInfo, MnistUrls, Notice, PlaygroundApi, PreviewDigit } from '../worker/api';
-import { BackendName, BackendState, selectBackend, trySetBackend } from './backend/backends';
-import { checkGpuMatMul, type MatMulCheck } from './backend/gpuMatMul';
+import type { LoadProgress, MemoryInfo, MnistUrls, Notice, PlaygroundApi, PreviewDigit } from './config/api';
+import { BackendState } from './config/backends';
+import {
+  type MatMulCheck,
+  type ApplyModelCheck,
+  SpeedResult,
+  type LstmCheck,
+  type AdamCheck,
+  type PatchConvCheck,
+  ImageSpeed,
+  type TimeToAccuracy,
+} from './config/diagnostics';
+import { DatasetInfo, NamedBytes } from './config/data';
+import { CNN_PRESET, MLP_PRESET, ModelConfig } from './config/imageModel';
+import { ModelSummary, EvaluationResult, ModelFiles, ExportFile } from './config/results';
+import { DEFAULT_TRAIN, TrainConfig } from './config/train';
+import { TrainEvent, TrainResult } from './config/events';
+import { CorpusInfo, CorpusOptions } from './config/corpus';
+import { CharLstmConfig, DEFAULT_CHAR_MODEL } from './config/charModel';
+import { DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN, TextTrainConfig } from './config/textTrain';
+import { GenerateOptions } from './config/generate';
+import { Histogram, MetricInfo, PruneOptions, VariantInfo, QuantSpec, DistillOptions, validateDistill } from './config/compress';
+import { validateModelConfig } from './config/validateImageModel';
+import type { RunRecord, RunSummary, StorageStatus } from './config/runs';
+import { BackendName, selectBackend, trySetBackend } from './backend/backends';
+import { checkGpuMatMul } from './backend/gpuMatMul';
 import { OWN_MATMUL } from './backend/ownKernels';
-import { checkApplyModel, type ApplyModelCheck } from './train/applyModel';
+import { checkApplyModel } from './train/applyModel';
 import { DataError, readIdxPair } from './data/idx';
-import { datasetFromFiles, DatasetInfo, describeDataset, ImageDataset, makeDataset, NamedBytes, slice as sliceImages } from './data/images';
-import { CNN_PRESET, MLP_PRESET, ModelConfig } from './models/config';
-import { buildModel, ModelSummary, summarize } from './models/build';
-import { DEFAULT_TRAIN, TrainConfig } from './train/config';
+import { datasetFromFiles, describeDataset, ImageDataset, makeDataset, slice as sliceImages } from './data/images';
+import { buildModel, summarize } from './models/build';
 import { DeviceSet, disposeSet, toDevice } from './train/deviceData';
-import { evaluateModel, EvaluationResult } from './train/evaluate';
-import { Trainer, TrainEvent, TrainResult } from './train/trainer';
+import { evaluateModel } from './train/evaluate';
+import { Trainer } from './train/trainer';
 import { imageTask } from './train/imageTask';
-import { buildCorpus, Corpus, CorpusInfo, CorpusOptions, decodeText, TextError, vocabularyFrom, Vocabulary } from './text/corpus';
-import { buildCharLstm, CharLstmConfig, DEFAULT_CHAR_MODEL, fusedLstmPays } from './text/charModel';
-import { DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN, textTask, TextTrainConfig } from './text/textTask';
-import { generateText, GenerateOptions } from './text/sampler';
-import { exportModel, importModel, ModelFileError, ModelFiles } from './io/modelFiles';
+import { buildCorpus, Corpus, decodeText, TextError, vocabularyFrom, Vocabulary } from './text/corpus';
+import { buildCharLstm, fusedLstmPays } from './text/charModel';
+import { textTask } from './text/textTask';
+import { generateText } from './text/sampler';
+import { exportModel, importModel, ModelFileError } from './io/modelFiles';
 import { maybeGunzip } from './data/idx';
-import { benchBaseline, benchOurs, SpeedResult } from './bench/textBench';
-import { checkFusedLstm, type LstmCheck } from './text/lstmCheck';
-import { checkFusedAdam, type AdamCheck } from './backend/adam';
-import { checkPatchConv, type PatchConvCheck } from './models/patchConv';
-import { benchImageBaseline, benchImageOurs, ImageSpeed, matmulPeak, type TimeToAccuracy } from './bench/imageBench';
+import { benchBaseline, benchOurs } from './bench/textBench';
+import { checkFusedLstm } from './text/lstmCheck';
+import { checkFusedAdam } from './backend/adam';
+import { checkPatchConv } from './models/patchConv';
+import { benchImageBaseline, benchImageOurs, matmulPeak } from './bench/imageBench';
 import { evenStarts, evaluateText, splitPoint } from './text/textTask';
 import { evaluateSet } from './train/deviceData';
 import { loadSnapshot, ModelSnapshot, snapshot } from './compress/snapshot';
-import { histogram, Histogram, MetricInfo, PruneOptions, pruneSnapshot, quantizeSnapshot, VariantInfo, VariantStore } from './compress/variants';
-import { describeSpec, QuantSpec } from './compress/quantize';
+import { histogram, pruneSnapshot, quantizeSnapshot, VariantStore } from './compress/variants';
+import { describeSpec } from './compress/quantize';
 import { GradualPruning, prunedTask } from './compress/prune';
-import { distillTask, DistillOptions, validateDistill } from './compress/distill';
-import { compactFile, ExportFile, isCompactFile, plainLayersFiles, readCompactFile } from './io/compressedFiles';
-import { validateModelConfig } from './models/validate';
-import type { KeyValue, RunRecord, RunSummary, StorageStatus } from './runs/runStore';
+import { distillTask } from './compress/distill';
+import { compactFile, isCompactFile, plainLayersFiles, readCompactFile } from './io/compressedFiles';
+import type { KeyValue } from './runs/runStore';
 import type { RunRecorder } from './runs/recorder';
 import { imageIdentity, textIdentity } from './runs/identity';
 import { ActiveRun, RunKeeper } from './runs/runKeeper';
 import type { RunLocks } from './runs/runLocks';
-
-/** What a char-LSTM export carries besides its weights, so it can be used again without the corpus. */
-export interface CharLstmMetadata {
-  kind: 'charLstm';
-  vocab: string[];
-  options: CorpusOptions;
-  config: CharLstmConfig;
-  corpus: string;
-}
-
-export type Which = 'images' | 'text';
-
-/** What the page asks of the session at start: test hooks (?testHooks=1) and whether runs are kept (?storage=off). */
-export interface SessionOptions {
-  testHooks?: boolean;
-  keepRuns?: boolean;
-}
+import type { BackendTiming, CharModelInfo, ImportedModelInfo, ModelKind, SessionOptions, Which } from './config/api';
+import type { CompressState, GradualOptions } from './config/compress';
+import type { CharLstmMetadata } from './config/charModel';
 
 /** Disposing a model whose tensors lived on a lost device may throw; it is gone either way. */
 function disposeQuietly(model: tf.LayersModel | null | undefined): void {
@@ -63,40 +69,6 @@ function disposeQuietly(model: tf.LayersModel | null | undefined): void {
   } catch {
     // nothing left to free
   }
-}
-
-export interface CompressState {
-  metric: MetricInfo;
-  variants: VariantInfo[];
-}
-
-export interface GradualOptions extends PruneOptions {
-  /** Fine-tuning epochs (rounds for the char-LSTM) while sparsity rises on the polynomial schedule. */
-  epochs: number;
-  /** Mask recomputations over the run. */
-  updates: number;
-}
-
-export type ModelKind = 'mlp' | 'cnn' | 'charLstm';
-
-/** One backend's training speed for a model kind (items: samples, or predicted characters), or why it failed. */
-export interface BackendTiming {
-  backend: BackendName;
-  itemsPerSec?: number;
-  error?: string;
-}
-
-export interface ImportedModelInfo {
-  name: string;
-  summary: ModelSummary;
-  accuracy: number;
-}
-
-export interface CharModelInfo {
-  source: string;
-  vocabSize: number;
-  config: CharLstmConfig;
-  options: CorpusOptions;
 }
 
 async function fetchBytes(url: string, onBytes: (n: number, total: number) => void): Promise<Uint8Array> {

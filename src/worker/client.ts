@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import type { PlaygroundApi } from './api';
+import type { PlaygroundApi } from '../engine/config/api';
 
 export type EngineClient = Comlink.Remote<PlaygroundApi>;
 

@@ -17,7 +17,7 @@ import { registerGlConcat } from '../engine/backend/glConcat';
 import { registerGpuMatMul } from '../engine/backend/gpuMatMul';
 import { registerGpuConv } from '../engine/backend/gpuConv';
 import { registerGpuAdam } from '../engine/backend/gpuAdam';
-import type { PlaygroundApi } from './api';
+import type { PlaygroundApi } from '../engine/config/api';
 
 // The .wasm binaries are bundled assets of our own origin; nothing is fetched from a CDN.
 const abs = (u: string) => new URL(u, self.location.href).href;

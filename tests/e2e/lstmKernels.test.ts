@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openPlayground, useBrowser } from './browser';
-import type { LstmCheck } from '../../src/engine/text/lstmCheck';
-import type { MatMulCheck } from '../../src/engine/backend/gpuMatMul';
-import type { ApplyModelCheck } from '../../src/engine/train/applyModel';
-import type { AdamCheck } from '../../src/engine/backend/adam';
-import type { PatchConvCheck } from '../../src/engine/models/patchConv';
+import type { LstmCheck, MatMulCheck, ApplyModelCheck, AdamCheck, PatchConvCheck } from '../../src/engine/config/diagnostics';
 
 const browser = useBrowser();
 

@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../src/engine/data/idx';
 import { ModelConfigError } from '../../src/engine/models/build';
-import { CNN_PRESET, MLP_PRESET } from '../../src/engine/models/config';
+import { CNN_PRESET, MLP_PRESET } from '../../src/engine/config/imageModel';
+import { DEFAULT_TRAIN } from '../../src/engine/config/train';
 import { Session } from '../../src/engine/session';
-import { DEFAULT_TRAIN } from '../../src/engine/train/config';
 import { TrainConfigError } from '../../src/engine/train/trainer';
 import { mnistIdxPair, realMnist } from './mnist';
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { AdamCheck } from '../config/diagnostics';
 
 /** One Adam update of a variable from its moments and gradient: one loop on cpu (cpuAdam.ts), three shaders on WebGL and WebGPU (gpuAdam.ts). */
 export const ADAM_KERNEL = 'PlaygroundAdam';
@@ -59,18 +60,6 @@ export class FusedAdam extends tf.AdamOptimizer {
     });
     this.incrementIterations();
   }
-}
-
-export interface AdamCheck {
-  backend: string;
-  /** ADAM_KERNEL is registered on this backend, so FusedAdam ran it */
-  kernel: boolean;
-  /** max relative error of the weights and of both moments after 5 steps, FusedAdam against tf.train.adam */
-  weights: number;
-  moments: number;
-  /** the loss fell under FusedAdam */
-  lossFell: boolean;
-  tensorsLeft: number;
 }
 
 /**

@@ -1,17 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { BACKEND_ORDER, BackendName } from './names';
+import { BACKEND_ORDER, BackendName } from '../config/backends';
 import { chooseGpuMatMul } from './gpuMatMul';
 import { OWN_MATMUL } from './ownKernels';
+import type { BackendState } from '../config/backends';
 
 export { BACKEND_ORDER };
 export type { BackendName };
-
-export interface BackendState {
-  active: BackendName;
-  /** Why each backend that was tried and failed could not start (shown in the page). */
-  failures: Partial<Record<BackendName, string>>;
-}
 
 /** Why WebGPU cannot be used here, or null when an adapter is available. */
 export async function webGpuProblem(): Promise<string | null> {

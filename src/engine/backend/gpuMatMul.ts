@@ -3,6 +3,7 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { ownConv2d } from './gpuConv';
 import { FlatProgram, relMaxError } from './gpuProgram';
 import { matMulDims, OWN_MATMUL, ownMatMul, setGpuMatMulChosen } from './ownKernels';
+import type { MatMulCheck, MatMulChoice } from '../config/diagnostics';
 
 /** Output rows x columns each invocation computes. */
 const TILE = 4;
@@ -67,14 +68,6 @@ export function registerGpuMatMul(): void {
   });
 }
 
-export interface MatMulChoice {
-  /** ms per product of each shape timed, ours and tfjs's */
-  own: number[];
-  tfjs: number[];
-  /** whether our kernel runs the training steps' matmuls on this WebGPU device */
-  chosen: boolean;
-}
-
 let choice: MatMulChoice | null = null;
 
 /** Median ms of `reps` runs of f after one that compiles its shader. */
@@ -115,15 +108,6 @@ export async function chooseGpuMatMul(): Promise<MatMulChoice> {
   choice = { own, tfjs: stock, chosen: own.every((t, i) => t < stock[i]!) };
   setGpuMatMulChosen(choice.chosen);
   return choice;
-}
-
-export interface MatMulCheck {
-  backend: string;
-  /** largest |ours - tfjs| over each case, relative to the largest |tfjs| entry */
-  cases: { shape: string; transposeA: boolean; transposeB: boolean; relError: number }[];
-  /** our convolution (backend/gpuConv.ts) against tf.conv2d: output, and the gradients of sum(y * r) for x and the filter */
-  convCases: { shape: string; padding: 'same' | 'valid'; relError: number; dxRelError: number; dwRelError: number }[];
-  choice: MatMulChoice | null;
 }
 
 /**

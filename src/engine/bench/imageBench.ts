@@ -2,35 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import { matMulT } from '../models/affine';
 import { ownMatMulChosen } from '../backend/ownKernels';
 import { buildModel } from '../models/build';
-import { ModelConfig } from '../models/config';
-import { TrainConfig } from '../train/config';
+import { ModelConfig } from '../config/imageModel';
+import { TrainConfig } from '../config/train';
 import { DeviceSet } from '../train/deviceData';
 import { imageTask } from '../train/imageTask';
 import { makeOptimizer } from '../train/optimizers';
 import { timeTask } from './textBench';
-
-/** benchTimeToAccuracy's answer: the wall time at the first epoch whose test accuracy reached the target. */
-export interface TimeToAccuracy {
-  reached: boolean;
-  seconds: number;
-  epochs: number;
-  testAccuracy: number;
-  backend: string;
-  curve: { epoch: number; seconds: number; testAccuracy: number }[];
-}
-
-export interface ImageSpeed {
-  backend: string;
-  samplesPerSec: number;
-  /** Achieved arithmetic rate of the training step (forward + backward FLOPs of dense and conv layers). */
-  gflops: number;
-  stepMs: number;
-  steps: number;
-  tensorsBefore: number;
-  tensorsAfter: number;
-  bytesBefore: number;
-  bytesAfter: number;
-}
+import type { ImageSpeed } from '../config/diagnostics';
 
 /** Our training step for an image model (the page's loop: device-resident data, async metric reads). */
 export async function benchImageOurs(

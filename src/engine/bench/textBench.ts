@@ -1,23 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { Corpus, vocabularyFrom } from '../text/corpus';
-import { buildCharLstm, CharLstmConfig, fusedLstmPays } from '../text/charModel';
-import { DEFAULT_TEXT_TRAIN, textTask } from '../text/textTask';
+import { buildCharLstm, fusedLstmPays } from '../text/charModel';
+import { CharLstmConfig } from '../config/charModel';
+import { DEFAULT_TEXT_TRAIN } from '../config/textTrain';
+import { DEFAULT_TRAIN, TrainConfig } from '../config/train';
+import { textTask } from '../text/textTask';
 import { makeOptimizer } from '../train/optimizers';
-import { DEFAULT_TRAIN, TrainConfig } from '../train/config';
 import { mulberry32 } from '../data/random';
 import type { TrainTask } from '../train/trainer';
-
-export interface SpeedResult {
-  backend: string;
-  /** predicted characters per second */
-  charsPerSec: number;
-  stepMs: number;
-  steps: number;
-  tensorsBefore: number;
-  tensorsAfter: number;
-  /** Our step only: whether the LSTM ran as the fused sequence or through tfjs's LSTM layers. */
-  lstmPath?: 'fused' | 'layers';
-}
+import type { SpeedResult } from '../config/diagnostics';
 
 /**
  * Our training step timed over `steps` steps after `warmup` steps that compile kernels, with the fused LSTM

@@ -1,26 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { TrainConfig } from '../train/config';
+import { TrainConfig } from '../config/train';
 import { crossEntropy, DeviceSet } from '../train/deviceData';
 import { imageTask } from '../train/imageTask';
 import type { TrainTask } from '../train/trainer';
-
-export interface DistillOptions {
-  temperature: number;
-  /** weight of the hard-label loss; 1 - alpha weighs the soft (teacher) loss */
-  alpha: number;
-}
-
-export const DEFAULT_DISTILL: DistillOptions = { temperature: 4, alpha: 0.3 };
-
-/** User-facing reasons the distillation settings are unusable (empty = fine). */
-export function validateDistill(opts: DistillOptions): string[] {
-  const errors: string[] = [];
-  const t = opts.temperature;
-  if (!(typeof t === 'number' && t > 0 && t <= 100)) errors.push(`Temperature must be a number above 0 and at most 100, got ${t}.`);
-  const a = opts.alpha;
-  if (!(typeof a === 'number' && a >= 0 && a <= 1)) errors.push(`Alpha (the weight of the true-label loss) must be from 0 to 1, got ${a}.`);
-  return errors;
-}
+import { type DistillOptions, validateDistill } from '../config/compress';
 
 function checkDistill(opts: DistillOptions): void {
   const problems = validateDistill(opts);

@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainTask } from '../train/trainer';
-
-export type PruneScope = 'layer' | 'global';
-export const PRUNE_SCOPES: PruneScope[] = ['layer', 'global'];
+import { PRUNE_SCOPES, type PruneScope } from '../config/compress';
 
 /** |w| for ranking; a NaN weight ranks as the largest so it is never silently pruned away (and sorting stays total). */
 const magnitude = (w: number) => (Number.isNaN(w) ? Infinity : Math.abs(w));
@@ -202,3 +200,6 @@ export function prunedTask(
     currentSparsity: () => sparsity,
   };
 }
+
+// TEMPORARY ui shim (removed when src/ui imports engine/config directly)
+export * from '../config/compress';

@@ -1,3 +1,4 @@
+import type { QuantBits, QuantSpec } from '../config/compress';
 // Post-training weight quantization: float16, and 8-/4-bit integer codes (affine or symmetric, per
 // tensor or per output channel). Pure TypeScript so it runs anywhere (worker, Node, tests).
 //
@@ -6,14 +7,6 @@
 // manifest entry says {dtype: 'uint8', scale, min}, so an 8-bit per-tensor result (affine or
 // symmetric) can be written as a tfjs quantized weight and load back bit-identically.
 
-export type QuantBits = 16 | 8 | 4; // 16 = IEEE float16; 8 and 4 = integer codes
-export type QuantScheme = 'affine' | 'symmetric';
-export type QuantGranularity = 'tensor' | 'channel';
-export interface QuantSpec {
-  bits: QuantBits;
-  scheme: QuantScheme;
-  granularity: QuantGranularity;
-}
 export interface QuantizedTensor {
   shape: number[];
   spec: QuantSpec;
@@ -293,3 +286,6 @@ export const describeSpec = (spec: QuantSpec): string => {
   const width = spec.bits === 8 ? 'int8' : `${spec.bits}-bit`;
   return `${width} ${spec.scheme} per ${spec.granularity}`;
 };
+
+// TEMPORARY ui shim (removed when src/ui imports engine/config directly)
+export * from '../config/compress';

@@ -1,56 +1,10 @@
 import { gzipSync } from 'fflate';
-import { dequantize, describeSpec, quantize, QuantSpec, weightError } from './quantize';
-import { applyMask, magnitudeMasks, PruneScope, sparsityOf } from './prune';
+import { dequantize, describeSpec, quantize, weightError } from './quantize';
+import { QuantSpec } from '../config/compress';
+import { applyMask, magnitudeMasks, sparsityOf } from './prune';
 import { countOf, isKernel, ModelSnapshot, WeightEntry } from './snapshot';
 import { compactPayload, plainIsCompact } from '../io/compressedFiles';
-
-export type VariantKind = 'float32' | 'quantized' | 'pruned' | 'distilled' | 'imported';
-
-export interface LayerStat {
-  name: string;
-  shape: number[];
-  /** Against the variant's parent (what this step changed); 0 for a float32 original. */
-  maxAbsError: number;
-  meanAbsError: number;
-  sparsity: number;
-  encoding: string;
-}
-
-export interface VariantInfo {
-  id: number;
-  parentId: number | null;
-  label: string;
-  kind: VariantKind;
-  params: number;
-  /** Share of exact zeros among the compressed tensors (kernels). */
-  sparsity: number;
-  /** Weights as stored in our compact format, and gzipped (level 9). */
-  rawBytes: number;
-  gzipBytes: number;
-  metric: number;
-  layers: LayerStat[];
-  /** True when the plain TensorFlow.js export holds the weights at this size (no per-channel or 4-bit codes). */
-  plainCompact: boolean;
-}
-
-export interface MetricInfo {
-  name: string;
-  /** e.g. "%" figures use higher-is-better; nats per character lower-is-better */
-  higherIsBetter: boolean;
-}
-
-export interface PruneOptions {
-  sparsity: number;
-  scope: PruneScope;
-  includeBiases: boolean;
-}
-
-export interface Histogram {
-  name: string;
-  edges: number[];
-  before: number[];
-  after: number[];
-}
+import type { Histogram, LayerStat, MetricInfo, PruneOptions, VariantInfo, VariantKind } from '../config/compress';
 
 /** Size of the weights as stored (raw) and gzipped. */
 export function sizes(s: ModelSnapshot): { rawBytes: number; gzipBytes: number } {

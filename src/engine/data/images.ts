@@ -1,4 +1,5 @@
 import { DataError, LabelledImages, maybeGunzip, pairIdx, parseIdx, IdxArray } from './idx';
+import type { DatasetInfo, NamedBytes } from '../config/data';
 
 /** A labelled image set split three ways. Validation is held out of the training set. */
 export interface ImageDataset {
@@ -6,14 +7,6 @@ export interface ImageDataset {
   train: LabelledImages;
   validation: LabelledImages;
   test: LabelledImages;
-}
-
-export interface DatasetInfo {
-  name: string;
-  trainCount: number;
-  validationCount: number;
-  testCount: number;
-  classCounts: number[];
 }
 
 export function slice(set: LabelledImages, start: number, end: number): LabelledImages {
@@ -45,11 +38,6 @@ export function describeDataset(d: ImageDataset): DatasetInfo {
   const classCounts = new Array<number>(10).fill(0);
   for (const l of d.train.labels) classCounts[l]++;
   return { name: d.name, trainCount: d.train.count, validationCount: d.validation.count, testCount: d.test.count, classCounts };
-}
-
-export interface NamedBytes {
-  name: string;
-  bytes: Uint8Array;
 }
 
 /**

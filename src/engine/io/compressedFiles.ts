@@ -1,13 +1,9 @@
 import type * as tf from '@tensorflow/tfjs';
-import { dequantize, packCodes, QuantBits, QuantGranularity, QuantScheme, QuantizedTensor, unpackCodes } from '../compress/quantize';
+import { dequantize, packCodes, QuantizedTensor, unpackCodes } from '../compress/quantize';
+import { QuantBits, QuantGranularity, QuantScheme } from '../config/compress';
 import { countOf, ModelSnapshot, WeightEntry } from '../compress/snapshot';
 import { ModelFileError, safeFileName } from './modelFiles';
-
-/** A file the page offers as a download. */
-export interface ExportFile {
-  name: string;
-  bytes: Uint8Array;
-}
+import type { ExportFile } from '../config/results';
 
 /**
  * A weight as plain TensorFlow.js can store it: per-tensor 8- and 4-bit codes become uint8 with scale and min

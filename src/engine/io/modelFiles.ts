@@ -1,15 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-
-/**
- * Models as files in the TensorFlow.js layers format: model.json (topology, weights manifest and our metadata)
- * plus one binary weights file. Plain tf.loadLayersModel reads what exportModel writes.
- */
-export interface ModelFiles {
-  /** model.json text */
-  modelJson: string;
-  weightsName: string;
-  weights: Uint8Array;
-}
+import type { ModelFiles } from '../config/results';
 
 export class ModelFileError extends Error {
   constructor(message: string) {

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { INPUT_SHAPE, ModelConfig, NUM_CLASSES, DenseSpec } from './config';
-import { validateModelConfig } from './validate';
+import { INPUT_SHAPE, ModelConfig, NUM_CLASSES, DenseSpec } from '../config/imageModel';
+import { validateModelConfig } from '../config/validateImageModel';
 import { SeededDropout } from './seededDropout';
+import type { ModelSummary } from '../config/results';
 
 export class ModelConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -49,19 +50,6 @@ export function buildModel(config: ModelConfig, seed: number): tf.LayersModel {
   }
   model.add(tf.layers.dense({ units: NUM_CLASSES, activation: 'softmax', kernelInitializer: init() }));
   return model;
-}
-
-export interface LayerSummary {
-  name: string;
-  type: string;
-  outputShape: (number | null)[];
-  params: number;
-}
-
-export interface ModelSummary {
-  kind: ModelConfig['kind'] | 'charLstm';
-  layers: LayerSummary[];
-  totalParams: number;
 }
 
 export function summarize(model: tf.LayersModel, kind: ModelSummary['kind']): ModelSummary {

@@ -3,6 +3,7 @@ import { COL2IM, IM2COL, MAX_POOL2, MAX_POOL2_GRAD, type PatchAttrs } from '../b
 import { padBefore } from '../backend/ownKernels';
 import { patchesFit } from '../backend/glPatches';
 import { matMulT } from './affine';
+import type { PatchConvCheck } from '../config/diagnostics';
 
 const run = (name: string, inputs: tf.NamedTensorMap, attrs: object) => tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap);
 
@@ -61,14 +62,6 @@ export function maxPool2(x: tf.Tensor4D): tf.Tensor4D {
     };
   });
   return pool(x) as tf.Tensor4D;
-}
-
-/** Largest |ours - tfjs| relative to the largest |tfjs| of patchConv2d's output and gradients against tf.conv2d. */
-export interface PatchConvCheck {
-  padding: 'same' | 'valid';
-  outputRelError: number;
-  inputGradRelError: number;
-  filterGradRelError: number;
 }
 
 /** patchConv2d against tf.conv2d on the active backend, odd sizes and a 5 x 3 filter, both paddings (e2e on WebGL, unit on cpu). */

@@ -1,9 +1,9 @@
 import type { Checkpoint } from '../io/checkpoint';
 import { restoreWeights } from '../io/checkpoint';
-import type { ExportFile } from '../io/compressedFiles';
+import type { ExportFile } from '../config/results';
+import type { RunRecord } from '../config/runs';
 import { exportModel, safeFileName } from '../io/modelFiles';
 import type { RunPlan } from './plan';
-import type { RunRecord } from './runStore';
 
 /** The file stem of a run's exports: its user-given name made safe, then its version. */
 export const runFileStem = (record: Pick<RunRecord, 'name' | 'version'>) => `${safeFileName(record.name, 'run')}-v${record.version}`;

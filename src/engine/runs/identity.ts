@@ -1,6 +1,6 @@
 import type { ImageDataset } from '../data/images';
 import type { Corpus } from '../text/corpus';
-import type { DatasetIdentity } from './runStore';
+import type { DatasetIdentity } from '../config/runs';
 
 /** FNV-1a, 32 bits: h = (h xor byte) * 16777619, over every `stride`-th value. */
 function fnv1a(values: ArrayLike<number>, stride = 1, h = 0x811c9dc5): number {

@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ModelConfig } from '../models/config';
+import type { ModelConfig } from '../config/imageModel';
+import { CharLstmConfig } from '../config/charModel';
+import type { CorpusOptions } from '../config/corpus';
+import type { RunRecord } from '../config/runs';
 import { buildModel } from '../models/build';
-import { buildCharLstm, CharLstmConfig } from '../text/charModel';
+import { buildCharLstm } from '../text/charModel';
 import { textTask, TextData } from '../text/textTask';
-import type { CorpusOptions } from '../text/corpus';
 import { imageTask } from '../train/imageTask';
 import type { DeviceSet } from '../train/deviceData';
 import type { TrainTask } from '../train/trainer';
-import type { RunRecord } from './runStore';
 
 /** What a run needs from the session holding the data and the page's current models. */
 export interface RunHost {

@@ -1,7 +1,9 @@
 import type * as tf from '@tensorflow/tfjs';
 import { captureCheckpoint, Checkpoint, restoreOptimizer } from '../io/checkpoint';
-import type { TrainerHooks, TrainEvent, TrainResult } from '../train/trainer';
-import type { RunRecord, RunStore } from './runStore';
+import type { TrainerHooks } from '../train/trainer';
+import type { TrainEvent, TrainResult } from '../config/events';
+import type { RunRecord } from '../config/runs';
+import type { RunStore } from './runStore';
 
 /** Says once per kind of storage trouble that runs are not being kept; training goes on regardless. */
 export type StorageWarning = (message: string) => void;

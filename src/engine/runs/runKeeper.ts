@@ -1,17 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Notice } from '../../worker/api';
-import { BACKEND_ORDER, BackendName } from '../backend/names';
+import type { Notice } from '../config/api';
+import { BACKEND_ORDER, BackendName } from '../config/backends';
+import type { ExportFile } from '../config/results';
+import type { TrainConfig } from '../config/train';
+import { TrainEvent, TrainResult } from '../config/events';
+import { DatasetIdentity, RunRecord, RunSummary, StorageStatus } from '../config/runs';
 import { trySetBackend } from '../backend/backends';
 import { restoreWeights } from '../io/checkpoint';
-import type { ExportFile } from '../io/compressedFiles';
-import type { TrainConfig } from '../train/config';
-import { Trainer, TrainEvent, TrainResult } from '../train/trainer';
+import { Trainer } from '../train/trainer';
 import { runExportFiles } from './exportRun';
 import { identityProblem } from './identity';
 import { planFor, RunHost, RunPlan } from './plan';
 import { RunRecorder } from './recorder';
 import { browserLocks, listedStatus, RunLocks } from './runLocks';
-import { DatasetIdentity, KeyValue, MemoryKeyValue, openRunStore, RunRecord, RunStore, RunSummary, StorageStatus } from './runStore';
+import { KeyValue, MemoryKeyValue, openRunStore, RunStore } from './runStore';
 
 /** A recorded run while it trains: how to rebuild it elsewhere, and where its events go. */
 export interface ActiveRun {

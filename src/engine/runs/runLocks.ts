@@ -1,4 +1,4 @@
-import type { RunStatus } from './runStore';
+import type { RunStatus } from '../config/runs';
 
 /**
  * Which stored runs train now, in any tab of this browser: the worker training a run holds a Web Lock named

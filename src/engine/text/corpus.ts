@@ -1,10 +1,9 @@
+import { MAX_TEXT_BYTES, type CorpusInfo, type CorpusOptions, validateCorpusOptions } from '../config/corpus';
 /**
  * Text corpora for the char-LSTM: UTF-8 bytes -> Unicode code points -> vocabulary ids.
  * A "character" is a code point, so an emoji (a surrogate pair in UTF-16) is one character.
  */
 
-/** The largest file the page accepts (bytes). 50 MB must load; this leaves room. */
-export const MAX_TEXT_BYTES = 64 * 1024 * 1024;
 /** Fewer characters than this cannot fill a few training windows plus a validation part. */
 export const MIN_TEXT_CHARS = 500;
 /** Id 0 of every vocabulary: characters outside it (capped away, or unseen in a seed) map here. */
@@ -15,26 +14,6 @@ export class TextError extends Error {
     super(message);
     this.name = 'TextError';
   }
-}
-
-export interface CorpusOptions {
-  lowercase: boolean;
-  /** Keep only the N most frequent characters (0 = keep all); the rest become UNKNOWN. */
-  maxVocab: number;
-}
-
-export const DEFAULT_CORPUS_OPTIONS: CorpusOptions = { lowercase: false, maxVocab: 0 };
-
-export interface CorpusInfo {
-  name: string;
-  bytes: number;
-  chars: number;
-  /** Including the unknown symbol at id 0. */
-  vocabSize: number;
-  /** Characters mapped to the unknown symbol because of the cap. */
-  unknownCount: number;
-  top: { char: string; count: number }[];
-  options: CorpusOptions;
 }
 
 export interface Corpus {
@@ -109,14 +88,6 @@ function countCodePoints(text: string): number {
   return n;
 }
 
-export function validateCorpusOptions(o: CorpusOptions): string[] {
-  const errors: string[] = [];
-  if (!(Number.isInteger(o.maxVocab) && o.maxVocab >= 0 && o.maxVocab <= 65535)) {
-    errors.push(`Vocabulary cap must be 0 (no cap) or a whole number up to 65535, got ${o.maxVocab}.`);
-  } else if (o.maxVocab === 1) errors.push('A vocabulary cap of 1 leaves one character; use 2 or more (or 0 for no cap).');
-  return errors;
-}
-
 /** Text -> corpus, or a TextError saying why this text cannot be trained on. */
 export function buildCorpus(rawText: string, name: string, bytes: number, options: CorpusOptions): Corpus {
   const problems = validateCorpusOptions(options);
@@ -149,3 +120,6 @@ export function buildCorpus(rawText: string, name: string, bytes: number, option
     .map(([char, count]) => ({ char, count }));
   return { info: { name, bytes, chars, vocabSize: vocabChars.length, unknownCount, top, options }, vocab: vocabChars, ids };
 }
+
+// TEMPORARY ui shim (removed when src/ui imports engine/config directly)
+export * from '../config/corpus';

@@ -2,20 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { hasCellKernels } from '../backend/lstmCellKernels';
 import { CONCAT_ROWS } from '../backend/glConcat';
 import { buildCharLstm, charLogits, sequenceCrossEntropy, timeMajorTargets } from './charModel';
-
-export interface LstmCheck {
-  backend: string;
-  /** Whether the fused path ran with the single-kernel cell (else as tfjs ops). */
-  cellKernels: boolean;
-  /** Whether the per-step blocks were joined by our CONCAT_ROWS kernel (WebGL, even batch) rather than tf.concat. */
-  concatKernel: boolean;
-  /** Largest |logit difference| between the fused path and tfjs's LSTM layers. */
-  logits: number;
-  loss: number;
-  /** Largest gradient difference of any weight, relative to that weight's largest gradient. */
-  gradients: number;
-  tensorsLeft: number;
-}
+import type { LstmCheck } from '../config/diagnostics';
 
 /**
  * The fused LSTM path against autodiff through tfjs's own LSTM layers, on the active backend: a small model

@@ -6,7 +6,8 @@ import { ownMatMulChosen } from '../backend/ownKernels';
 import { relMaxError } from '../backend/gpuProgram';
 import { ACTIVATIONS, affine, plainDense } from '../models/affine';
 import { buildModel } from '../models/build';
-import { CNN_PRESET, MLP_PRESET } from '../models/config';
+import { CNN_PRESET, MLP_PRESET } from '../config/imageModel';
+import type { ApplyModelCheck } from '../config/diagnostics';
 
 /** A Conv2D layer our convolutions can run (stride 1, no dilation, channels last, bias, known activation), else null. */
 export function plainConv(
@@ -73,15 +74,6 @@ export function applyModel(model: tf.LayersModel, x: tf.Tensor, training: boolea
     if (layer.trainableWeights.length > 0) fromData = false;
   }
   return h;
-}
-
-export interface ApplyModelCheck {
-  model: 'mlp' | 'cnn';
-  /** whether applyModel took our kernels' path (false: it was model.apply itself, and the errors are 0) */
-  ownPath: boolean;
-  /** largest |ours - tfjs| relative to the largest |tfjs|: outputs, and the gradient of sum(y * r) for every weight */
-  outputRelError: number;
-  gradientRelError: number;
 }
 
 /** applyModel against the layers' own apply for the default MLP and CNN on the active backend (e2e on WebGPU, unit on cpu and wasm). */

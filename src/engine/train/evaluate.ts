@@ -1,24 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { LabelledImages } from '../data/idx';
 import { DeviceSet } from './deviceData';
-import { classScores, ClassScores, confusionMatrix } from './metrics';
-
-export interface Misclassified {
-  index: number;
-  label: number;
-  predicted: number;
-  confidence: number;
-  pixels: number[]; // 784 values 0..255, for the gallery
-}
-
-export interface EvaluationResult {
-  accuracy: number;
-  loss: number;
-  count: number;
-  confusion: number[][];
-  perClass: ClassScores[];
-  misclassified: Misclassified[];
-}
+import { classScores, confusionMatrix } from '../config/metrics';
+import type { EvaluationResult, Misclassified } from '../config/results';
 
 /** Predicts the whole test set in batches; one async read of the class probabilities at the end. */
 export async function evaluateModel(

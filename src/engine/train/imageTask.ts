@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { shuffledIndices } from '../data/random';
-import { TrainConfig } from './config';
+import { TrainConfig } from '../config/train';
 import { accuracy, crossEntropy, DeviceSet, evaluateSet, sumTensors } from './deviceData';
 import type { TrainTask } from './trainer';
 import { applyModel } from './applyModel';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { FusedAdam } from '../backend/adam';
-import { OptimizerName } from './config';
+import { OptimizerName } from '../config/train';
 
 /**
  * tfjs' optimizers implement the textbook updates; the formula each one applies is noted beside it. Adam is our

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../../../src/engine/backend/wasmKernels';
 import { buildModel } from '../../../src/engine/models/build';
-import { CNN_PRESET } from '../../../src/engine/models/config';
+import { CNN_PRESET } from '../../../src/engine/config/imageModel';
 
 async function filterGradOn(backend: string, pad: 'same' | 'valid', stride: number): Promise<Float32Array> {
   await tf.setBackend(backend);

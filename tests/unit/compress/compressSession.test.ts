@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MLP_PRESET } from '../../../src/engine/models/config';
+import { MLP_PRESET } from '../../../src/engine/config/imageModel';
+import { DEFAULT_TRAIN } from '../../../src/engine/config/train';
+import { DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN } from '../../../src/engine/config/textTrain';
+import type { ExportFile } from '../../../src/engine/config/results';
 import { Session } from '../../../src/engine/session';
-import { DEFAULT_TRAIN } from '../../../src/engine/train/config';
 import { ModelFileError } from '../../../src/engine/io/modelFiles';
-import { DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN } from '../../../src/engine/text/textTask';
-import type { ExportFile } from '../../../src/engine/io/compressedFiles';
 import { mnistIdxPair, sotuBytes } from '../mnist';
 
 const idx = (start: number, end: number) => {

@@ -1,13 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { distillationLoss, distillTask, validateDistill, DistillOptions } from '../../../src/engine/compress/distill';
+import { distillationLoss, distillTask } from '../../../src/engine/compress/distill';
+import { validateDistill, DistillOptions } from '../../../src/engine/config/compress';
+import { MLP_PRESET, MlpConfig } from '../../../src/engine/config/imageModel';
+import { DEFAULT_TRAIN, TrainConfig } from '../../../src/engine/config/train';
+import { StepPoint } from '../../../src/engine/config/events';
 import { mulberry32, shuffledIndices } from '../../../src/engine/data/random';
 import { buildModel } from '../../../src/engine/models/build';
-import { MLP_PRESET, MlpConfig } from '../../../src/engine/models/config';
-import { DEFAULT_TRAIN, TrainConfig } from '../../../src/engine/train/config';
 import { accuracy, crossEntropy, DeviceSet, disposeSet, evaluateSet, toDevice } from '../../../src/engine/train/deviceData';
 import { imageTask } from '../../../src/engine/train/imageTask';
-import { StepPoint, Trainer } from '../../../src/engine/train/trainer';
+import { Trainer } from '../../../src/engine/train/trainer';
 import { mnistSubset } from '../mnist';
 
 beforeAll(async () => {

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { gunzipSync, gzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildModel } from '../../../src/engine/models/build';
-import { CNN_PRESET } from '../../../src/engine/models/config';
-import { QuantSpec } from '../../../src/engine/compress/quantize';
+import { CNN_PRESET } from '../../../src/engine/config/imageModel';
+import { QuantSpec } from '../../../src/engine/config/compress';
 import { loadSnapshot, ModelSnapshot, snapshot } from '../../../src/engine/compress/snapshot';
 import { pruneSnapshot, quantizeSnapshot, sizes } from '../../../src/engine/compress/variants';
 import {

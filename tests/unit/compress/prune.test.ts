@@ -11,8 +11,8 @@ import {
   validateGradualPruning,
 } from '../../../src/engine/compress/prune';
 import { buildModel } from '../../../src/engine/models/build';
-import { MLP_PRESET } from '../../../src/engine/models/config';
-import { DEFAULT_TRAIN, TrainConfig } from '../../../src/engine/train/config';
+import { MLP_PRESET } from '../../../src/engine/config/imageModel';
+import { DEFAULT_TRAIN, TrainConfig } from '../../../src/engine/config/train';
 import { DeviceSet, disposeSet, evaluateSet, toDevice } from '../../../src/engine/train/deviceData';
 import { imageTask } from '../../../src/engine/train/imageTask';
 import { Trainer, TrainTask } from '../../../src/engine/train/trainer';

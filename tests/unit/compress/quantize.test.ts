@@ -8,12 +8,9 @@ import {
   quantize,
   unpackCodes,
   weightError,
-  type QuantBits,
-  type QuantGranularity,
-  type QuantScheme,
   type QuantizedTensor,
-  type QuantSpec,
 } from '../../../src/engine/compress/quantize';
+import type { QuantBits, QuantGranularity, QuantScheme, QuantSpec } from '../../../src/engine/config/compress';
 import { mulberry32 } from '../../../src/engine/data/random';
 
 const rng = mulberry32;

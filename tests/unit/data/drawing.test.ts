@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drawingToMnist } from '../../../src/engine/data/drawing';
+import { drawingToMnist } from '../../../src/engine/config/drawing';
 
 const SIDE = 280;
 

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel, ModelConfigError, summarize } from '../../../src/engine/models/build';
-import { CNN_PRESET, CnnConfig, MAX_UNITS, MLP_PRESET, MlpConfig } from '../../../src/engine/models/config';
+import { CNN_PRESET, CnnConfig, MAX_UNITS, MLP_PRESET, MlpConfig } from '../../../src/engine/config/imageModel';
+import { convSides, validateModelConfig } from '../../../src/engine/config/validateImageModel';
 import { SeededDropout } from '../../../src/engine/models/seededDropout';
-import { convSides, validateModelConfig } from '../../../src/engine/models/validate';
 import { toDevice, disposeSet } from '../../../src/engine/train/deviceData';
 import { mnistSubset } from '../mnist';
 

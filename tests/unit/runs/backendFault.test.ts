@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MLP_PRESET } from '../../../src/engine/models/config';
+import { MLP_PRESET } from '../../../src/engine/config/imageModel';
+import { DEFAULT_TRAIN } from '../../../src/engine/config/train';
+import type { TrainEvent } from '../../../src/engine/config/events';
+import type { Notice } from '../../../src/engine/config/api';
 import { Session } from '../../../src/engine/session';
-import { DEFAULT_TRAIN } from '../../../src/engine/train/config';
-import type { TrainEvent } from '../../../src/engine/train/trainer';
-import type { Notice } from '../../../src/worker/api';
 import { MemoryKeyValue } from '../../../src/engine/runs/runStore';
 import { mnistIdxPair } from '../mnist';
 

@@ -1,9 +1,9 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { MLP_PRESET } from '../../../src/engine/models/config';
+import { MLP_PRESET } from '../../../src/engine/config/imageModel';
+import { DEFAULT_TRAIN, TrainConfig } from '../../../src/engine/config/train';
+import type { TrainEvent } from '../../../src/engine/config/events';
 import { Session } from '../../../src/engine/session';
-import { DEFAULT_TRAIN, TrainConfig } from '../../../src/engine/train/config';
-import type { TrainEvent } from '../../../src/engine/train/trainer';
 import { listedStatus, LockManagerLike, NO_LOCKS, webLocks } from '../../../src/engine/runs/runLocks';
 import { mnistIdxPair } from '../mnist';
 

@@ -1,10 +1,10 @@
 import 'fake-indexeddb/auto';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { MLP_PRESET } from '../../../src/engine/models/config';
+import { MLP_PRESET } from '../../../src/engine/config/imageModel';
+import { DEFAULT_TRAIN, TrainConfig } from '../../../src/engine/config/train';
+import type { TrainEvent } from '../../../src/engine/config/events';
 import { Session } from '../../../src/engine/session';
-import { DEFAULT_TRAIN, TrainConfig } from '../../../src/engine/train/config';
-import type { TrainEvent } from '../../../src/engine/train/trainer';
 import { indexedDbKeyValue, RunStore } from '../../../src/engine/runs/runStore';
 import type { Checkpoint } from '../../../src/engine/io/checkpoint';
 import { mnistIdxPair } from '../mnist';

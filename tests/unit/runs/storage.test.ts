@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MLP_PRESET } from '../../../src/engine/models/config';
+import { MLP_PRESET } from '../../../src/engine/config/imageModel';
+import { DEFAULT_TRAIN } from '../../../src/engine/config/train';
+import type { Notice } from '../../../src/engine/config/api';
 import { Session } from '../../../src/engine/session';
-import { DEFAULT_TRAIN } from '../../../src/engine/train/config';
-import type { Notice } from '../../../src/worker/api';
 import { KeyValue, MemoryKeyValue, openRunStore } from '../../../src/engine/runs/runStore';
 import { mnistIdxPair } from '../mnist';
 

@@ -1,11 +1,11 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { Session } from '../../../src/engine/session';
-import { DEFAULT_TRAIN, TrainConfig } from '../../../src/engine/train/config';
-import { DEFAULT_CORPUS_OPTIONS } from '../../../src/engine/text/corpus';
-import type { CharLstmConfig } from '../../../src/engine/text/charModel';
-import { DEFAULT_TEXT_TRAIN, TextTrainConfig } from '../../../src/engine/text/textTask';
-import type { TrainEvent } from '../../../src/engine/train/trainer';
+import { DEFAULT_TRAIN, TrainConfig } from '../../../src/engine/config/train';
+import { DEFAULT_CORPUS_OPTIONS } from '../../../src/engine/config/corpus';
+import type { CharLstmConfig } from '../../../src/engine/config/charModel';
+import { DEFAULT_TEXT_TRAIN, TextTrainConfig } from '../../../src/engine/config/textTrain';
+import type { TrainEvent } from '../../../src/engine/config/events';
 import { sotuBytes } from '../mnist';
 
 const MODEL: CharLstmConfig = { kind: 'charLstm', embedding: 8, layers: 1, units: 16, window: 12, dropout: 0 };

@@ -5,12 +5,12 @@ import {
   decode,
   decodeText,
   encode,
-  MAX_TEXT_BYTES,
   MIN_TEXT_CHARS,
   TextError,
   UNKNOWN,
   vocabularyFrom,
 } from '../../../src/engine/text/corpus';
+import { MAX_TEXT_BYTES } from '../../../src/engine/config/corpus';
 import { evenStarts, splitPoint, windowIndices } from '../../../src/engine/text/textTask';
 import { sotuBytes } from '../mnist';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { cosineLearningRate, makeOptimizer, setLearningRate } from '../../../src/engine/train/optimizers';
-import { classScores, confusionMatrix, smooth } from '../../../src/engine/train/metrics';
+import { classScores, confusionMatrix, smooth } from '../../../src/engine/config/metrics';
 
 describe('confusionMatrix and classScores', () => {
   // 3 classes, 8 examples. Class 2 is never predicted.

@@ -3,12 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDataset, slice } from '../../../src/engine/data/images';
 import { LabelledImages } from '../../../src/engine/data/idx';
 import { buildModel } from '../../../src/engine/models/build';
-import { MLP_PRESET, MlpConfig } from '../../../src/engine/models/config';
+import { MLP_PRESET, MlpConfig } from '../../../src/engine/config/imageModel';
+import { DEFAULT_TRAIN, TrainConfig, validateTrainConfig } from '../../../src/engine/config/train';
+import { EvaluationResult } from '../../../src/engine/config/results';
+import { StepPoint, TrainEvent } from '../../../src/engine/config/events';
 import { imageTask } from '../../../src/engine/train/imageTask';
-import { DEFAULT_TRAIN, TrainConfig, validateTrainConfig } from '../../../src/engine/train/config';
 import { DeviceSet, disposeSet, evaluateSet, toDevice } from '../../../src/engine/train/deviceData';
-import { evaluateModel, EvaluationResult } from '../../../src/engine/train/evaluate';
-import { StepPoint, Trainer, TrainConfigError, TrainEvent } from '../../../src/engine/train/trainer';
+import { evaluateModel } from '../../../src/engine/train/evaluate';
+import { Trainer, TrainConfigError } from '../../../src/engine/train/trainer';
 import { realMnist } from '../mnist';
 
 beforeAll(async () => {

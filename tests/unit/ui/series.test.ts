@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { niceCeil, niceTicks, pathOf, thin, trainSeries } from '../../../src/ui/Charts/series';
-import type { StepPoint } from '../../../src/engine/train/trainer';
+import type { StepPoint } from '../../../src/engine/config/events';
 
 const steps = (losses: number[]): StepPoint[] => losses.map((loss, i) => ({ step: i + 1, epoch: 0, loss, accuracy: 1 - loss / 10 }));
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initialState, type AppState } from '../../../src/ui/store/store';
 import { decodeSettings, encodeSettings } from '../../../src/ui/url/urlState';
-import { CNN_PRESET } from '../../../src/engine/models/config';
+import { CNN_PRESET } from '../../../src/engine/config/imageModel';
 
 const decode = (query: string) => decodeSettings(new URLSearchParams(query));
 
