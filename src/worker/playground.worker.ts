@@ -4,7 +4,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { Session } from '../engine/session';
+import { Engine } from '../engine/services/engine';
 import { registerWasmTrainingKernels } from '../engine/backend/wasmKernels';
 import { registerFastCpuKernels } from '../engine/backend/cpuKernels';
 import { registerCpuMatMul } from '../engine/backend/cpuMatMul';
@@ -39,5 +39,5 @@ registerGlCellKernels(); // and on WebGL
 registerGlPatchKernels(); // image patches on WebGL: the convolutions' gradients as matmuls
 registerGlConcat(); // the char-LSTM's per-step blocks joined with one read per texel
 
-const api: PlaygroundApi = new Session();
+const api: PlaygroundApi = new Engine();
 Comlink.expose(api);

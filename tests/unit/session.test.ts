@@ -4,7 +4,7 @@ import { DataError } from '../../src/engine/data/idx';
 import { ModelConfigError } from '../../src/engine/models/build';
 import { CNN_PRESET, MLP_PRESET } from '../../src/engine/config/imageModel';
 import { DEFAULT_TRAIN } from '../../src/engine/config/train';
-import { Session } from '../../src/engine/session';
+import { Engine } from '../../src/engine/services/engine';
 import { TrainConfigError } from '../../src/engine/train/trainer';
 import { mnistIdxPair, realMnist } from './mnist';
 
@@ -17,10 +17,10 @@ const files = (start: number, end: number) => {
 };
 
 describe('Session', () => {
-  let session: Session;
+  let session: Engine;
 
   beforeAll(async () => {
-    session = new Session();
+    session = new Engine();
     const state = await session.init('cpu', () => {});
     expect(state).toEqual({ active: 'cpu', failures: {} });
     expect(tf.getBackend()).toBe('cpu');

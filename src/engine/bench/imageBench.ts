@@ -5,7 +5,7 @@ import { buildModel } from '../models/build';
 import { ModelConfig } from '../config/imageModel';
 import { TrainConfig } from '../config/train';
 import { DeviceSet } from '../train/deviceData';
-import { imageTask } from '../train/imageTask';
+import { imageTask } from '../families/images/task';
 import { makeOptimizer } from '../train/optimizers';
 import { timeTask } from './textBench';
 import type { ImageSpeed } from '../config/diagnostics';

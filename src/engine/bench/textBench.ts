@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { Corpus, vocabularyFrom } from '../text/corpus';
-import { buildCharLstm, fusedLstmPays } from '../text/charModel';
+import { buildCharLstm, fusedLstmPays } from '../families/charLstm/model';
 import { CharLstmConfig } from '../config/charModel';
 import { DEFAULT_TEXT_TRAIN } from '../config/textTrain';
 import { DEFAULT_TRAIN, TrainConfig } from '../config/train';
-import { textTask } from '../text/textTask';
+import { textTask } from '../families/charLstm/task';
 import { makeOptimizer } from '../train/optimizers';
 import { mulberry32 } from '../data/random';
 import type { TrainTask } from '../train/trainer';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { TrainConfig } from '../config/train';
 import { crossEntropy, DeviceSet } from '../train/deviceData';
-import { imageTask } from '../train/imageTask';
+import { imageTask } from '../families/images/task';
 import type { TrainTask } from '../train/trainer';
 import { type DistillOptions, validateDistill } from '../config/compress';
 

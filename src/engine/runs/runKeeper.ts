@@ -10,7 +10,7 @@ import { restoreWeights } from '../io/checkpoint';
 import { Trainer } from '../train/trainer';
 import { runExportFiles } from './exportRun';
 import { identityProblem } from './identity';
-import { planFor, RunHost, RunPlan } from './plan';
+import type { RunPlan } from './plan';
 import { RunRecorder } from './recorder';
 import { browserLocks, listedStatus, RunLocks } from './runLocks';
 import { KeyValue, MemoryKeyValue, openRunStore, RunStore } from './runStore';
@@ -24,8 +24,10 @@ export interface ActiveRun {
   model: tf.LayersModel;
 }
 
-/** What the keeper needs from the session besides rebuilding models. */
-export interface KeeperHost extends RunHost {
+/** What the keeper needs from the engine: rebuilding a run's model (through its family), notices, the trainer slot. */
+export interface KeeperHost {
+  /** How to rebuild a stored run's model and task (its family's plan over the loaded data). */
+  plan(record: RunRecord): RunPlan;
   notify(n: Notice): void;
   /** Registers the running trainer, so pause, resume and stop reach it (null: none runs). */
   setTrainer(trainer: Trainer | null): void;
@@ -108,7 +110,7 @@ export class RunKeeper {
   }
 
   activeRun(recorder: RunRecorder, model: tf.LayersModel, config: TrainConfig, onEvent: (e: TrainEvent) => void): ActiveRun {
-    return { recorder, plan: planFor(recorder.record, this.host), config, onEvent, model };
+    return { recorder, plan: this.host.plan(recorder.record), config, onEvent, model };
   }
 
   private recorderFor(record: RunRecord): RunRecorder {
@@ -223,7 +225,7 @@ export class RunKeeper {
   async open(id: string): Promise<RunRecord> {
     const { record, cp } = await this.get(id);
     if (!cp) return record;
-    const plan = planFor(record, this.host);
+    const plan = this.host.plan(record);
     const model = await plan.makeModel();
     try {
       restoreWeights(model, cp);
@@ -250,7 +252,7 @@ export class RunKeeper {
 
   async export(id: string): Promise<ExportFile[]> {
     const { record, cp } = await this.get(id);
-    return runExportFiles(record, cp, planFor(record, this.host));
+    return runExportFiles(record, cp, this.host.plan(record));
   }
 
   /** A trainer that goes on from the run's last checkpoint: same weights, optimizer state, step and curves. */
@@ -260,7 +262,7 @@ export class RunKeeper {
     if (!cp) throw new Error('This run stopped before its first checkpoint was saved; start it again.');
     const problem = identityProblem(record.dataset, this.host.loadedData(record.task));
     if (problem) throw new Error(problem);
-    const plan = planFor(record, this.host);
+    const plan = this.host.plan(record);
     const model = await plan.makeModel();
     let task;
     try {

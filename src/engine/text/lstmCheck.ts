@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { hasCellKernels } from '../backend/lstmCellKernels';
 import { CONCAT_ROWS } from '../backend/glConcat';
-import { buildCharLstm, charLogits, sequenceCrossEntropy, timeMajorTargets } from './charModel';
+import { buildCharLstm, charLogits, sequenceCrossEntropy, timeMajorTargets } from '../families/charLstm/model';
 import type { LstmCheck } from '../config/diagnostics';
 
 /**

@@ -44,9 +44,9 @@ describe('bench arithmetic', () => {
 
 describe('the per-model backend choice', () => {
   it('times each candidate backend, reports why one cannot start, and leaves the fastest active', async () => {
-    const { Session } = await import('../../../src/engine/session');
+    const { Engine } = await import('../../../src/engine/services/engine');
     const { mnistIdxPair } = await import('../mnist');
-    const session = new Session();
+    const session = new Engine();
     await session.init('cpu', () => {});
     const { images, labels } = mnistIdxPair(0, 700);
     await session.loadIdxFiles(

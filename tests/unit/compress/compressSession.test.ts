@@ -4,7 +4,7 @@ import { MLP_PRESET } from '../../../src/engine/config/imageModel';
 import { DEFAULT_TRAIN } from '../../../src/engine/config/train';
 import { DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN } from '../../../src/engine/config/textTrain';
 import type { ExportFile } from '../../../src/engine/config/results';
-import { Session } from '../../../src/engine/session';
+import { Engine } from '../../../src/engine/services/engine';
 import { ModelFileError } from '../../../src/engine/io/modelFiles';
 import { mnistIdxPair, sotuBytes } from '../mnist';
 
@@ -25,7 +25,7 @@ const withJson = (files: ExportFile[], edit: (j: Record<string, any>) => void) =
 };
 
 describe('compression through the session (MLP on real MNIST, cpu)', () => {
-  const session = new Session();
+  const session = new Engine();
   const config = { ...DEFAULT_TRAIN, epochs: 3, batchSize: 32, learningRate: 0.003, metricsEvery: 20 };
   let accuracy = 0;
 
@@ -204,7 +204,7 @@ describe('compression through the session (MLP on real MNIST, cpu)', () => {
   });
 
   it('a char-LSTM export is refused as an MNIST model, with the shapes in the message', async () => {
-    const s2 = new Session();
+    const s2 = new Engine();
     await s2.init('cpu', () => {});
     await s2.loadText({ name: 'jfk.txt', bytes: sotuBytes() }, { lowercase: false, maxVocab: 0 });
     const tiny = { kind: 'charLstm' as const, embedding: 8, layers: 1, units: 8, dropout: 0, window: 8 };
@@ -240,7 +240,7 @@ describe('compression through the session (MLP on real MNIST, cpu)', () => {
 
 describe('compressing a char-LSTM (cpu)', () => {
   it('quantizes the LSTM, measures validation nats per character, exports and reloads with the vocabulary', async () => {
-    const session = new Session();
+    const session = new Engine();
     await session.init('cpu', () => {});
     await session.loadText({ name: 'jfk.txt', bytes: sotuBytes() }, { lowercase: false, maxVocab: 0 });
     const tiny = { kind: 'charLstm' as const, embedding: 16, layers: 1, units: 32, dropout: 0, window: 16 };

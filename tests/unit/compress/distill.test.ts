@@ -8,7 +8,7 @@ import { StepPoint } from '../../../src/engine/config/events';
 import { mulberry32, shuffledIndices } from '../../../src/engine/data/random';
 import { buildModel } from '../../../src/engine/models/build';
 import { accuracy, crossEntropy, DeviceSet, disposeSet, evaluateSet, toDevice } from '../../../src/engine/train/deviceData';
-import { imageTask } from '../../../src/engine/train/imageTask';
+import { imageTask } from '../../../src/engine/families/images/task';
 import { Trainer } from '../../../src/engine/train/trainer';
 import { mnistSubset } from '../mnist';
 

@@ -14,7 +14,7 @@ import { buildModel } from '../../../src/engine/models/build';
 import { MLP_PRESET } from '../../../src/engine/config/imageModel';
 import { DEFAULT_TRAIN, TrainConfig } from '../../../src/engine/config/train';
 import { DeviceSet, disposeSet, evaluateSet, toDevice } from '../../../src/engine/train/deviceData';
-import { imageTask } from '../../../src/engine/train/imageTask';
+import { imageTask } from '../../../src/engine/families/images/task';
 import { Trainer, TrainTask } from '../../../src/engine/train/trainer';
 import { mulberry32 } from '../../../src/engine/data/random';
 import { mnistSubset } from '../mnist';

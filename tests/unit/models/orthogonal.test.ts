@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { orthonormalColumns, SeededOrthogonal } from '../../../src/engine/models/orthogonal';
 import { mulberry32 } from '../../../src/engine/data/random';
-import { buildCharLstm } from '../../../src/engine/text/charModel';
+import { buildCharLstm } from '../../../src/engine/families/charLstm/model';
 import { CharLstmConfig } from '../../../src/engine/config/charModel';
 
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import { MLP_PRESET } from '../../../src/engine/config/imageModel';
 import { DEFAULT_TRAIN } from '../../../src/engine/config/train';
 import type { TrainEvent } from '../../../src/engine/config/events';
 import type { Notice } from '../../../src/engine/config/api';
-import { Session } from '../../../src/engine/session';
+import { Engine } from '../../../src/engine/services/engine';
 import { MemoryKeyValue } from '../../../src/engine/runs/runStore';
 import { mnistIdxPair } from '../mnist';
 
@@ -36,7 +36,7 @@ afterAll(async () => {
 describe('a kernel failing mid-run', () => {
   it('moves the run to the next backend that starts, from its last checkpoint, and finishes every step once', async () => {
     const notices: Notice[] = [];
-    const session = new Session(() => new MemoryKeyValue());
+    const session = new Engine(() => new MemoryKeyValue());
     const state = await session.init('webgl', (n) => notices.push(n));
     expect(state.active).toBe('webgl');
     const { images, labels } = mnistIdxPair(0, 700);

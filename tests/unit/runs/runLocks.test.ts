@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MLP_PRESET } from '../../../src/engine/config/imageModel';
 import { DEFAULT_TRAIN, TrainConfig } from '../../../src/engine/config/train';
 import type { TrainEvent } from '../../../src/engine/config/events';
-import { Session } from '../../../src/engine/session';
+import { Engine } from '../../../src/engine/services/engine';
 import { listedStatus, LockManagerLike, NO_LOCKS, webLocks } from '../../../src/engine/runs/runLocks';
 import { mnistIdxPair } from '../mnist';
 
@@ -101,8 +101,8 @@ describe('which tab trains a run (Web Locks)', () => {
 const CONFIG: TrainConfig = { ...DEFAULT_TRAIN, epochs: 3, batchSize: 64, seed: 7, metricsEvery: 4 };
 const { images, labels } = mnistIdxPair(0, 700);
 
-async function openTab(browser: FakeLocks, tab: string): Promise<Session> {
-  const session = new Session(undefined, webLocks(browser.tab(tab)));
+async function openTab(browser: FakeLocks, tab: string): Promise<Engine> {
+  const session = new Engine(undefined, webLocks(browser.tab(tab)));
   await session.init('cpu', () => {});
   await session.loadIdxFiles(
     [
@@ -115,7 +115,7 @@ async function openTab(browser: FakeLocks, tab: string): Promise<Session> {
 }
 
 /** Starts a run in `session` and resolves once it is paused after epoch 1 (its checkpoint at step 8 stored). */
-function trainUntilPaused(session: Session): { paused: Promise<void>; done: ReturnType<Session['train']> } {
+function trainUntilPaused(session: Engine): { paused: Promise<void>; done: ReturnType<Engine['train']> } {
   let onPaused = () => {};
   const paused = new Promise<void>((r) => (onPaused = r));
   const done = session.train(MLP_PRESET, CONFIG, (e: TrainEvent) => {

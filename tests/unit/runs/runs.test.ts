@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MLP_PRESET } from '../../../src/engine/config/imageModel';
 import { DEFAULT_TRAIN, TrainConfig } from '../../../src/engine/config/train';
 import type { TrainEvent } from '../../../src/engine/config/events';
-import { Session } from '../../../src/engine/session';
+import { Engine } from '../../../src/engine/services/engine';
 import { indexedDbKeyValue, RunStore } from '../../../src/engine/runs/runStore';
 import type { Checkpoint } from '../../../src/engine/io/checkpoint';
 import { mnistIdxPair } from '../mnist';
@@ -20,14 +20,14 @@ const files = (start: number, end: number) => {
 // 700 digits: 550 train, 50 validation; batch 64 gives 8 steps per epoch
 const CONFIG: TrainConfig = { ...DEFAULT_TRAIN, epochs: 3, batchSize: 64, seed: 7, metricsEvery: 4 };
 
-async function openSession(): Promise<Session> {
-  const session = new Session();
+async function openSession(): Promise<Engine> {
+  const session = new Engine();
   await session.init('cpu', () => {});
   await session.loadIdxFiles(files(0, 700), 50);
   return session;
 }
 
-const weightsOf = async (session: Session) => (await session.exportModel('images')).weights;
+const weightsOf = async (session: Engine) => (await session.exportModel('images')).weights;
 
 describe('run history and resume (IndexedDB through fake-indexeddb)', () => {
   it('keeps every run with its curves, final figure and a checkpoint holding the weights and Adam state', async () => {
@@ -98,7 +98,7 @@ describe('run history and resume (IndexedDB through fake-indexeddb)', () => {
     const store = new RunStore(indexedDbKeyValue('nn-playground-runs'), indexedDbKeyValue('nn-playground-checkpoints'));
     const latest = (await store.list())[0];
     await store.put({ ...(await store.get(latest.id))!, status: 'running' });
-    const reloaded = new Session();
+    const reloaded = new Engine();
     await reloaded.init('cpu', () => {});
     expect((await reloaded.listRuns()).find((r) => r.id === latest.id)?.status).toBe('interrupted');
     await expect(reloaded.resumeRun(latest.id, () => {})).rejects.toThrow('Load the dataset "images" first');

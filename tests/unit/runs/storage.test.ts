@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MLP_PRESET } from '../../../src/engine/config/imageModel';
 import { DEFAULT_TRAIN } from '../../../src/engine/config/train';
 import type { Notice } from '../../../src/engine/config/api';
-import { Session } from '../../../src/engine/session';
+import { Engine } from '../../../src/engine/services/engine';
 import { KeyValue, MemoryKeyValue, openRunStore } from '../../../src/engine/runs/runStore';
 import { mnistIdxPair } from '../mnist';
 
@@ -24,7 +24,7 @@ function fillingStore(okWrites: number): KeyValue {
 
 async function sessionWith(makeKeyValue: (name: string) => KeyValue) {
   const notices: Notice[] = [];
-  const session = new Session(makeKeyValue);
+  const session = new Engine(makeKeyValue);
   await session.init('cpu', (n) => notices.push(n));
   const { images, labels } = mnistIdxPair(0, 700);
   await session.loadIdxFiles(

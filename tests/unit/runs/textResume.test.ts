@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { Session } from '../../../src/engine/session';
+import { Engine } from '../../../src/engine/services/engine';
 import { DEFAULT_TRAIN, TrainConfig } from '../../../src/engine/config/train';
 import { DEFAULT_CORPUS_OPTIONS } from '../../../src/engine/config/corpus';
 import type { CharLstmConfig } from '../../../src/engine/config/charModel';
@@ -13,8 +13,8 @@ const MODEL: CharLstmConfig = { kind: 'charLstm', embedding: 8, layers: 1, units
 const CONFIG: TrainConfig = { ...DEFAULT_TRAIN, optimizer: 'adam', learningRate: 0.01, batchSize: 8, epochs: 3, seed: 11, metricsEvery: 2 };
 const TEXT: TextTrainConfig = { ...DEFAULT_TEXT_TRAIN, evalEvery: 4, sampleLength: 0, maxValWindows: 16 };
 
-async function textSession(): Promise<Session> {
-  const session = new Session();
+async function textSession(): Promise<Engine> {
+  const session = new Engine();
   await session.init('cpu', () => {});
   await session.loadText({ name: 'jfk-1961.txt', bytes: sotuBytes() }, DEFAULT_CORPUS_OPTIONS);
   return session;

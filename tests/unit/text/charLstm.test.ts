@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCorpus, decodeText, vocabularyFrom } from '../../../src/engine/text/corpus';
-import { buildCharLstm, sequenceCrossEntropy } from '../../../src/engine/text/charModel';
+import { buildCharLstm, sequenceCrossEntropy } from '../../../src/engine/families/charLstm/model';
 import { CHAR_PRESETS, CharLstmConfig, validateCharConfig } from '../../../src/engine/config/charModel';
 import { DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN } from '../../../src/engine/config/textTrain';
 import { TrainEvent, TrainResult } from '../../../src/engine/config/events';
 import { DEFAULT_TRAIN } from '../../../src/engine/config/train';
-import { CharStepper, generateText, sampleIndex } from '../../../src/engine/text/sampler';
-import { clipByGlobalNorm, textTask } from '../../../src/engine/text/textTask';
+import { CharStepper, generateText, sampleIndex } from '../../../src/engine/families/charLstm/sampler';
+import { clipByGlobalNorm, textTask } from '../../../src/engine/families/charLstm/task';
 import { Trainer } from '../../../src/engine/train/trainer';
 import { exportModel, importModel } from '../../../src/engine/io/modelFiles';
 import { mulberry32 } from '../../../src/engine/data/random';

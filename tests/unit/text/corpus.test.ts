@@ -11,7 +11,7 @@ import {
   vocabularyFrom,
 } from '../../../src/engine/text/corpus';
 import { MAX_TEXT_BYTES } from '../../../src/engine/config/corpus';
-import { evenStarts, splitPoint, windowIndices } from '../../../src/engine/text/textTask';
+import { evenStarts, splitPoint, windowIndices } from '../../../src/engine/families/charLstm/task';
 import { sotuBytes } from '../mnist';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);

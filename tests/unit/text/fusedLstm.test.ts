@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../../../src/engine/backend/wasmKernels';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildCharLstm, charLogits, sequenceCrossEntropy, timeMajorTargets } from '../../../src/engine/text/charModel';
+import { buildCharLstm, charLogits, sequenceCrossEntropy, timeMajorTargets } from '../../../src/engine/families/charLstm/model';
 
 const VOCAB = 11;
 

@@ -7,7 +7,7 @@ import { MLP_PRESET, MlpConfig } from '../../../src/engine/config/imageModel';
 import { DEFAULT_TRAIN, TrainConfig, validateTrainConfig } from '../../../src/engine/config/train';
 import { EvaluationResult } from '../../../src/engine/config/results';
 import { StepPoint, TrainEvent } from '../../../src/engine/config/events';
-import { imageTask } from '../../../src/engine/train/imageTask';
+import { imageTask } from '../../../src/engine/families/images/task';
 import { DeviceSet, disposeSet, evaluateSet, toDevice } from '../../../src/engine/train/deviceData';
 import { evaluateModel } from '../../../src/engine/train/evaluate';
 import { Trainer, TrainConfigError } from '../../../src/engine/train/trainer';

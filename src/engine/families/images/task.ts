@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { shuffledIndices } from '../data/random';
-import { TrainConfig } from '../config/train';
-import { accuracy, crossEntropy, DeviceSet, evaluateSet, sumTensors } from './deviceData';
-import type { TrainTask } from './trainer';
-import { applyModel } from './applyModel';
+import { shuffledIndices } from '../../data/random';
+import { TrainConfig } from '../../config/train';
+import { accuracy, crossEntropy, DeviceSet, evaluateSet, sumTensors } from '../../train/deviceData';
+import type { TrainTask } from '../../train/trainer';
+import { applyModel } from '../../train/applyModel';
 
 /** L1/L2 weight penalty on kernels: l1 * sum|w| + l2 * sum w^2 (null when both are 0). */
 export function weightPenalty(kernels: tf.Tensor[], l1: number, l2: number): tf.Scalar | null {

@@ -1,0 +1,82 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { Which } from '../config/api';
+import type { CharLstmConfig, CharLstmMetadata } from '../config/charModel';
+import type { ModelConfig } from '../config/imageModel';
+import type { MetricInfo } from '../config/compress';
+import type { DatasetIdentity, RunRecord } from '../config/runs';
+import type { TextTrainConfig } from '../config/textTrain';
+import type { TrainConfig } from '../config/train';
+import type { ModelSnapshot } from '../compress/snapshot';
+import type { ImageDataset } from '../data/images';
+import type { RunPlan } from '../runs/plan';
+import type { Corpus, Vocabulary } from '../text/corpus';
+import type { DeviceSet } from '../train/deviceData';
+import type { TrainTask } from '../train/trainer';
+import type { TextData } from './charLstm/task';
+
+/** The loaded text: its raw form (to re-read with other options) and the corpus built from it. */
+export interface LoadedText {
+  raw: string;
+  name: string;
+  bytes: number;
+  corpus: Corpus;
+}
+
+/** The page's current char model, its vocabulary and what an export of it carries. */
+export interface CharModel {
+  model: tf.LayersModel;
+  vocab: Vocabulary;
+  meta: CharLstmMetadata;
+}
+
+/**
+ * What a family reads from and writes to the shared workspace (services/workspace.ts implements it): the data
+ * sets with their copies on the active backend, and the page's current model of each family.
+ */
+export interface FamilyContext {
+  readonly dataset: ImageDataset | null;
+  imageData(): { train: DeviceSet; validation: DeviceSet; test: DeviceSet };
+  readonly text: LoadedText | null;
+  textData(): TextData;
+  /** The text settings of the last text run (validation split, windows), which measurements reuse. */
+  readonly textTrain: TextTrainConfig;
+  readonly imageModel: tf.LayersModel | null;
+  readonly charModel: CharModel | null;
+  /** Makes the model the page's current one of its family, disposing the one it replaces. */
+  adoptImageModel(model: tf.LayersModel): void;
+  adoptCharModel(model: tf.LayersModel, meta: CharLstmMetadata): void;
+}
+
+/**
+ * One kind of model the playground trains (images: MLP/CNN on MNIST; text: char-LSTM on a corpus). Compression,
+ * export, runs and the backend measurements reach a model through this interface, never through a switch on
+ * its kind; a new family is one folder implementing it and one line in families/index.ts.
+ */
+export interface ModelFamily {
+  /** The page's and the stored runs' name for it (RunRecord.task). */
+  readonly id: Which;
+  /** What the train config's epochs count: 'epochs' (passes over the data) or 'rounds' (evalEvery steps). */
+  readonly epochWord: string;
+  /** The figure a compressed variant is judged by. */
+  readonly metric: MetricInfo;
+  /** First part of an exported file's name ('mnist', 'char-lstm'). */
+  readonly filePrefix: string;
+  /** The page's current model, or an error saying what to do (`doing`: 'compress', 'export'). */
+  current(ctx: FamilyContext, doing: 'compress' | 'export'): tf.LayersModel;
+  /** Throws when a variant cannot be measured with the data loaded now. */
+  checkMeasurable(ctx: FamilyContext): void;
+  /** What a snapshot or an export of the current model carries besides its weights. */
+  metadata(ctx: FamilyContext): Record<string, unknown>;
+  /** The exported file stem of the current model. */
+  fileStem(ctx: FamilyContext): string;
+  /** Fine-tuning on the workspace's data (gradual pruning), `config.epochs` epochs or rounds. */
+  fineTuneTask(model: tf.LayersModel, ctx: FamilyContext, config: TrainConfig): TrainTask;
+  /** The metric of a variant: test accuracy, or validation nats per character. */
+  measure(ctx: FamilyContext, snap: ModelSnapshot): Promise<number>;
+  /** The data loaded now, as a stored run names it (null: none loaded). */
+  identity(ctx: FamilyContext): DatasetIdentity | null;
+  /** How to rebuild a stored run's model and task on the active backend (resume, reload, backend fault). */
+  plan(record: RunRecord, ctx: FamilyContext): RunPlan;
+  /** Items (samples, predicted characters) per second of a few training steps on the active backend. */
+  backendSpeed(ctx: FamilyContext, config: ModelConfig | CharLstmConfig): Promise<number>;
+}
