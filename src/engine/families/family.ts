@@ -75,6 +75,8 @@ export interface ModelFamily {
   measure(ctx: FamilyContext, snap: ModelSnapshot): Promise<number>;
   /** The data loaded now, as a stored run names it (null: none loaded). */
   identity(ctx: FamilyContext): DatasetIdentity | null;
+  /** Why a run that trained on `run` cannot go on with the data loaded now, or null when it is the same data. */
+  dataProblem(run: DatasetIdentity, ctx: FamilyContext): string | null;
   /** How to rebuild a stored run's model and task on the active backend (resume, reload, backend fault). */
   plan(record: RunRecord, ctx: FamilyContext): RunPlan;
   /** Items (samples, predicted characters) per second of a few training steps on the active backend. */

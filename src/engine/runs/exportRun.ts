@@ -20,11 +20,7 @@ export async function runExportFiles(record: RunRecord, cp: Checkpoint | null, p
   const model = await plan.makeModel();
   try {
     restoreWeights(model, cp);
-    const metadata: Record<string, unknown> =
-      record.task === 'text' && record.vocab
-        ? { kind: 'charLstm', vocab: record.vocab.chars, options: record.vocab.options, config: record.model, corpus: record.dataset.name }
-        : { kind: 'images', dataset: record.dataset.name, run: record.name, step: cp.step };
-    const m = await exportModel(model, stem, metadata);
+    const m = await exportModel(model, stem, plan.exportMetadata(cp.step));
     files.push({ name: `${stem}.json`, bytes: new TextEncoder().encode(m.modelJson) }, { name: m.weightsName, bytes: m.weights });
   } finally {
     model.dispose();

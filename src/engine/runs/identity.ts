@@ -26,10 +26,12 @@ export function textIdentity(c: Corpus): DatasetIdentity {
   return { task: 'text', name: c.info.name, size: c.ids.length, fingerprint: h.toString(16).padStart(8, '0') };
 }
 
-/** Why a run cannot go on with the data loaded now, or null when it is the same data. */
-export function identityProblem(run: DatasetIdentity, loaded: DatasetIdentity | null): string | null {
-  const what = run.task === 'images' ? 'dataset' : 'text';
+/**
+ * Why a run cannot go on with the data loaded now, or null when it is the same data. what: 'dataset' or 'text';
+ * unit: what its size counts ('training images', 'characters').
+ */
+export function identityProblem(run: DatasetIdentity, loaded: DatasetIdentity | null, what: string, unit: string): string | null {
   if (!loaded) return `Load the ${what} "${run.name}" first; this run trained on it.`;
   if (loaded.fingerprint === run.fingerprint && loaded.size === run.size) return null;
-  return `This run trained on ${run.task === 'images' ? `"${run.name}" (${run.size.toLocaleString('en-US')} training images)` : `"${run.name}" (${run.size.toLocaleString('en-US')} characters)`}, but "${loaded.name}" with other contents is loaded; load the same ${what} (and options) to resume it.`;
+  return `This run trained on "${run.name}" (${run.size.toLocaleString('en-US')} ${unit}), but "${loaded.name}" with other contents is loaded; load the same ${what} (and options) to resume it.`;
 }

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { captureCheckpoint, Checkpoint, restoreOptimizer } from '../io/checkpoint';
 import type { TrainerHooks } from '../train/trainer';
-import type { TrainEvent, TrainResult } from '../config/events';
+import type { EpochPoint, TrainEvent, TrainResult } from '../config/events';
 import type { RunRecord } from '../config/runs';
 import type { RunStore } from './runStore';
 
@@ -23,6 +23,8 @@ export class RunRecorder {
     private readonly store: RunStore,
     readonly record: RunRecord,
     private readonly warn: StorageWarning,
+    /** The run's summary figure after an epoch (its family's: validation accuracy, or nats per character). */
+    private readonly metric: (point: EpochPoint) => { name: string; value: number },
   ) {}
 
   /** The event stream the trainer writes to: recorded here, then passed on to the page. */
@@ -33,9 +35,8 @@ export class RunRecorder {
         this.record.step = e.progress.step;
       } else if (e.type === 'epoch') {
         this.record.epochs.push(e.point);
-        const value = this.record.task === 'images' ? e.point.valAccuracy : e.point.valLoss;
-        if (Number.isFinite(value))
-          this.record.metric = { name: this.record.task === 'images' ? 'validation accuracy' : 'validation nats/char', value };
+        const metric = this.metric(e.point);
+        if (Number.isFinite(metric.value)) this.record.metric = metric;
       }
       onEvent(e);
     };

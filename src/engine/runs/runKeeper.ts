@@ -4,12 +4,11 @@ import { BACKEND_ORDER, BackendName } from '../config/backends';
 import type { ExportFile } from '../config/results';
 import type { TrainConfig } from '../config/train';
 import { TrainEvent, TrainResult } from '../config/events';
-import { DatasetIdentity, RunRecord, RunSummary, StorageStatus } from '../config/runs';
+import { RunRecord, RunSummary, StorageStatus } from '../config/runs';
 import { trySetBackend } from '../backend/backends';
 import { restoreWeights } from '../io/checkpoint';
 import { Trainer } from '../train/trainer';
 import { runExportFiles } from './exportRun';
-import { identityProblem } from './identity';
 import type { RunPlan } from './plan';
 import { RunRecorder } from './recorder';
 import { browserLocks, listedStatus, RunLocks } from './runLocks';
@@ -33,8 +32,8 @@ export interface KeeperHost {
   setTrainer(trainer: Trainer | null): void;
   /** The active backend changed under a run: drop the data's copies on the old one, watch the new device. */
   backendChanged(): void;
-  /** The data loaded now for a task, or null. */
-  loadedData(task: 'images' | 'text'): DatasetIdentity | null;
+  /** Why the run cannot go on with the data loaded now (other data, none), or null. */
+  dataProblem(record: RunRecord): string | null;
 }
 
 export type NewRunFields = Pick<RunRecord, 'task' | 'modelKind' | 'model' | 'topology' | 'train' | 'text' | 'vocab' | 'dataset' | 'totalSteps'>;
@@ -114,7 +113,13 @@ export class RunKeeper {
   }
 
   private recorderFor(record: RunRecord): RunRecorder {
-    return new RunRecorder(this.store, record, (message) => this.host.notify({ level: 'error', message }));
+    const plan = this.host.plan(record);
+    return new RunRecorder(
+      this.store,
+      record,
+      (message) => this.host.notify({ level: 'error', message }),
+      (point) => plan.metric(point),
+    );
   }
 
   /**
@@ -260,7 +265,7 @@ export class RunKeeper {
     if (await this.trainsElsewhere(id)) throw new Error(ELSEWHERE);
     const { record, cp } = await this.get(id);
     if (!cp) throw new Error('This run stopped before its first checkpoint was saved; start it again.');
-    const problem = identityProblem(record.dataset, this.host.loadedData(record.task));
+    const problem = this.host.dataProblem(record);
     if (problem) throw new Error(problem);
     const plan = this.host.plan(record);
     const model = await plan.makeModel();

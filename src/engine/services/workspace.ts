@@ -58,7 +58,7 @@ export class Workspace implements FamilyContext {
   /** Every run kept, the one training now supervised (see runs/runKeeper.ts). */
   readonly keeper = new RunKeeper({
     plan: (record) => familyOf(record.task).plan(record, this),
-    loadedData: (task) => familyOf(task).identity(this),
+    dataProblem: (record) => familyOf(record.task).dataProblem(record.dataset, this),
     notify: (n) => this.notify(n),
     setTrainer: (trainer) => {
       this.trainer = trainer;

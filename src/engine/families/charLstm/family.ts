@@ -3,7 +3,7 @@ import { DEFAULT_TEXT_OPTIMIZER } from '../../config/textTrain';
 import { DEFAULT_TRAIN } from '../../config/train';
 import { benchOurs } from '../../bench/textBench';
 import { loadSnapshot } from '../../compress/snapshot';
-import { textIdentity } from '../../runs/identity';
+import { identityProblem, textIdentity } from '../../runs/identity';
 import { TextError } from '../../text/corpus';
 import type { FamilyContext, ModelFamily } from '../family';
 import { buildCharLstm } from './model';
@@ -64,6 +64,10 @@ export const charLstmFamily: ModelFamily = {
 
   identity: (ctx) => (ctx.text ? textIdentity(ctx.text.corpus) : null),
 
+  dataProblem(run, ctx) {
+    return identityProblem(run, this.identity(ctx), 'text', 'characters');
+  },
+
   plan(record, ctx) {
     const { train } = record;
     const config = record.model as CharLstmConfig | null;
@@ -75,6 +79,8 @@ export const charLstmFamily: ModelFamily = {
       makeModel: async () => buildCharLstm(config, vocab.chars.length, train.seed),
       makeTask: (model) => textTask(model, ctx.textData(), config.window, train, textConfig),
       adopt: (model) => ctx.adoptCharModel(model, meta),
+      metric: (point) => ({ name: 'validation nats/char', value: point.valLoss }),
+      exportMetadata: () => ({ kind: 'charLstm', vocab: vocab.chars, options: vocab.options, config, corpus: record.dataset.name }),
     };
   },
 

@@ -6,7 +6,7 @@ import { loadSnapshot } from '../../compress/snapshot';
 import { DataError } from '../../data/idx';
 import { slice as sliceImages } from '../../data/images';
 import { buildModel } from '../../models/build';
-import { imageIdentity } from '../../runs/identity';
+import { identityProblem, imageIdentity } from '../../runs/identity';
 import { disposeSet, evaluateSet, toDevice } from '../../train/deviceData';
 import type { ModelFamily } from '../family';
 import { imageTask } from './task';
@@ -49,6 +49,10 @@ export const imagesFamily: ModelFamily = {
 
   identity: (ctx) => (ctx.dataset ? imageIdentity(ctx.dataset) : null),
 
+  dataProblem(run, ctx) {
+    return identityProblem(run, this.identity(ctx), 'dataset', 'training images');
+  },
+
   plan(record, ctx) {
     const { train } = record;
     const config = record.model as ModelConfig | null;
@@ -64,6 +68,8 @@ export const imagesFamily: ModelFamily = {
         return imageTask(model, data.train, data.validation, train);
       },
       adopt: (model) => ctx.adoptImageModel(model),
+      metric: (point) => ({ name: 'validation accuracy', value: point.valAccuracy }),
+      exportMetadata: (step) => ({ kind: 'images', dataset: record.dataset.name, run: record.name, step }),
     };
   },
 
