@@ -23,7 +23,7 @@ import { imageTask } from '../families/images/task';
 import { buildModel } from '../models/build';
 import { checkPatchConv } from '../models/patchConv';
 import { TextError } from '../text/corpus';
-import { checkFusedLstm } from '../text/lstmCheck';
+import { checkFusedLstm } from '../families/charLstm/lstmCheck';
 import { checkApplyModel } from '../train/applyModel';
 import { Trainer } from '../train/trainer';
 import type { TextService } from './text';

@@ -3,7 +3,7 @@ import { SeededDropout } from '../../models/seededDropout';
 import { ModelConfigError } from '../../models/build';
 import { SeededOrthogonal } from '../../models/orthogonal';
 import { affine, plainDense } from '../../models/affine';
-import { fusableLstm, lstmLayerFused } from '../../text/fusedLstm';
+import { fusableLstm, lstmLayerFused } from './fusedLstm';
 import { hasCellKernels } from '../../backend/lstmCellKernels';
 import { type CharLstmConfig, validateCharConfig } from '../../config/charModel';
 

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { hasCellKernels } from '../backend/lstmCellKernels';
-import { CONCAT_ROWS } from '../backend/glConcat';
-import { buildCharLstm, charLogits, sequenceCrossEntropy, timeMajorTargets } from '../families/charLstm/model';
-import type { LstmCheck } from '../config/diagnostics';
+import { hasCellKernels } from '../../backend/lstmCellKernels';
+import { CONCAT_ROWS } from '../../backend/glConcat';
+import { buildCharLstm, charLogits, sequenceCrossEntropy, timeMajorTargets } from './model';
+import type { LstmCheck } from '../../config/diagnostics';
 
 /**
  * The fused LSTM path against autodiff through tfjs's own LSTM layers, on the active backend: a small model

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DataError } from '../../src/engine/data/idx';
-import { ModelConfigError } from '../../src/engine/models/build';
-import { CNN_PRESET, MLP_PRESET } from '../../src/engine/config/imageModel';
-import { DEFAULT_TRAIN } from '../../src/engine/config/train';
-import { Engine } from '../../src/engine/services/engine';
-import { TrainConfigError } from '../../src/engine/train/trainer';
-import { mnistIdxPair, realMnist } from './mnist';
+import { DataError } from '../../../src/engine/data/idx';
+import { ModelConfigError } from '../../../src/engine/models/build';
+import { CNN_PRESET, MLP_PRESET } from '../../../src/engine/config/imageModel';
+import { DEFAULT_TRAIN } from '../../../src/engine/config/train';
+import { Engine } from '../../../src/engine/services/engine';
+import { TrainConfigError } from '../../../src/engine/train/trainer';
+import { mnistIdxPair, realMnist } from '../mnist';
 
 const files = (start: number, end: number) => {
   const { images, labels } = mnistIdxPair(start, end);
