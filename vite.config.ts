@@ -2,6 +2,7 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { serviceWorker } from './vite/serviceWorker.ts';
 import { contentSecurityPolicy, SECURITY_HEADERS } from './vite/csp.ts';
+import { wasmThreads } from './vite/wasmThreads.ts';
 
 // base './' makes every asset URL relative, so dist/ works when served from any sub-path
 // (e.g. https://example.org/playground/); PLAYGROUND_BASE=/repo/ pins an absolute one (the Pages workflow).
@@ -9,7 +10,8 @@ import { contentSecurityPolicy, SECURITY_HEADERS } from './vite/csp.ts';
 export default defineConfig({
   base: process.env.PLAYGROUND_BASE || './',
   plugins: [react(), serviceWorker(), contentSecurityPolicy()],
-  worker: { format: 'es' },
+  // the engine worker is its own build: threaded WASM's pthread scripts are emitted there (vite/wasmThreads.ts)
+  worker: { format: 'es', plugins: () => [wasmThreads()] },
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 4096,

@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
-import { boot } from './ui/store/actions';
+import { boot } from './ui/store/boot';
 import './ui/styles.css';
 import { registerServiceWorker } from './sw/register';
 import { applyUrlSettings, keepSettingsInUrl } from './ui/url/sync';

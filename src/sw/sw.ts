@@ -35,8 +35,45 @@ self.addEventListener('activate', (event) => {
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET' || !request.url.startsWith(self.registration.scope)) return;
-  event.respondWith(request.mode === 'navigate' ? pageNetworkFirst(request) : cacheFirst(request));
+  event.respondWith(
+    (async () => {
+      const response = await (request.mode === 'navigate' ? pageNetworkFirst(request) : cacheFirst(request));
+      if (request.mode === 'navigate') wanted = null; // each page load reads the choice afresh
+      return (await isolationWanted()) ? isolated(response) : response;
+    })(),
+  );
 });
+
+/**
+ * Cross-origin isolation for hosts that cannot set headers (GitHub Pages): when the page asked for it
+ * (src/sw/isolation.ts keeps the choice in ISOLATION_CACHE), every response of ours gets COOP/COEP, so the
+ * page and its workers may use SharedArrayBuffer and threaded WebAssembly. Everything the page loads is
+ * same-origin, so COEP's require-corp blocks nothing of ours.
+ */
+const ISOLATION_CACHE = 'nn-playground:settings'; // not PREFIX: activate keeps it
+const ISOLATION_KEY = 'isolation';
+let wanted: Promise<boolean> | null = null;
+self.addEventListener('message', (event) => {
+  if ((event.data as { type?: string } | null)?.type === 'isolation-changed') wanted = null;
+});
+
+function isolationWanted(): Promise<boolean> {
+  wanted ??= caches
+    .open(ISOLATION_CACHE)
+    .then((c) => c.match(inScope(ISOLATION_KEY)))
+    .then(async (r) => (r ? (await r.text()) === 'on' : false))
+    .catch(() => false);
+  return wanted;
+}
+
+function isolated(response: Response): Response {
+  if (response.type === 'opaque' || response.type === 'error' || response.headers.get('Cross-Origin-Embedder-Policy')) return response;
+  const headers = new Headers(response.headers);
+  headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+  headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
+  headers.set('Cross-Origin-Resource-Policy', 'same-origin');
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
 
 /** The page itself: the network when it answers (a new build is seen at once), else the cached page. */
 async function pageNetworkFirst(request: Request): Promise<Response> {

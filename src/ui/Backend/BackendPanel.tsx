@@ -1,5 +1,5 @@
 import { BACKEND_ORDER, BackendName } from '../../engine/backend/names';
-import { forgetFastest, setAutoBackend, switchBackend } from '../store/actions';
+import { forgetFastest, setAutoBackend, switchBackend } from '../store/backendActions';
 import { useStore } from '../store/store';
 import { ErrorText, SelectField } from '../common/Field';
 

@@ -1,4 +1,4 @@
-import { loadIdxFiles } from '../store/actions';
+import { loadIdxFiles } from '../store/imagesActions';
 import { useStore } from '../store/store';
 import { DigitImage } from '../common/DigitImage';
 import { ErrorText, Panel } from '../common/Field';

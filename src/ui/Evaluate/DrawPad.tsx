@@ -1,6 +1,6 @@
 import { useRef, useState, type KeyboardEvent } from 'react';
 import { drawingToMnist } from '../../engine/data/drawing';
-import { predictDrawing } from '../store/actions';
+import { predictDrawing } from '../store/imagesActions';
 import { useStore } from '../store/store';
 import { ErrorText } from '../common/Field';
 

@@ -1,5 +1,5 @@
 import { ACTIVATIONS, Activation, CNN_PRESET, CnnConfig, MLP_PRESET, MlpConfig, DenseSpec } from '../../engine/models/config';
-import { setModelConfig, setModelKind } from '../store/actions';
+import { setModelConfig, setModelKind } from '../store/imagesActions';
 import { useStore } from '../store/store';
 import { NumberField, Panel, SelectField } from '../common/Field';
 import { ModelSummaryTable } from './ModelSummaryTable';

@@ -1,4 +1,4 @@
-import { pauseTraining, resumeTraining, stopTraining } from '../store/actions';
+import { pauseTraining, resumeTraining, stopTraining } from '../store/training';
 import { useStore } from '../store/store';
 
 function formatEta(sec: number): string {

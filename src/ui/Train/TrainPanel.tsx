@@ -1,5 +1,5 @@
 import { LR_SCHEDULES, OPTIMIZERS, OptimizerName } from '../../engine/train/config';
-import { setTrainConfig, startTraining } from '../store/actions';
+import { setTrainConfig, startTraining } from '../store/imagesActions';
 import { RunControls } from './RunControls';
 import { useStore } from '../store/store';
 import { ContinueToggle } from './ContinueToggle';

@@ -1,11 +1,13 @@
 import { callback } from '../../worker/client';
-import type { ExportFile, QuantSpec, VariantInfo } from '../../worker/api';
+import type { QuantSpec, VariantInfo } from '../../worker/api';
 import type { TrainEvent } from '../../engine/train/trainer';
 import { DEFAULT_TRAIN } from '../../engine/train/config';
 import type { MlpConfig } from '../../engine/models/config';
-import { engine, evaluate, message } from './actions';
+import { engine } from './engine';
+import { downloadFiles, readFiles } from './files';
+import { evaluate } from './imagesActions';
+import { message } from './notices';
 import { CompressSlice, Mode, store } from './store';
-import { readFiles } from './textActions';
 
 /** Every quantization the panel offers: float16, then int8 and 4-bit in each scheme and granularity. */
 export const ALL_QUANT: QuantSpec[] = [
@@ -127,18 +129,6 @@ export async function showHistogram(which: Mode, id: number, weightName: string 
     if (now.selectedId === id && now.weightName === name) update(which, { histogram }); // a later click wins
   } catch (e) {
     update(which, { error: message(e) });
-  }
-}
-
-export function downloadFiles(files: ExportFile[]): void {
-  for (const f of files) {
-    const type = f.name.endsWith('.json') ? 'application/json' : 'application/octet-stream';
-    const url = URL.createObjectURL(new Blob([f.bytes as Uint8Array<ArrayBuffer>], { type }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = f.name;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 }
 

@@ -1,9 +1,10 @@
-import { parseBackendName } from '../../engine/backend/names';
-import { callback } from '../../worker/client';
-import type { RunRecord, RunSummary, TrainEvent } from '../../worker/api';
-import { engine, evaluate, flushSteps, message, notify, onTrainEvent } from './actions';
-import { downloadFiles } from './compressActions';
+import type { RunRecord, RunSummary } from '../../worker/api';
+import { engine } from './engine';
+import { downloadFiles } from './files';
+import { evaluate } from './imagesActions';
+import { message, notify } from './notices';
 import { Mode, OverlayRun, RunState, store } from './store';
+import { runTraining } from './training';
 
 /** Most runs drawn on top of each other in the comparison chart. */
 export const MAX_OVERLAY = 4;
@@ -81,6 +82,14 @@ function showCurves(record: RunRecord, upTo: number | null, state: RunState): vo
   store.set('mode', record.task);
 }
 
+/** A text run's char-LSTM becomes the one generation uses. */
+function showTextModel(record: RunRecord): void {
+  if (!record.vocab || !record.model || !('window' in record.model)) return;
+  store.update('text', {
+    ready: { source: record.dataset.name, vocabSize: record.vocab.chars.length, config: record.model, options: record.vocab.options },
+  });
+}
+
 /** Goes on with an interrupted run from its last checkpoint, its chart history drawn first. */
 export async function resumeRun(id: string): Promise<void> {
   store.update('runs', { offer: null, error: null });
@@ -95,29 +104,17 @@ export async function resumeRun(id: string): Promise<void> {
   }
   showCurves(record, record.checkpointStep, 'running');
   store.update('evaluation', { result: null, error: null });
-  try {
-    const result = await engine.resumeRun(id, callback(onTrainEvent));
-    flushSteps();
-    store.update('train', { state: result.reason, message: result.error ?? null, seconds: result.seconds });
-    if (record.task === 'images' && result.reason !== 'failed') await evaluate();
-    if (record.task === 'text' && record.vocab && record.model && 'window' in record.model) {
-      store.update('text', {
-        ready: { source: record.dataset.name, vocabSize: record.vocab.chars.length, config: record.model, options: record.vocab.options },
-      });
-    }
-  } catch (e) {
-    store.update('train', { state: 'failed', message: message(e) });
-  }
+  await runTraining(
+    (onEvent) => engine.resumeRun(id, onEvent),
+    async (result) => {
+      if (record.task === 'images' && result.reason !== 'failed') await evaluate();
+      if (record.task === 'text') showTextModel(record);
+    },
+  );
   await refreshRuns().catch(() => []);
 }
 
 export const dismissOffer = () => store.update('runs', { offer: null });
-
-/** After a backend fault the run went back to a checkpoint: drop the chart points after it, show the new backend. */
-export function rewindRun(e: Extract<TrainEvent, { type: 'rewind' }>): void {
-  store.update('train', (t) => ({ steps: t.steps.filter((p) => p.step <= e.step), epochs: t.epochs.filter((p) => p.step <= e.step) }));
-  store.update('backend', { active: parseBackendName(e.backend) ?? store.get().backend.active });
-}
 
 /** Shows a stored run's curves and makes its last checkpoint the page's model (evaluated, ready to draw or generate). */
 export const openRun = (id: string) =>
@@ -131,11 +128,7 @@ export const openRun = (id: string) =>
     );
     if (record.checkpointStep === null) return;
     if (record.task === 'images') await evaluate();
-    else if (record.vocab && record.model && 'window' in record.model) {
-      store.update('text', {
-        ready: { source: record.dataset.name, vocabSize: record.vocab.chars.length, config: record.model, options: record.vocab.options },
-      });
-    }
+    else showTextModel(record);
   });
 
 export async function toggleOverlay(run: RunSummary): Promise<void> {

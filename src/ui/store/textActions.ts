@@ -1,14 +1,18 @@
-import type { CharLstmConfig, CorpusOptions, GenerateOptions, ModelFiles, TextTrainConfig } from '../../worker/api';
+import type { CharLstmConfig, CorpusOptions, GenerateOptions, TextTrainConfig } from '../../worker/api';
 import { callback } from '../../worker/client';
 import { CHAR_PRESETS, CharPresetName, validateCharConfig } from '../../engine/text/charModel';
 import { validateTextTrainConfig } from '../../engine/text/textTask';
 import { validateGenerateOptions } from '../../engine/text/sampler';
 import { validateCorpusOptions } from '../../engine/text/corpus';
 import { TrainConfig, validateTrainConfig } from '../../engine/train/config';
-import { dataUrl, engine, flushSteps, message, notify, onTrainEvent, switchToFastestBackend } from './actions';
+import { switchToFastestBackend } from './backendActions';
+import { engine } from './engine';
+import { dataUrl, downloadModelFiles, readFiles } from './files';
+import { message, notify } from './notices';
 import { store } from './store';
+import { beginRun, runTraining } from './training';
 
-export const DEFAULT_CORPUS_NAME = 'State of the Union addresses (1981-2021)';
+const DEFAULT_CORPUS_NAME = 'State of the Union addresses (1981-2021)';
 
 export async function loadDefaultText(): Promise<void> {
   store.update('text', { loading: true, error: null });
@@ -98,18 +102,16 @@ export async function startTextTraining(): Promise<void> {
     return;
   }
   if (!store.get().continueRun.text) await switchToFastestBackend('charLstm', text.model);
-  store.update('train', { state: 'running', steps: [], epochs: [], progress: null, message: null, seconds: null });
+  beginRun('text');
   store.update('text', { samples: [], output: '', generateError: null });
-  try {
-    const fromCurrent = store.get().continueRun.text;
-    const result = await engine.trainText(text.model, text.config, text.textConfig, callback(onTrainEvent), fromCurrent);
-    flushSteps();
-    store.update('train', { state: result.reason, message: result.error ?? null, seconds: result.seconds });
-    if (result.reason !== 'failed' && !fromCurrent)
-      store.update('text', { ready: { source: text.info.name, vocabSize: text.info.vocabSize, config: text.model, options: text.options } });
-  } catch (e) {
-    store.update('train', { state: 'failed', message: message(e) });
-  }
+  const fromCurrent = store.get().continueRun.text;
+  const ready = { source: text.info.name, vocabSize: text.info.vocabSize, config: text.model, options: text.options };
+  await runTraining(
+    (onEvent) => engine.trainText(text.model, text.config, text.textConfig, onEvent, fromCurrent),
+    (result) => {
+      if (result.reason !== 'failed' && !fromCurrent) store.update('text', { ready });
+    },
+  );
 }
 
 export function setGenerateOptions(patch: Partial<GenerateOptions>): void {
@@ -137,25 +139,6 @@ export async function generate(): Promise<void> {
 }
 
 export const stopGenerating = () => engine.stopGenerating();
-
-/** The chosen files' bytes, for the worker. */
-export const readFiles = (files: File[]) => Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
-
-/** Saves the files in the browser's downloads: model.json and its weights. */
-export function downloadModelFiles(files: ModelFiles): void {
-  const stem = files.weightsName.replace(/\.weights\.bin$/, '');
-  const save = (blob: Blob, name: string) => {
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(blob);
-    a.download = name;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-  };
-  save(new Blob([files.modelJson], { type: 'application/json' }), `${stem}.json`);
-  save(new Blob([files.weights as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), files.weightsName);
-}
 
 export async function exportCharModel(): Promise<void> {
   try {

@@ -1,5 +1,5 @@
 import { AppState, store } from '../store/store';
-import { notify } from '../store/actions';
+import { notify } from '../store/notices';
 import { decodeSettings, encodeSettings } from './urlState';
 
 /** Before boot: the link's settings replace the defaults; every value that could not be used gets a notice. */

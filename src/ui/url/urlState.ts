@@ -1,6 +1,7 @@
 import { AppState, initialState } from '../store/store';
 import { BACKEND_ORDER, parseBackendName } from '../../engine/backend/names';
 import { CHAR_PRESETS, CharPresetName } from '../../engine/text/charModel';
+import { formatField, parseField } from './codec';
 import { URL_FIELDS, VALIDATORS } from './schema';
 
 const BACKEND_KEY = 'backend';
@@ -11,8 +12,8 @@ const BY_KEY = new Map(URL_FIELDS.map((f) => [f.key, f]));
 export function encodeSettings(s: AppState): URLSearchParams {
   const params = new URLSearchParams();
   for (const f of URL_FIELDS) {
-    const value = f.format(s);
-    if (value !== '' && value !== f.format(DEFAULTS)) params.set(f.key, value);
+    const value = formatField(f, s);
+    if (value !== '' && value !== formatField(f, DEFAULTS)) params.set(f.key, value);
   }
   // a backend the user picked; the automatic per-model choice is not a setting of the experiment
   if (!s.backend.auto && s.backend.active) params.set(BACKEND_KEY, s.backend.active);
@@ -40,8 +41,8 @@ export function decodeSettings(params: URLSearchParams, start: AppState = initia
       problems.push(`The link's setting "${key}" is unknown here (perhaps from an older version) and was ignored.`);
       continue;
     }
-    const next = field.parse(state, text);
-    const kept = field.format(state) || 'empty';
+    const next = parseField(field, state, text);
+    const kept = formatField(field, state) || 'empty';
     if (next === null) {
       problems.push(`The link's ${field.label} "${text}" is not valid; using ${kept}.`);
       continue;
