@@ -15,10 +15,6 @@ export default defineConfig({
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 4096,
-    // The page reads only plain data and validators from src/engine; tfjs runs in the worker (a separate build
-    // that keeps every side effect). Marking both side-effect free here keeps tfjs out of the page's bundle
-    // (426 -> 210 kB gzipped), so the first screen is interactive while the worker loads tfjs and the data.
-    rolldownOptions: { treeshake: { moduleSideEffects: (id: string) => !/node_modules\/@tensorflow\/|\/src\/engine\//.test(id) } },
   },
   optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
   preview: { headers: SECURITY_HEADERS },

@@ -200,6 +200,3 @@ export function prunedTask(
     currentSparsity: () => sparsity,
   };
 }
-
-// TEMPORARY ui shim (removed when src/ui imports engine/config directly)
-export * from '../config/compress';

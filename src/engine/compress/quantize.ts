@@ -286,6 +286,3 @@ export const describeSpec = (spec: QuantSpec): string => {
   const width = spec.bits === 8 ? 'int8' : `${spec.bits}-bit`;
   return `${width} ${spec.scheme} per ${spec.granularity}`;
 };
-
-// TEMPORARY ui shim (removed when src/ui imports engine/config directly)
-export * from '../config/compress';

@@ -120,6 +120,3 @@ export function buildCorpus(rawText: string, name: string, bytes: number, option
     .map(([char, count]) => ({ char, count }));
   return { info: { name, bytes, chars, vocabSize: vocabChars.length, unknownCount, top, options }, vocab: vocabChars, ids };
 }
-
-// TEMPORARY ui shim (removed when src/ui imports engine/config directly)
-export * from '../config/corpus';

@@ -195,6 +195,3 @@ export class Trainer {
     return { reason: this.stopRequested ? 'stopped' : 'finished', steps: step, epochs, seconds };
   }
 }
-
-// TEMPORARY ui shim (removed when src/ui imports engine/config directly)
-export * from '../config/events';

@@ -1,4 +1,4 @@
-import { BACKEND_ORDER, BackendName } from '../../engine/backend/names';
+import { BACKEND_ORDER, BackendName } from '../../engine/config/backends';
 import { forgetFastest, setAutoBackend, switchBackend } from '../store/backendActions';
 import { useStore } from '../store/store';
 import { ErrorText, SelectField } from '../common/Field';

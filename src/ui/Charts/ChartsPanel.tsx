@@ -1,6 +1,6 @@
 import { memo, startTransition, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { CartesianGrid, ComposedChart, ResponsiveContainer, XAxis, YAxis, useXAxisScale, useYAxisScale } from 'recharts';
-import type { EpochPoint, StepPoint } from '../../engine/train/trainer';
+import type { EpochPoint, StepPoint } from '../../engine/config/events';
 import { useStore } from '../store/store';
 import { Panel } from '../common/Field';
 import { niceCeil, niceTicks, pathOf, trainSeries, type XY } from './series';

@@ -1,4 +1,4 @@
-import type { EpochPoint, StepPoint } from '../../engine/train/trainer';
+import type { EpochPoint, StepPoint } from '../../engine/config/events';
 import { Panel } from '../common/Field';
 import { MetricChart, ZERO_TO_AUTO } from './ChartsPanel';
 

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { useXAxisScale, useYAxisScale } from 'recharts';
-import type { EpochPoint } from '../../engine/train/trainer';
+import type { EpochPoint } from '../../engine/config/events';
 import { Mode, OverlayRun, useStore } from '../store/store';
 import { pathOf, type XY } from './series';
 

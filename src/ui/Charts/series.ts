@@ -1,5 +1,5 @@
-import { smooth } from '../../engine/train/metrics';
-import type { StepPoint } from '../../engine/train/trainer';
+import { smooth } from '../../engine/config/metrics';
+import type { StepPoint } from '../../engine/config/events';
 
 /** Drawn per training series; older steps are thinned, never the latest. */
 export const MAX_POINTS = 300;

@@ -13,7 +13,7 @@ import {
   YAxis,
   ZAxis,
 } from 'recharts';
-import type { Histogram, VariantInfo } from '../../worker/api';
+import type { Histogram, VariantInfo } from '../../engine/config/compress';
 import type { CompressSlice, Mode } from '../store/store';
 import { useMetric } from './useMetric';
 

@@ -1,4 +1,4 @@
-import type { QuantBits, QuantGranularity, QuantScheme } from '../../engine/compress/quantize';
+import type { QuantBits, QuantGranularity, QuantScheme } from '../../engine/config/compress';
 import { distill, prune, quantizeAll, quantizeOne, setCompressOptions, sweep } from '../store/compressActions';
 import type { CompressSlice, Mode } from '../store/store';
 import { NumberField, SelectField } from '../common/Field';

@@ -1,5 +1,5 @@
 import { useRef, useState, type KeyboardEvent } from 'react';
-import { drawingToMnist } from '../../engine/data/drawing';
+import { drawingToMnist } from '../../engine/config/drawing';
 import { predictDrawing } from '../store/imagesActions';
 import { useStore } from '../store/store';
 import { ErrorText } from '../common/Field';

@@ -1,4 +1,4 @@
-import { ACTIVATIONS, Activation, CNN_PRESET, CnnConfig, MLP_PRESET, MlpConfig, DenseSpec } from '../../engine/models/config';
+import { ACTIVATIONS, Activation, CNN_PRESET, CnnConfig, MLP_PRESET, MlpConfig, DenseSpec } from '../../engine/config/imageModel';
 import { setModelConfig, setModelKind } from '../store/imagesActions';
 import { useStore } from '../store/store';
 import { NumberField, Panel, SelectField } from '../common/Field';

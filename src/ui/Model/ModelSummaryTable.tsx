@@ -1,4 +1,4 @@
-import type { ModelSummary } from '../../worker/api';
+import type { ModelSummary } from '../../engine/config/results';
 
 export function ModelSummaryTable({ summary }: { summary: ModelSummary }) {
   return (

@@ -1,6 +1,6 @@
 import { memo, useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { EpochPoint } from '../../engine/train/trainer';
+import type { EpochPoint } from '../../engine/config/events';
 import type { OverlayRun } from '../store/store';
 
 const COLORS = ['#1d4ed8', '#b91c1c', '#047857', '#a16207'];

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { RunSummary } from '../../worker/api';
+import type { RunSummary } from '../../engine/config/runs';
 import { ErrorText, Panel } from '../common/Field';
 import {
   deleteRun,

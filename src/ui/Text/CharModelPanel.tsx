@@ -1,4 +1,4 @@
-import { CHAR_PRESETS, CharPresetName } from '../../engine/text/charModel';
+import { CHAR_PRESETS, CharPresetName } from '../../engine/config/charModel';
 import { applyCharPreset, setCharModel } from '../store/textActions';
 import { useStore } from '../store/store';
 import { ErrorText, NumberField, Panel, SelectField } from '../common/Field';

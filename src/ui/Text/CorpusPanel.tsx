@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { MAX_TEXT_BYTES } from '../../engine/text/corpus';
+import { MAX_TEXT_BYTES } from '../../engine/config/corpus';
 import { loadTextFile, setCorpusOptions } from '../store/textActions';
 import { useStore } from '../store/store';
 import { ErrorText, NumberField, Panel } from '../common/Field';

@@ -1,4 +1,4 @@
-import { OPTIMIZERS, OptimizerName } from '../../engine/train/config';
+import { OPTIMIZERS, OptimizerName } from '../../engine/config/train';
 import { setTextOnlyConfig, setTextTrainConfig, startTextTraining } from '../store/textActions';
 import { useStore } from '../store/store';
 import { ContinueToggle } from '../Train/ContinueToggle';

@@ -1,4 +1,4 @@
-import { LR_SCHEDULES, OPTIMIZERS, OptimizerName } from '../../engine/train/config';
+import { LR_SCHEDULES, OPTIMIZERS, OptimizerName } from '../../engine/config/train';
 import { setTrainConfig, startTraining } from '../store/imagesActions';
 import { RunControls } from './RunControls';
 import { useStore } from '../store/store';

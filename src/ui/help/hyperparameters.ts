@@ -1,7 +1,7 @@
-import { DEFAULT_TRAIN } from '../../engine/train/config';
-import { DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN } from '../../engine/text/textTask';
-import { DEFAULT_CHAR_MODEL } from '../../engine/text/charModel';
-import { MLP_PRESET } from '../../engine/models/config';
+import { DEFAULT_TRAIN } from '../../engine/config/train';
+import { DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN } from '../../engine/config/textTrain';
+import { DEFAULT_CHAR_MODEL } from '../../engine/config/charModel';
+import { MLP_PRESET } from '../../engine/config/imageModel';
 
 // One line per hyperparameter: what it does, then the default (read from the engine's own defaults).
 const d = DEFAULT_TRAIN;

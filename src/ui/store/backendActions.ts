@@ -1,8 +1,7 @@
-import type { BackendName } from '../../worker/api';
-import { BACKEND_ORDER } from '../../engine/backend/names';
-import type { CharLstmConfig } from '../../engine/text/charModel';
-import type { ModelConfig } from '../../engine/models/config';
-import type { ModelKind } from '../../worker/api';
+import { type BackendName, BACKEND_ORDER } from '../../engine/config/backends';
+import type { CharLstmConfig } from '../../engine/config/charModel';
+import type { ModelConfig } from '../../engine/config/imageModel';
+import type { ModelKind } from '../../engine/config/api';
 import { engine } from './engine';
 import { message, notify } from './notices';
 import { FastestBackend, store } from './store';

@@ -1,5 +1,5 @@
 import { callback } from '../../worker/client';
-import { parseBackendName } from '../../engine/backend/names';
+import { parseBackendName } from '../../engine/config/backends';
 import { readFastest } from './backendActions';
 import { startEngine } from './engine';
 import { loadMnist, refreshSummary } from './imagesActions';

@@ -1,8 +1,8 @@
 import { callback } from '../../worker/client';
-import type { QuantSpec, VariantInfo } from '../../worker/api';
-import type { TrainEvent } from '../../engine/train/trainer';
-import { DEFAULT_TRAIN } from '../../engine/train/config';
-import type { MlpConfig } from '../../engine/models/config';
+import type { QuantSpec, VariantInfo } from '../../engine/config/compress';
+import type { TrainEvent } from '../../engine/config/events';
+import { DEFAULT_TRAIN } from '../../engine/config/train';
+import type { MlpConfig } from '../../engine/config/imageModel';
 import { engine } from './engine';
 import { downloadFiles, readFiles } from './files';
 import { evaluate } from './imagesActions';

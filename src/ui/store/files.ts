@@ -1,4 +1,4 @@
-import type { ExportFile, ModelFiles } from '../../worker/api';
+import type { ExportFile, ModelFiles } from '../../engine/config/results';
 
 /** Bundled data lives beside index.html, so it resolves against the page, whatever sub-path hosts it. */
 export const dataUrl = (file: string) => new URL(`data/${file}`, document.baseURI).href;

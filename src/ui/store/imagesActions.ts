@@ -1,7 +1,7 @@
 import { callback } from '../../worker/client';
-import type { ModelConfig } from '../../engine/models/config';
-import { validateModelConfig } from '../../engine/models/validate';
-import { TrainConfig, validateTrainConfig } from '../../engine/train/config';
+import type { ModelConfig } from '../../engine/config/imageModel';
+import { validateModelConfig } from '../../engine/config/validateImageModel';
+import { TrainConfig, validateTrainConfig } from '../../engine/config/train';
 import { switchToFastestBackend } from './backendActions';
 import { engine } from './engine';
 import { dataUrl, readFiles } from './files';

@@ -1,4 +1,4 @@
-import type { RunRecord, RunSummary } from '../../worker/api';
+import type { RunRecord, RunSummary } from '../../engine/config/runs';
 import { engine } from './engine';
 import { downloadFiles } from './files';
 import { evaluate } from './imagesActions';

@@ -1,16 +1,17 @@
 import { useSyncExternalStore } from 'react';
-import type { BackendName, DatasetInfo, EvaluationResult, ModelSummary, PreviewDigit } from '../../worker/api';
-import type { EpochPoint, Progress, StepPoint } from '../../engine/train/trainer';
-import { CNN_PRESET, MLP_PRESET, ModelConfig } from '../../engine/models/config';
-import { DEFAULT_TRAIN, TrainConfig } from '../../engine/train/config';
-import type { CharModelInfo, CorpusInfo, CorpusOptions, GenerateOptions, TextTrainConfig } from '../../worker/api';
-import { DEFAULT_CORPUS_OPTIONS } from '../../engine/text/corpus';
-import { CharLstmConfig, CharPresetName, DEFAULT_CHAR_MODEL } from '../../engine/text/charModel';
-import { DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN } from '../../engine/text/textTask';
-import { DEFAULT_GENERATE } from '../../engine/text/sampler';
-import type { BackendTiming, CompressState, DistillOptions, Histogram, ModelKind, QuantSpec } from '../../worker/api';
-import type { PruneScope } from '../../engine/compress/prune';
-import type { RunSummary, StorageStatus } from '../../worker/api';
+import type { BackendName } from '../../engine/config/backends';
+import type { DatasetInfo } from '../../engine/config/data';
+import type { EvaluationResult, ModelSummary } from '../../engine/config/results';
+import type { PreviewDigit, CharModelInfo, BackendTiming, ModelKind } from '../../engine/config/api';
+import type { EpochPoint, Progress, StepPoint } from '../../engine/config/events';
+import { CNN_PRESET, MLP_PRESET, ModelConfig } from '../../engine/config/imageModel';
+import { DEFAULT_TRAIN, TrainConfig } from '../../engine/config/train';
+import { type CorpusInfo, type CorpusOptions, DEFAULT_CORPUS_OPTIONS } from '../../engine/config/corpus';
+import { type GenerateOptions, DEFAULT_GENERATE } from '../../engine/config/generate';
+import { type TextTrainConfig, DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN } from '../../engine/config/textTrain';
+import { CharLstmConfig, CharPresetName, DEFAULT_CHAR_MODEL } from '../../engine/config/charModel';
+import type { CompressState, DistillOptions, Histogram, QuantSpec, PruneScope } from '../../engine/config/compress';
+import type { RunSummary, StorageStatus } from '../../engine/config/runs';
 
 /** A run ticked 'compare': its validation curves drawn in the Runs panel and over its tab's live charts. */
 export interface OverlayRun {

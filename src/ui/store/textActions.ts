@@ -1,10 +1,9 @@
-import type { CharLstmConfig, CorpusOptions, GenerateOptions, TextTrainConfig } from '../../worker/api';
+import { type CharLstmConfig, CHAR_PRESETS, CharPresetName, validateCharConfig } from '../../engine/config/charModel';
+import { type CorpusOptions, validateCorpusOptions } from '../../engine/config/corpus';
+import { type GenerateOptions, validateGenerateOptions } from '../../engine/config/generate';
+import { type TextTrainConfig, validateTextTrainConfig } from '../../engine/config/textTrain';
+import { TrainConfig, validateTrainConfig } from '../../engine/config/train';
 import { callback } from '../../worker/client';
-import { CHAR_PRESETS, CharPresetName, validateCharConfig } from '../../engine/text/charModel';
-import { validateTextTrainConfig } from '../../engine/text/textTask';
-import { validateGenerateOptions } from '../../engine/text/sampler';
-import { validateCorpusOptions } from '../../engine/text/corpus';
-import { TrainConfig, validateTrainConfig } from '../../engine/train/config';
 import { switchToFastestBackend } from './backendActions';
 import { engine } from './engine';
 import { dataUrl, downloadModelFiles, readFiles } from './files';

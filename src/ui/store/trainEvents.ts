@@ -1,5 +1,5 @@
-import { parseBackendName } from '../../engine/backend/names';
-import type { Progress, StepPoint, TrainEvent } from '../../engine/train/trainer';
+import { parseBackendName } from '../../engine/config/backends';
+import type { Progress, StepPoint, TrainEvent } from '../../engine/config/events';
 import { store } from './store';
 
 /** Step metrics arrive many times a second on fast backends; the charts redraw at most every 250 ms. */

@@ -1,5 +1,5 @@
 import { callback } from '../../worker/client';
-import type { TrainEvent, TrainResult } from '../../engine/train/trainer';
+import type { TrainEvent, TrainResult } from '../../engine/config/events';
 import { engine } from './engine';
 import { message } from './notices';
 import { Mode, store } from './store';

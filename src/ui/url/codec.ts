@@ -1,6 +1,5 @@
 import type { AppState } from '../store/store';
-import type { ConvBlockSpec, DenseSpec } from '../../engine/models/config';
-import { ACTIVATIONS } from '../../engine/models/config';
+import { type ConvBlockSpec, type DenseSpec, ACTIVATIONS } from '../../engine/config/imageModel';
 
 /** Which validator judges a value read from a link (one per settings group). */
 export type Section = 'app' | 'mlp' | 'cnn' | 'train' | 'corpus' | 'char' | 'textTrain' | 'textOnly' | 'generate' | 'compress';

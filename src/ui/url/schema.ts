@@ -1,10 +1,10 @@
 import type { AppState, Mode } from '../store/store';
-import { validateModelConfig } from '../../engine/models/validate';
-import { LR_SCHEDULES, OPTIMIZERS, validateTrainConfig } from '../../engine/train/config';
-import { validateCharConfig } from '../../engine/text/charModel';
-import { validateTextTrainConfig } from '../../engine/text/textTask';
-import { validateGenerateOptions } from '../../engine/text/sampler';
-import { validateCorpusOptions } from '../../engine/text/corpus';
+import { validateModelConfig } from '../../engine/config/validateImageModel';
+import { LR_SCHEDULES, OPTIMIZERS, validateTrainConfig } from '../../engine/config/train';
+import { validateCharConfig } from '../../engine/config/charModel';
+import { validateTextTrainConfig } from '../../engine/config/textTrain';
+import { validateGenerateOptions } from '../../engine/config/generate';
+import { validateCorpusOptions } from '../../engine/config/corpus';
 import { rangeProblems, Section, UrlField } from './codec';
 
 /** The shared training settings, once for the image models (no prefix) and once for the char-LSTM ("t."). */

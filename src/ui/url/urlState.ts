@@ -1,6 +1,6 @@
 import { AppState, initialState } from '../store/store';
-import { BACKEND_ORDER, parseBackendName } from '../../engine/backend/names';
-import { CHAR_PRESETS, CharPresetName } from '../../engine/text/charModel';
+import { BACKEND_ORDER, parseBackendName } from '../../engine/config/backends';
+import { CHAR_PRESETS, CharPresetName } from '../../engine/config/charModel';
 import { formatField, parseField } from './codec';
 import { URL_FIELDS, VALIDATORS } from './schema';
 

@@ -1,2 +1,0 @@
-// TEMPORARY ui shim (removed when src/ui imports engine/config directly)
-export * from '../config/generate';
