@@ -1,4 +1,5 @@
 import type { QuantBits, QuantSpec } from '../config/compress';
+import type { QuantGranularity } from '../config/compress';
 // Post-training weight quantization: float16, and 8-/4-bit integer codes (affine or symmetric, per
 // tensor or per output channel). Pure TypeScript so it runs anywhere (worker, Node, tests).
 //
@@ -49,8 +50,8 @@ function roundHalfEven(v: number): number {
   return f % 2 === 0 ? f : f + 1;
 }
 
-export function quantize(values: Float32Array, shape: number[], spec: QuantSpec): QuantizedTensor {
-  checkBits(spec.bits);
+/** The number of values the shape holds, checked against the values given (all finite). */
+function checkInput(values: Float32Array, shape: number[]): number {
   const n = shapeSize(shape);
   if (n !== values.length) {
     throw new Error(`quantize: shape [${shape.join(', ')}] holds ${n} values but ${values.length} were given`);
@@ -60,87 +61,124 @@ export function quantize(values: Float32Array, shape: number[], spec: QuantSpec)
       throw new Error(`quantize: value at index ${i} is not finite (${values[i]})`);
     }
   }
-  const outSpec: QuantSpec = { bits: spec.bits, scheme: spec.scheme, granularity: spec.granularity };
+  return n;
+}
 
-  if (spec.bits === 16) {
-    const codes = new Uint16Array(n);
-    for (let i = 0; i < n; i++) {
-      const h = float32ToFloat16Bits(values[i]);
-      if ((h & 0x7c00) === 0x7c00) {
-        throw new Error(`quantize: value ${values[i]} at index ${i} is outside the float16 range (max 65504)`);
-      }
-      codes[i] = h;
+function float16Codes(values: Float32Array, n: number): Uint16Array {
+  const codes = new Uint16Array(n);
+  for (let i = 0; i < n; i++) {
+    const h = float32ToFloat16Bits(values[i]);
+    if ((h & 0x7c00) === 0x7c00) {
+      throw new Error(`quantize: value ${values[i]} at index ${i} is outside the float16 range (max 65504)`);
     }
-    return { shape: [...shape], spec: outSpec, codes, scales: new Float32Array(0), mins: new Float32Array(0) };
+    codes[i] = h;
   }
+  return codes;
+}
 
+/** Quantization groups: one per tensor, or one per output channel; lo/hi: each group's smallest and largest value. */
+interface Groups {
+  count: number;
+  of: (i: number) => number;
+  lo: Float64Array;
+  hi: Float64Array;
+}
+
+function groupsOf(values: Float32Array, n: number, shape: number[], granularity: QuantGranularity): Groups {
+  // Group g of element i: 0 per tensor; i % C per channel (C = size of the last axis, row-major).
+  const perChannel = granularity === 'channel';
+  const count = perChannel ? (shape.length === 0 ? 1 : shape[shape.length - 1]) : 1;
+  const of = (i: number): number => (perChannel ? i % count : 0);
+  const lo = new Float64Array(count).fill(Infinity);
+  const hi = new Float64Array(count).fill(-Infinity);
+  for (let i = 0; i < n; i++) {
+    const g = of(i);
+    const x = values[i];
+    if (x < lo[g]) lo[g] = x;
+    if (x > hi[g]) hi[g] = x;
+  }
+  return { count, of, lo, hi };
+}
+
+function affineCodes(
+  values: Float32Array,
+  n: number,
+  bits: QuantBits,
+  groups: Groups,
+  scales: Float32Array,
+  mins: Float32Array,
+  codes: Uint8Array,
+): void {
+  const { lo, hi } = groups;
+  const levels = 2 ** bits - 1; // codes 0..2^b-1
+  for (let g = 0; g < groups.count; g++) {
+    if (lo[g] === Infinity) continue; // empty group: scale 0, min 0
+    const min = Math.fround(lo[g]);
+    // Affine step: s = (max - min) / (2^b - 1), stored as float32.
+    const s = Math.fround((hi[g] - lo[g]) / levels);
+    scales[g] = s;
+    mins[g] = min;
+  }
+  for (let i = 0; i < n; i++) {
+    const g = groups.of(i);
+    const s = scales[g];
+    // Affine code: q = clamp(round((x - min) / s), 0, 2^b - 1), using the stored float32 s and min.
+    // Degenerate group (max == min, or s underflowed to 0): q = 0, so x' = min exactly.
+    const q = s === 0 ? 0 : roundHalfAway((values[i] - mins[g]) / s);
+    codes[i] = q < 0 ? 0 : q > levels ? levels : q;
+  }
+}
+
+function symmetricCodes(
+  values: Float32Array,
+  n: number,
+  bits: QuantBits,
+  groups: Groups,
+  scales: Float32Array,
+  mins: Float32Array,
+  codes: Uint8Array,
+): void {
+  const { lo, hi } = groups;
+  const half = 2 ** (bits - 1); // code offset: code = q + 2^(b-1)
+  const qmax = half - 1; // q in -(2^(b-1)-1)..2^(b-1)-1
+  for (let g = 0; g < groups.count; g++) {
+    if (lo[g] === Infinity) continue;
+    const maxAbs = Math.max(Math.abs(lo[g]), Math.abs(hi[g]));
+    // Symmetric step: s = max|x| / (2^(b-1) - 1), stored as float32.
+    const s = Math.fround(maxAbs / qmax);
+    scales[g] = s;
+    // min = -2^(b-1) * s so that code * s + min = (q + 2^(b-1)) * s - 2^(b-1) * s = q * s exactly
+    // (a power-of-two multiple of a float32 is a float32). All-zero group: s = 0, min = 0, x' = 0.
+    mins[g] = s === 0 ? 0 : -half * s;
+  }
+  for (let i = 0; i < n; i++) {
+    const g = groups.of(i);
+    const s = scales[g];
+    // Symmetric code: q = clamp(round(x / s), -(2^(b-1) - 1), 2^(b-1) - 1), stored as q + 2^(b-1).
+    let q = s === 0 ? 0 : roundHalfAway(values[i] / s);
+    q = q < -qmax ? -qmax : q > qmax ? qmax : q;
+    codes[i] = q + half;
+  }
+}
+
+export function quantize(values: Float32Array, shape: number[], spec: QuantSpec): QuantizedTensor {
+  checkBits(spec.bits);
+  const n = checkInput(values, shape);
+  const outSpec: QuantSpec = { bits: spec.bits, scheme: spec.scheme, granularity: spec.granularity };
+  if (spec.bits === 16) {
+    return { shape: [...shape], spec: outSpec, codes: float16Codes(values, n), scales: new Float32Array(0), mins: new Float32Array(0) };
+  }
   if (spec.scheme !== 'affine' && spec.scheme !== 'symmetric') {
     throw new Error(`quantize: scheme must be 'affine' or 'symmetric', got ${String(spec.scheme)}`);
   }
   if (spec.granularity !== 'tensor' && spec.granularity !== 'channel') {
     throw new Error(`quantize: granularity must be 'tensor' or 'channel', got ${String(spec.granularity)}`);
   }
-
-  // Group g of element i: 0 per tensor; i % C per channel (C = size of the last axis, row-major).
-  const perChannel = spec.granularity === 'channel';
-  const groups = perChannel ? (shape.length === 0 ? 1 : shape[shape.length - 1]) : 1;
-  const groupOf = (i: number): number => (perChannel ? i % groups : 0);
-
-  const lo = new Float64Array(groups).fill(Infinity);
-  const hi = new Float64Array(groups).fill(-Infinity);
-  for (let i = 0; i < n; i++) {
-    const g = groupOf(i);
-    const x = values[i];
-    if (x < lo[g]) lo[g] = x;
-    if (x > hi[g]) hi[g] = x;
-  }
-
-  const bits = spec.bits;
-  const scales = new Float32Array(groups);
-  const mins = new Float32Array(groups);
+  const groups = groupsOf(values, n, shape, spec.granularity);
+  const scales = new Float32Array(groups.count);
+  const mins = new Float32Array(groups.count);
   const codes = new Uint8Array(n);
-
-  if (spec.scheme === 'affine') {
-    const levels = 2 ** bits - 1; // codes 0..2^b-1
-    for (let g = 0; g < groups; g++) {
-      if (lo[g] === Infinity) continue; // empty group: scale 0, min 0
-      const min = Math.fround(lo[g]);
-      // Affine step: s = (max - min) / (2^b - 1), stored as float32.
-      const s = Math.fround((hi[g] - lo[g]) / levels);
-      scales[g] = s;
-      mins[g] = min;
-    }
-    for (let i = 0; i < n; i++) {
-      const g = groupOf(i);
-      const s = scales[g];
-      // Affine code: q = clamp(round((x - min) / s), 0, 2^b - 1), using the stored float32 s and min.
-      // Degenerate group (max == min, or s underflowed to 0): q = 0, so x' = min exactly.
-      const q = s === 0 ? 0 : roundHalfAway((values[i] - mins[g]) / s);
-      codes[i] = q < 0 ? 0 : q > levels ? levels : q;
-    }
-  } else {
-    const half = 2 ** (bits - 1); // code offset: code = q + 2^(b-1)
-    const qmax = half - 1; // q in -(2^(b-1)-1)..2^(b-1)-1
-    for (let g = 0; g < groups; g++) {
-      if (lo[g] === Infinity) continue;
-      const maxAbs = Math.max(Math.abs(lo[g]), Math.abs(hi[g]));
-      // Symmetric step: s = max|x| / (2^(b-1) - 1), stored as float32.
-      const s = Math.fround(maxAbs / qmax);
-      scales[g] = s;
-      // min = -2^(b-1) * s so that code * s + min = (q + 2^(b-1)) * s - 2^(b-1) * s = q * s exactly
-      // (a power-of-two multiple of a float32 is a float32). All-zero group: s = 0, min = 0, x' = 0.
-      mins[g] = s === 0 ? 0 : -half * s;
-    }
-    for (let i = 0; i < n; i++) {
-      const g = groupOf(i);
-      const s = scales[g];
-      // Symmetric code: q = clamp(round(x / s), -(2^(b-1) - 1), 2^(b-1) - 1), stored as q + 2^(b-1).
-      let q = s === 0 ? 0 : roundHalfAway(values[i] / s);
-      q = q < -qmax ? -qmax : q > qmax ? qmax : q;
-      codes[i] = q + half;
-    }
-  }
-
+  (spec.scheme === 'affine' ? affineCodes : symmetricCodes)(values, n, spec.bits, groups, scales, mins, codes);
   return { shape: [...shape], spec: outSpec, codes, scales, mins };
 }
 

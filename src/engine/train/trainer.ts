@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { mulberry32 } from '../data/random';
 import { TrainConfig, validateTrainConfig } from '../config/train';
 import { cosineLearningRate, makeOptimizer, setLearningRate } from './optimizers';
-import type { EpochPoint, TrainEvent, TrainResult } from '../config/events';
+import type { EpochPoint, Progress, StepPoint, TrainEvent, TrainResult } from '../config/events';
+import { ActiveClock, countedRandom, StepReader } from './stepReader';
 
 export class TrainConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -77,121 +77,106 @@ export class Trainer {
   async run(): Promise<TrainResult> {
     const { task, config } = this;
     const optimizer = makeOptimizer(config.optimizer, config.learningRate);
-    const { stepsPerEpoch, itemsPerStep } = task;
-    const totalSteps = stepsPerEpoch * config.epochs;
-    // the seeded stream counts its draws, so a checkpoint can say where a resumed run picks it up
-    const seeded = mulberry32(config.seed);
+    const totalSteps = task.stepsPerEpoch * config.epochs;
     const resumeFrom = this.hooks.resumeFrom;
-    let randomCalls = resumeFrom?.randomCalls ?? 0;
-    for (let i = 0; i < randomCalls; i++) seeded();
-    const random = () => {
-      randomCalls++;
-      return seeded();
-    };
+    const rng = countedRandom(config.seed, resumeFrom?.randomCalls ?? 0);
     const epochs: EpochPoint[] = [];
-    let step = resumeFrom?.step ?? 0;
-    let activeMs = (resumeFrom?.seconds ?? 0) * 1000;
-    let sinceMark = performance.now();
-    let pending: { step: number; epoch: number; loss: tf.Scalar; acc: tf.Scalar }[] = [];
-    let inFlight: Promise<void> = Promise.resolve();
-    let failure: string | null = null;
-    let backendFault = false;
-
-    const elapsedMs = () => activeMs + (performance.now() - sinceMark);
-    const flush = async (): Promise<void> => {
-      const batchOf = pending;
-      pending = [];
-      await inFlight;
-      if (batchOf.length === 0) return;
-      const stacked = tf.tidy(() => tf.stack([tf.stack(batchOf.map((p) => p.loss)), tf.stack(batchOf.map((p) => p.acc))]));
-      tf.dispose(batchOf.flatMap((p) => [p.loss, p.acc]));
-      inFlight = stacked.data().then((values) => {
-        stacked.dispose();
-        const k = batchOf.length;
-        const points = batchOf.map((p, i) => ({ step: p.step, epoch: p.epoch, loss: values[i], accuracy: values[k + i] }));
-        const bad = points.find((p) => !Number.isFinite(p.loss));
-        if (bad && !failure) {
-          failure = `The loss became ${bad.loss} at step ${bad.step}. Training stopped; lower the learning rate or the weight penalty and start again.`;
-        }
-        const last = points[points.length - 1];
-        const ms = elapsedMs();
-        const rate = ((last.step - startStep) * itemsPerStep) / (Math.max(ms - startMs, 1) / 1000);
-        this.emit({
-          type: 'steps',
-          points,
-          progress: {
-            epoch: last.epoch,
-            epochs: config.epochs,
-            step: last.step,
-            stepsPerEpoch,
-            totalSteps,
-            samplesPerSec: rate,
-            etaSec: ((totalSteps - last.step) * itemsPerStep) / Math.max(rate, 1e-9),
-          },
-        });
-      });
-    };
-
-    const startStep = step;
-    const startMs = activeMs;
-    const checkpoint = (epoch: number) => this.hooks.checkpoint?.({ step, epoch, randomCalls, seconds: elapsedMs() / 1000, optimizer });
+    const at = { step: resumeFrom?.step ?? 0 };
+    const clock = new ActiveClock(resumeFrom?.seconds ?? 0);
+    const reader = new StepReader(this.progressFrom(at.step, clock, totalSteps), this.emit);
+    let fault: string | null = null;
+    const checkpoint = (epoch: number) =>
+      this.hooks.checkpoint?.({ step: at.step, epoch, randomCalls: rng.calls(), seconds: clock.ms() / 1000, optimizer });
     this.emit({ type: 'state', state: 'running' });
     try {
       if (resumeFrom) await resumeFrom.restoreOptimizer(optimizer);
       else await checkpoint(0);
-      // oxlint-disable-next-line no-unmodified-loop-condition -- failure is set by the read callbacks between steps
-      for (let epoch = Math.floor(step / stepsPerEpoch) + 1; epoch <= config.epochs && !this.stopRequested && !failure; epoch++) {
-        task.beginEpoch(random);
-        for (let s = 0; s < stepsPerEpoch; s++) {
-          if (this.pauseRequested) {
-            await flush();
-            await inFlight;
-            activeMs += performance.now() - sinceMark;
-            this.emit({ type: 'state', state: 'paused' });
-            // stop() or resume() may have come while the last read was in flight: then there is nothing to wait for
-            await new Promise<void>((r) => (this.stopRequested || !this.pauseRequested ? r() : (this.resumeWaiter = r)));
-            sinceMark = performance.now();
-            if (!this.stopRequested) this.emit({ type: 'state', state: 'running' });
-          }
-          if (this.stopRequested || failure) break;
-          if (config.lrSchedule === 'cosine') setLearningRate(optimizer, cosineLearningRate(config.learningRate, step, totalSteps));
-          const [loss, acc] = task.step(optimizer, s);
-          step++;
-          pending.push({ step, epoch, loss, acc });
-          if (pending.length >= config.metricsEvery) {
-            await flush();
-            await macrotask();
-          }
-        }
-        await flush();
-        await inFlight;
-        if (this.stopRequested || failure) break;
-        const val = (await task.validate()) ?? { loss: NaN, accuracy: NaN };
-        const point: EpochPoint = {
-          step,
-          epoch,
-          valLoss: val.loss,
-          valAccuracy: val.accuracy,
-          seconds: elapsedMs() / 1000,
-          numTensors: tf.memory().numTensors,
-        };
-        epochs.push(point);
-        this.emit({ type: 'epoch', point });
-        await task.afterEpoch?.(step, this.emit);
+      for (let epoch = Math.floor(at.step / task.stepsPerEpoch) + 1; epoch <= config.epochs && !this.stopRequested && !reader.failure; epoch++) {
+        task.beginEpoch(rng.random);
+        await this.runEpoch(epoch, at, optimizer, reader, clock, totalSteps);
+        await reader.settle();
+        if (this.stopRequested || reader.failure) break;
+        epochs.push(await this.validate(at.step, epoch, clock));
+        await task.afterEpoch?.(at.step, this.emit);
         await checkpoint(epoch);
         await macrotask();
       }
-      await flush();
-      await inFlight;
+      await reader.settle();
     } catch (e) {
-      backendFault = true;
-      failure = `Training failed on the ${tf.getBackend()} backend at step ${step}: ${(e as Error).message}. Switch backend and start again.`;
+      fault = `Training failed on the ${tf.getBackend()} backend at step ${at.step}: ${(e as Error).message}. Switch backend and start again.`;
     } finally {
-      tf.dispose(pending.flatMap((p) => [p.loss, p.acc]));
+      reader.dispose();
       optimizer.dispose();
     }
-    const seconds = elapsedMs() / 1000;
-    if (failure) return { reason: 'failed', steps: step, epochs, seconds, error: failure, ...(backendFault ? { backendFault } : {}) };
-    return { reason: this.stopRequested ? 'stopped' : 'finished', steps: step, epochs, seconds };
+    const seconds = clock.ms() / 1000;
+    const failure = fault ?? reader.failure;
+    if (failure) return { reason: 'failed', steps: at.step, epochs, seconds, error: failure, ...(fault ? { backendFault: true } : {}) };
+    return { reason: this.stopRequested ? 'stopped' : 'finished', steps: at.step, epochs, seconds };
+  }
+
+  /** The progress a batch of read-back steps reports: speed over this session of the run, and time left. */
+  private progressFrom(startStep: number, clock: ActiveClock, totalSteps: number): (last: StepPoint) => Progress {
+    const { config, task } = this;
+    return (last) => {
+      const rate = ((last.step - startStep) * task.itemsPerStep) / (Math.max(clock.ms() - clock.startMs, 1) / 1000);
+      return {
+        epoch: last.epoch,
+        epochs: config.epochs,
+        step: last.step,
+        stepsPerEpoch: task.stepsPerEpoch,
+        totalSteps,
+        samplesPerSec: rate,
+        etaSec: ((totalSteps - last.step) * task.itemsPerStep) / Math.max(rate, 1e-9),
+      };
+    };
+  }
+
+  /** One epoch's steps; `at.step` counts them as they run (a failing step reports where it failed). */
+  private async runEpoch(
+    epoch: number,
+    at: { step: number },
+    optimizer: tf.Optimizer,
+    reader: StepReader,
+    clock: ActiveClock,
+    totalSteps: number,
+  ): Promise<void> {
+    const { task, config } = this;
+    for (let s = 0; s < task.stepsPerEpoch; s++) {
+      if (this.pauseRequested) await this.waitWhilePaused(reader, clock);
+      if (this.stopRequested || reader.failure) break;
+      if (config.lrSchedule === 'cosine') setLearningRate(optimizer, cosineLearningRate(config.learningRate, at.step, totalSteps));
+      const [loss, acc] = task.step(optimizer, s);
+      at.step++;
+      reader.push({ step: at.step, epoch, loss, acc });
+      if (reader.size >= config.metricsEvery) {
+        await reader.flush();
+        await macrotask();
+      }
+    }
+  }
+
+  private async waitWhilePaused(reader: StepReader, clock: ActiveClock): Promise<void> {
+    await reader.settle();
+    clock.pause();
+    this.emit({ type: 'state', state: 'paused' });
+    // stop() or resume() may have come while the last read was in flight: then there is nothing to wait for
+    await new Promise<void>((r) => (this.stopRequested || !this.pauseRequested ? r() : (this.resumeWaiter = r)));
+    clock.resume();
+    if (!this.stopRequested) this.emit({ type: 'state', state: 'running' });
+  }
+
+  /** The validation after an epoch, emitted as its point. */
+  private async validate(step: number, epoch: number, clock: ActiveClock): Promise<EpochPoint> {
+    const val = (await this.task.validate()) ?? { loss: NaN, accuracy: NaN };
+    const point: EpochPoint = {
+      step,
+      epoch,
+      valLoss: val.loss,
+      valAccuracy: val.accuracy,
+      seconds: clock.ms() / 1000,
+      numTensors: tf.memory().numTensors,
+    };
+    this.emit({ type: 'epoch', point });
+    return point;
   }
 }
