@@ -3,7 +3,7 @@ import { Corpus, vocabularyFrom } from '../text/corpus';
 import { buildCharLstm, fusedLstmPays } from '../families/charLstm/model';
 import { CharLstmConfig } from '../config/charModel';
 import { DEFAULT_TEXT_TRAIN } from '../config/textTrain';
-import { DEFAULT_TRAIN, TrainConfig } from '../config/train';
+import { TrainConfig } from '../config/train';
 import { textTask } from '../families/charLstm/task';
 import { makeOptimizer } from '../train/optimizers';
 import { mulberry32 } from '../data/random';
@@ -141,5 +141,3 @@ export async function benchBaseline(corpus: Corpus, units: number, batches: numb
     tf.dispose([x, y]);
   }
 }
-
-export const BENCH_TEXT_TRAIN: TrainConfig = { ...DEFAULT_TRAIN, optimizer: 'adam', learningRate: 0.002, batchSize: 32, lrSchedule: 'constant' };

@@ -44,7 +44,7 @@ export async function snapshot(model: tf.LayersModel, metadata: Record<string, u
 }
 
 /** The snapshot's effective weights as float32 artifacts (what tf.loadLayersModel reads). */
-export function float32Artifacts(s: ModelSnapshot): tf.io.ModelArtifacts {
+function float32Artifacts(s: ModelSnapshot): tf.io.ModelArtifacts {
   const total = s.entries.reduce((n, e) => n + e.values.length, 0);
   const data = new Float32Array(total);
   let at = 0;
@@ -62,9 +62,4 @@ export function float32Artifacts(s: ModelSnapshot): tf.io.ModelArtifacts {
 /** A fresh, trainable model with the snapshot's effective weights. */
 export function loadSnapshot(s: ModelSnapshot): Promise<tf.LayersModel> {
   return tf.loadLayersModel(tf.io.fromMemory(float32Artifacts(s)));
-}
-
-/** A snapshot with the same topology and new values (no quantization) for every entry. */
-export function withValues(s: ModelSnapshot, values: Float32Array[]): ModelSnapshot {
-  return { ...s, entries: s.entries.map((e, i) => ({ name: e.name, shape: e.shape, values: values[i] })) };
 }

@@ -12,7 +12,7 @@ export function sizes(s: ModelSnapshot): { rawBytes: number; gzipBytes: number }
   return { rawBytes: payload.length, gzipBytes: gzipSync(payload, { level: 9 }).length };
 }
 
-export function kernelSparsity(s: ModelSnapshot): number {
+function kernelSparsity(s: ModelSnapshot): number {
   const ks = s.entries.filter(isKernel);
   const n = ks.reduce((a, e) => a + e.values.length, 0);
   const zeros = ks.reduce((a, e) => a + sparsityOf(e.values) * e.values.length, 0);
@@ -45,7 +45,7 @@ function encodingOf(e: WeightEntry): string {
   return e.quant ? describeSpec(e.quant.spec) : 'float32';
 }
 
-export function layerStats(s: ModelSnapshot, parent: ModelSnapshot | null): LayerStat[] {
+function layerStats(s: ModelSnapshot, parent: ModelSnapshot | null): LayerStat[] {
   return s.entries.map((e, i) => {
     const p = parent?.entries[i];
     const err = p && p.values.length === e.values.length ? weightError(p.values, e.values) : { maxAbs: 0, meanAbs: 0 };

@@ -2,7 +2,7 @@
 import type { ClassScores } from './metrics';
 import type { ModelConfig } from './imageModel';
 
-export interface LayerSummary {
+interface LayerSummary {
   name: string;
   type: string;
   outputShape: (number | null)[];

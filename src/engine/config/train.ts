@@ -1,4 +1,4 @@
-export type LrSchedule = 'constant' | 'cosine';
+type LrSchedule = 'constant' | 'cosine';
 export const LR_SCHEDULES: LrSchedule[] = ['constant', 'cosine'];
 
 export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'rmsprop';

@@ -70,7 +70,7 @@ export interface LabelledImages {
   width: number;
 }
 
-export const MNIST_SIDE = 28;
+const MNIST_SIDE = 28;
 export const NUM_CLASSES = 10;
 
 /** Checks an image/label IDX pair for the shapes the playground's models need: n x 28 x 28 and n labels 0-9. */

@@ -4,7 +4,7 @@ import type { ModelFamily } from './family';
 import { imagesFamily } from './images/family';
 
 /** Every model family, by the id the page and the stored runs use. Adding a family: one folder and one line here. */
-export const FAMILIES: Record<Which, ModelFamily> = {
+const FAMILIES: Record<Which, ModelFamily> = {
   images: imagesFamily,
   text: charLstmFamily,
 };

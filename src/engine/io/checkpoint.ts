@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { SeededDropout } from '../models/seededDropout';
 
 /** One tensor as plain data: survives structured cloning (IndexedDB, postMessage) and a backend change. */
-export interface TensorRecord {
+interface TensorRecord {
   name: string;
   shape: number[];
   dtype: 'float32' | 'int32';
@@ -32,7 +32,7 @@ async function toRecord(name: string, t: tf.Tensor): Promise<TensorRecord> {
   return { name, shape: t.shape.slice(), dtype, data: copy.buffer };
 }
 
-export function fromRecord(r: TensorRecord): tf.Tensor {
+function fromRecord(r: TensorRecord): tf.Tensor {
   return tf.tensor(r.dtype === 'int32' ? new Int32Array(r.data) : new Float32Array(r.data), r.shape, r.dtype);
 }
 
@@ -73,6 +73,3 @@ export async function restoreOptimizer(optimizer: tf.Optimizer, cp: Checkpoint):
     tf.dispose(named.map((n) => n.tensor));
   }
 }
-
-/** Bytes a checkpoint takes (what IndexedDB stores). */
-export const checkpointBytes = (cp: Checkpoint) => [...cp.weights, ...cp.optimizer].reduce((n, r) => n + r.data.byteLength, 0);

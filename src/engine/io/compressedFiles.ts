@@ -64,7 +64,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
 // ---------------------------------------------------------------------------------------------------------------
 
 const MAGIC = 'NNQ1';
-export const COMPACT_FORMAT = 'nn-playground-compact';
+const COMPACT_FORMAT = 'nn-playground-compact';
 
 interface CompactRecord {
   name: string;

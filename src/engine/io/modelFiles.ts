@@ -56,7 +56,7 @@ interface Manifest {
 }
 
 /** Parses model.json and checks the weight files against its manifest; each problem gets its own message. */
-export function readModelFiles(
+function readModelFiles(
   modelJson: string,
   weightFiles: { name: string; bytes: Uint8Array }[],
 ): { artifacts: tf.io.ModelArtifacts; metadata: Record<string, unknown> } {

@@ -6,7 +6,7 @@ import type { RunRecord } from '../config/runs';
 import type { RunStore } from './runStore';
 
 /** Says once per kind of storage trouble that runs are not being kept; training goes on regardless. */
-export type StorageWarning = (message: string) => void;
+type StorageWarning = (message: string) => void;
 
 const isQuota = (e: unknown) => e instanceof Error && (e.name === 'QuotaExceededError' || /quota/i.test(e.message));
 

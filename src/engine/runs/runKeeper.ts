@@ -24,7 +24,7 @@ export interface ActiveRun {
 }
 
 /** What the keeper needs from the engine: rebuilding a run's model (through its family), notices, the trainer slot. */
-export interface KeeperHost {
+interface KeeperHost {
   /** How to rebuild a stored run's model and task (its family's plan over the loaded data). */
   plan(record: RunRecord): RunPlan;
   notify(n: Notice): void;
@@ -36,7 +36,7 @@ export interface KeeperHost {
   dataProblem(record: RunRecord): string | null;
 }
 
-export type NewRunFields = Pick<RunRecord, 'task' | 'modelKind' | 'model' | 'topology' | 'train' | 'text' | 'vocab' | 'dataset' | 'totalSteps'>;
+type NewRunFields = Pick<RunRecord, 'task' | 'modelKind' | 'model' | 'topology' | 'train' | 'text' | 'vocab' | 'dataset' | 'totalSteps'>;
 
 const elsewhere = (what: string) => `This run is training in another tab of this browser; ${what}.`;
 const ELSEWHERE = elsewhere('resume it here once that tab stops it or closes');

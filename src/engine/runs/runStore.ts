@@ -36,7 +36,7 @@ export function indexedDbKeyValue(dbName: string): KeyValue {
   };
 }
 
-export const summaryOf = (r: RunRecord): RunSummary => {
+const summaryOf = (r: RunRecord): RunSummary => {
   const { model: _m, topology: _t, train: _tr, text: _tx, vocab: _v, steps: _s, epochs: _e, ...summary } = r;
   return summary;
 };

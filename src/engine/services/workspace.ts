@@ -16,7 +16,7 @@ import { type DeviceSet, disposeSet, toDevice } from '../train/deviceData';
 import type { Trainer } from '../train/trainer';
 
 /** How a job is refused while a model trains or text is generated, and whether it marks the workspace busy. */
-export interface JobRules {
+interface JobRules {
   /** The refusal while a model trains (default: "Wait for training to finish (or stop it) before <job>."). */
   whileTraining?: string;
   /** The error class of that refusal (DataError, TextError: the page words them the same). */

@@ -10,7 +10,7 @@ import { CNN_PRESET, MLP_PRESET } from '../config/imageModel';
 import type { ApplyModelCheck } from '../config/diagnostics';
 
 /** A Conv2D layer our convolutions can run (stride 1, no dilation, channels last, bias, known activation), else null. */
-export function plainConv(
+function plainConv(
   layer: tf.layers.Layer,
 ): { kernel: tf.Tensor4D; bias: tf.Tensor1D; padding: 'same' | 'valid'; activation: (x: tf.Tensor) => tf.Tensor } | null {
   if (layer.getClassName() !== 'Conv2D') return null;

@@ -10,7 +10,14 @@ import { type CorpusInfo, type CorpusOptions, DEFAULT_CORPUS_OPTIONS } from '../
 import { type GenerateOptions, DEFAULT_GENERATE } from '../../engine/config/generate';
 import { type TextTrainConfig, DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN } from '../../engine/config/textTrain';
 import { CharLstmConfig, CharPresetName, DEFAULT_CHAR_MODEL } from '../../engine/config/charModel';
-import type { CompressState, DistillOptions, Histogram, QuantSpec, PruneScope } from '../../engine/config/compress';
+import {
+  DEFAULT_DISTILL,
+  type CompressState,
+  type DistillOptions,
+  type Histogram,
+  type QuantSpec,
+  type PruneScope,
+} from '../../engine/config/compress';
 import type { RunSummary, StorageStatus } from '../../engine/config/runs';
 
 /** A run ticked 'compare': its validation curves drawn in the Runs panel and over its tab's live charts. */
@@ -68,7 +75,7 @@ export const initialCompress = (): CompressSlice => ({
   sweepScope: 'global',
   quant: { bits: 8, scheme: 'affine', granularity: 'channel' },
   prune: { sparsity: 0.9, scope: 'global', includeBiases: false, mode: 'oneShot', epochs: 2, updates: 10 },
-  distill: { student: 'small', temperature: 4, alpha: 0.3, epochs: 3 },
+  distill: { student: 'small', ...DEFAULT_DISTILL, epochs: 3 },
 });
 
 export type Mode = 'images' | 'text';

@@ -15,7 +15,7 @@ export function weightPenalty(kernels: tf.Tensor[], l1: number, l2: number): tf.
 export const kernelsOf = (model: tf.LayersModel) => model.trainableWeights.filter((w) => /kernel/.test(w.name)).map((w) => w.read());
 
 /** The loss of one batch: the model's softmax outputs, the labels and the batch's images. */
-export type BatchLoss = (probs: tf.Tensor, labels: tf.Tensor1D, images: tf.Tensor4D) => tf.Scalar;
+type BatchLoss = (probs: tf.Tensor, labels: tf.Tensor1D, images: tf.Tensor4D) => tf.Scalar;
 
 /**
  * Image classification: shuffled mini-batches gathered on the device from the resident training set; the loss
