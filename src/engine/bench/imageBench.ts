@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { matMulT } from '../models/affine';
 import { ownMatMulChosen } from '../backend/ownKernels';
-import { buildModel } from '../models/build';
+import { buildModel } from '../families/images/model';
 import { ModelConfig } from '../config/imageModel';
 import { TrainConfig } from '../config/train';
 import { DeviceSet } from '../train/deviceData';

@@ -16,7 +16,7 @@ import { familyOf } from '../families';
 import type { ModelFamily } from '../families/family';
 import { imagesFamily } from '../families/images/family';
 import { compactFile, plainLayersFiles } from '../io/compressedFiles';
-import { buildModel } from '../models/build';
+import { buildModel } from '../families/images/model';
 import { Trainer } from '../train/trainer';
 import type { Workspace } from './workspace';
 

@@ -20,7 +20,7 @@ import { benchImageBaseline, benchImageOurs, matmulPeak } from '../bench/imageBe
 import { benchBaseline, benchOurs } from '../bench/textBench';
 import { fusedLstmPays } from '../families/charLstm/model';
 import { imageTask } from '../families/images/task';
-import { buildModel } from '../models/build';
+import { buildModel } from '../families/images/model';
 import { checkPatchConv } from '../models/patchConv';
 import { TextError } from '../text/corpus';
 import { checkFusedLstm } from '../families/charLstm/lstmCheck';

@@ -7,7 +7,7 @@ import { loadSnapshot } from '../compress/snapshot';
 import { familyOf } from '../families';
 import { isCompactFile, readCompactFile } from '../io/compressedFiles';
 import { exportModel, importModel, ModelFileError } from '../io/modelFiles';
-import { summarize } from '../models/build';
+import { summarize } from '../models/summary';
 import { vocabularyFrom } from '../text/corpus';
 import { evaluateSet } from '../train/deviceData';
 import type { Workspace } from './workspace';

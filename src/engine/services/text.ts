@@ -11,7 +11,7 @@ import { maybeGunzip } from '../data/idx';
 import { buildCharLstm } from '../families/charLstm/model';
 import { generateText } from '../families/charLstm/sampler';
 import { textTask } from '../families/charLstm/task';
-import { summarize } from '../models/build';
+import { summarize } from '../models/summary';
 import { textIdentity } from '../runs/identity';
 import type { RunRecorder } from '../runs/recorder';
 import { buildCorpus, decodeText, TextError } from '../text/corpus';

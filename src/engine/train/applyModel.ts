@@ -5,7 +5,7 @@ import { maxPool2, patchConv2d } from '../models/patchConv';
 import { ownMatMulChosen } from '../backend/ownKernels';
 import { relMaxError } from '../backend/gpuProgram';
 import { ACTIVATIONS, affine, plainDense } from '../models/affine';
-import { buildModel } from '../models/build';
+import { buildModel } from '../families/images/model';
 import { CNN_PRESET, MLP_PRESET } from '../config/imageModel';
 import type { ApplyModelCheck } from '../config/diagnostics';
 

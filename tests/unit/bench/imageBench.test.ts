@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { benchImageBaseline, benchImageOurs, matmulPeak, trainingFlopsPerSample } from '../../../src/engine/bench/imageBench';
-import { buildModel } from '../../../src/engine/models/build';
+import { buildModel } from '../../../src/engine/families/images/model';
 import { CNN_PRESET, MLP_PRESET } from '../../../src/engine/config/imageModel';
 import { DEFAULT_TRAIN } from '../../../src/engine/config/train';
 import { disposeSet, toDevice } from '../../../src/engine/train/deviceData';

@@ -6,7 +6,7 @@ import { MLP_PRESET, MlpConfig } from '../../../src/engine/config/imageModel';
 import { DEFAULT_TRAIN, TrainConfig } from '../../../src/engine/config/train';
 import { StepPoint } from '../../../src/engine/config/events';
 import { mulberry32, shuffledIndices } from '../../../src/engine/data/random';
-import { buildModel } from '../../../src/engine/models/build';
+import { buildModel } from '../../../src/engine/families/images/model';
 import { accuracy, crossEntropy, DeviceSet, disposeSet, evaluateSet, toDevice } from '../../../src/engine/train/deviceData';
 import { imageTask } from '../../../src/engine/families/images/task';
 import { Trainer } from '../../../src/engine/train/trainer';

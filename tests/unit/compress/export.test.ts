@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gunzipSync, gzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildModel } from '../../../src/engine/models/build';
+import { buildModel } from '../../../src/engine/families/images/model';
 import { CNN_PRESET } from '../../../src/engine/config/imageModel';
 import { QuantSpec } from '../../../src/engine/config/compress';
 import { loadSnapshot, ModelSnapshot, snapshot } from '../../../src/engine/compress/snapshot';

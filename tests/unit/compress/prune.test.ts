@@ -10,7 +10,7 @@ import {
   sparsityOf,
   validateGradualPruning,
 } from '../../../src/engine/compress/prune';
-import { buildModel } from '../../../src/engine/models/build';
+import { buildModel } from '../../../src/engine/families/images/model';
 import { MLP_PRESET } from '../../../src/engine/config/imageModel';
 import { DEFAULT_TRAIN, TrainConfig } from '../../../src/engine/config/train';
 import { DeviceSet, disposeSet, evaluateSet, toDevice } from '../../../src/engine/train/deviceData';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildModel, ModelConfigError, summarize } from '../../../src/engine/models/build';
+import { buildModel } from '../../../src/engine/families/images/model';
+import { ModelConfigError, summarize } from '../../../src/engine/models/summary';
 import { CNN_PRESET, CnnConfig, MAX_UNITS, MLP_PRESET, MlpConfig } from '../../../src/engine/config/imageModel';
 import { convSides, validateModelConfig } from '../../../src/engine/config/validateImageModel';
 import { SeededDropout } from '../../../src/engine/models/seededDropout';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../../src/engine/data/idx';
-import { ModelConfigError } from '../../../src/engine/models/build';
+import { ModelConfigError } from '../../../src/engine/models/summary';
 import { CNN_PRESET, MLP_PRESET } from '../../../src/engine/config/imageModel';
 import { DEFAULT_TRAIN } from '../../../src/engine/config/train';
 import { Engine } from '../../../src/engine/services/engine';

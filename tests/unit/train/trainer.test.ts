@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDataset, slice } from '../../../src/engine/data/images';
 import { LabelledImages } from '../../../src/engine/data/idx';
-import { buildModel } from '../../../src/engine/models/build';
+import { buildModel } from '../../../src/engine/families/images/model';
 import { MLP_PRESET, MlpConfig } from '../../../src/engine/config/imageModel';
 import { DEFAULT_TRAIN, TrainConfig, validateTrainConfig } from '../../../src/engine/config/train';
 import { EvaluationResult } from '../../../src/engine/config/results';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { SeededDropout } from '../../models/seededDropout';
-import { ModelConfigError } from '../../models/build';
+import { ModelConfigError } from '../../models/summary';
 import { SeededOrthogonal } from '../../models/orthogonal';
 import { affine, plainDense } from '../../models/affine';
 import { fusableLstm, lstmLayerFused } from './fusedLstm';

@@ -5,7 +5,7 @@ import { benchImageOurs } from '../../bench/imageBench';
 import { loadSnapshot } from '../../compress/snapshot';
 import { DataError } from '../../data/idx';
 import { slice as sliceImages } from '../../data/images';
-import { buildModel } from '../../models/build';
+import { buildModel } from './model';
 import { identityProblem, imageIdentity } from '../../runs/identity';
 import { disposeSet, evaluateSet, toDevice } from '../../train/deviceData';
 import type { ModelFamily } from '../family';

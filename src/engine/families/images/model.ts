@@ -1,15 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { INPUT_SHAPE, ModelConfig, NUM_CLASSES, DenseSpec } from '../config/imageModel';
-import { validateModelConfig } from '../config/validateImageModel';
-import { SeededDropout } from './seededDropout';
-import type { ModelSummary } from '../config/results';
-
-export class ModelConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join(' '));
-    this.name = 'ModelConfigError';
-  }
-}
+import { INPUT_SHAPE, ModelConfig, NUM_CLASSES, DenseSpec } from '../../config/imageModel';
+import { validateModelConfig } from '../../config/validateImageModel';
+import { SeededDropout } from '../../models/seededDropout';
+import { ModelConfigError } from '../../models/summary';
 
 /** Builds the model with every random initialiser seeded, so (config, seed) fixes the starting weights. */
 export function buildModel(config: ModelConfig, seed: number): tf.LayersModel {
@@ -50,14 +43,4 @@ export function buildModel(config: ModelConfig, seed: number): tf.LayersModel {
   }
   model.add(tf.layers.dense({ units: NUM_CLASSES, activation: 'softmax', kernelInitializer: init() }));
   return model;
-}
-
-export function summarize(model: tf.LayersModel, kind: ModelSummary['kind']): ModelSummary {
-  const layers = model.layers.map((l) => ({
-    name: l.name,
-    type: l.getClassName(),
-    outputShape: (l.outputShape as (number | null)[]).slice(),
-    params: l.countParams(),
-  }));
-  return { kind, layers, totalParams: layers.reduce((s, l) => s + l.params, 0) };
 }
