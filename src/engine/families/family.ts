@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { Which } from '../config/api';
+import type { ModelKind, Which } from '../config/api';
 import type { CharLstmConfig, CharLstmMetadata } from '../config/charModel';
 import type { ModelConfig } from '../config/imageModel';
 import type { MetricInfo } from '../config/compress';
@@ -55,6 +55,8 @@ export interface FamilyContext {
 export interface ModelFamily {
   /** The page's and the stored runs' name for it (RunRecord.task). */
   readonly id: Which;
+  /** The model kinds it builds (the page measures backends per kind). */
+  readonly kinds: readonly ModelKind[];
   /** What the train config's epochs count: 'epochs' (passes over the data) or 'rounds' (evalEvery steps). */
   readonly epochWord: string;
   /** The figure a compressed variant is judged by. */

@@ -12,4 +12,8 @@ const FAMILIES: Record<Which, ModelFamily> = {
 export const familyOf = (which: Which): ModelFamily => FAMILIES[which];
 
 /** The family that builds a model kind (the page measures backends per kind). */
-export const familyOfKind = (kind: ModelKind): ModelFamily => (kind === 'charLstm' ? charLstmFamily : imagesFamily);
+export function familyOfKind(kind: ModelKind): ModelFamily {
+  const family = Object.values(FAMILIES).find((f) => f.kinds.includes(kind));
+  if (!family) throw new Error(`No model family builds "${kind}" models.`);
+  return family;
+}

@@ -24,6 +24,7 @@ function textFor(ctx: FamilyContext, meta: Partial<CharLstmMetadata>) {
 /** Character-level LSTM language models on the loaded text, judged by validation nats per character. */
 export const charLstmFamily: ModelFamily = {
   id: 'text',
+  kinds: ['charLstm'],
   epochWord: 'rounds',
   metric: { name: 'validation nats/char', higherIsBetter: false },
   filePrefix: 'char-lstm',

@@ -14,6 +14,7 @@ import { imageTask } from './task';
 /** MLP and CNN classifiers of 28 x 28 digits (MNIST or the user's IDX files), judged by test accuracy. */
 export const imagesFamily: ModelFamily = {
   id: 'images',
+  kinds: ['mlp', 'cnn'],
   epochWord: 'epochs',
   metric: { name: 'test accuracy', higherIsBetter: true },
   filePrefix: 'mnist',
