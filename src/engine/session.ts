@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LoadProgress, MemoryInfo, MnistUrls, Notice, PlaygroundApi, PreviewDigit } from '../worker/api';
 import { BackendName, BackendState, selectBackend, trySetBackend } from './backend/backends';
-import { checkGpuMatMul, type MatMulCheck } from './backend/gpuMatMul';
-import { OWN_MATMUL } from './backend/ownKernels';
+import { checkGpuMatMul, type MatMulCheck } from './kernels/matmul/webgpu';
+import { OWN_MATMUL } from './kernels/names';
 import { checkApplyModel, type ApplyModelCheck } from './train/applyModel';
 import { DataError, readIdxPair } from './data/idx';
 import { datasetFromFiles, DatasetInfo, describeDataset, ImageDataset, makeDataset, NamedBytes, slice as sliceImages } from './data/images';
@@ -21,7 +21,7 @@ import { exportModel, importModel, ModelFileError, ModelFiles } from './io/model
 import { maybeGunzip } from './data/idx';
 import { benchBaseline, benchOurs, SpeedResult } from './bench/textBench';
 import { checkFusedLstm, type LstmCheck } from './text/lstmCheck';
-import { checkFusedAdam, type AdamCheck } from './backend/adam';
+import { checkFusedAdam, type AdamCheck } from './kernels/adam/fused';
 import { checkPatchConv, type PatchConvCheck } from './models/patchConv';
 import { benchImageBaseline, benchImageOurs, ImageSpeed, matmulPeak, type TimeToAccuracy } from './bench/imageBench';
 import { evenStarts, evaluateText, splitPoint } from './text/textTask';

@@ -1,6 +1,6 @@
 /** The one typed door between the page and the engine (wrapped by comlink on both sides). */
 import type { BackendName, BackendState } from '../engine/backend/backends';
-import type { MatMulCheck } from '../engine/backend/gpuMatMul';
+import type { MatMulCheck } from '../engine/kernels/matmul/webgpu';
 import type { ApplyModelCheck } from '../engine/train/applyModel';
 import type { DatasetInfo, NamedBytes } from '../engine/data/images';
 import type { ModelConfig } from '../engine/models/config';
@@ -20,7 +20,7 @@ import type { QuantSpec } from '../engine/compress/quantize';
 import type { DistillOptions } from '../engine/compress/distill';
 import type { ExportFile } from '../engine/io/compressedFiles';
 import type { SpeedResult } from '../engine/bench/textBench';
-import type { AdamCheck } from '../engine/backend/adam';
+import type { AdamCheck } from '../engine/kernels/adam/fused';
 import type { PatchConvCheck } from '../engine/models/patchConv';
 import type { ImageSpeed, TimeToAccuracy } from '../engine/bench/imageBench';
 import type { SessionOptions } from '../engine/session';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { openPlayground, useBrowser } from './browser';
 import type { LstmCheck } from '../../src/engine/text/lstmCheck';
-import type { MatMulCheck } from '../../src/engine/backend/gpuMatMul';
+import type { MatMulCheck } from '../../src/engine/kernels/matmul/webgpu';
 import type { ApplyModelCheck } from '../../src/engine/train/applyModel';
-import type { AdamCheck } from '../../src/engine/backend/adam';
+import type { AdamCheck } from '../../src/engine/kernels/adam/fused';
 import type { PatchConvCheck } from '../../src/engine/models/patchConv';
 
 const browser = useBrowser();

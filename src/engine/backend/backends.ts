@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { BACKEND_ORDER, BackendName } from './names';
-import { chooseGpuMatMul } from './gpuMatMul';
-import { OWN_MATMUL } from './ownKernels';
+import { chooseGpuMatMul } from '../kernels/matmul/webgpu';
+import { OWN_MATMUL } from '../kernels/names';
 
 export { BACKEND_ORDER };
 export type { BackendName };

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { matMulT } from '../models/affine';
-import { ownMatMulChosen } from '../backend/ownKernels';
+import { ownMatMulChosen } from '../kernels/matmul/shared';
 import { buildModel } from '../models/build';
 import { ModelConfig } from '../models/config';
 import { TrainConfig } from '../train/config';

@@ -4,7 +4,7 @@ import { ModelConfigError } from '../models/build';
 import { SeededOrthogonal } from '../models/orthogonal';
 import { affine, plainDense } from '../models/affine';
 import { fusableLstm, lstmLayerFused } from './fusedLstm';
-import { hasCellKernels } from '../backend/lstmCellKernels';
+import { hasCellKernels } from '../kernels/lstmCell/shared';
 
 /** Embedding -> 1..3 stacked LSTMs (dropout between) -> dense logits over the vocabulary, at every position. */
 export interface CharLstmConfig {

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { ownConv2d } from './gpuConv';
-import { FlatProgram, relMaxError } from './gpuProgram';
-import { matMulDims, OWN_MATMUL, ownMatMul, setGpuMatMulChosen } from './ownKernels';
+import { ownConv2d } from '../conv/webgpu';
+import { relMaxError } from '../common/check';
+import { FlatProgram } from '../common/webgpu';
+import { OWN_MATMUL } from '../names';
+import { matMulDims, ownMatMul, setGpuMatMulChosen } from './shared';
 
 /** Output rows x columns each invocation computes. */
 const TILE = 4;
@@ -121,7 +123,7 @@ export interface MatMulCheck {
   backend: string;
   /** largest |ours - tfjs| over each case, relative to the largest |tfjs| entry */
   cases: { shape: string; transposeA: boolean; transposeB: boolean; relError: number }[];
-  /** our convolution (backend/gpuConv.ts) against tf.conv2d: output, and the gradients of sum(y * r) for x and the filter */
+  /** our convolution (conv/webgpu.ts) against tf.conv2d: output, and the gradients of sum(y * r) for x and the filter */
   convCases: { shape: string; padding: 'same' | 'valid'; relError: number; dxRelError: number; dwRelError: number }[];
   choice: MatMulChoice | null;
 }
