@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { BACKEND_ORDER, BackendName } from '../config/backends';
-import { chooseGpuMatMul } from './gpuMatMul';
-import { OWN_MATMUL } from './ownKernels';
+import { chooseGpuMatMul } from '../kernels/matmul/webgpu';
+import { OWN_MATMUL } from '../kernels/names';
 import type { BackendState } from '../config/backends';
 
 export { BACKEND_ORDER };

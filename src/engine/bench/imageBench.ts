@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { matMulT } from '../models/affine';
-import { ownMatMulChosen } from '../backend/ownKernels';
+import { ownMatMulChosen } from '../kernels/matmul/shared';
 import { buildModel } from '../families/images/model';
 import { ModelConfig } from '../config/imageModel';
 import { TrainConfig } from '../config/train';

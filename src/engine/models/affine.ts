@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ownMatMul, ownMatMulChosen } from '../backend/ownKernels';
+import { ownMatMul, ownMatMulChosen } from '../kernels/matmul/shared';
 
 /**
  * a^T? x b^T?, for steps that differentiate it themselves. WASM's BatchMatMul is 10 times slower with a transpose

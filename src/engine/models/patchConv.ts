@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { COL2IM, IM2COL, MAX_POOL2, MAX_POOL2_GRAD, type PatchAttrs } from '../backend/patches';
-import { padBefore } from '../backend/ownKernels';
-import { patchesFit } from '../backend/glPatches';
+import { COL2IM, IM2COL, MAX_POOL2, MAX_POOL2_GRAD } from '../kernels/names';
+import type { PatchAttrs } from '../kernels/patches/shared';
+import { padBefore } from '../kernels/conv/padding';
+import { patchesFit } from '../kernels/patches/webgl';
 import { matMulT } from './affine';
 import type { PatchConvCheck } from '../config/diagnostics';
 

@@ -13,9 +13,9 @@ import type {
 import { CNN_PRESET, MLP_PRESET } from '../config/imageModel';
 import { DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN } from '../config/textTrain';
 import { DEFAULT_TRAIN } from '../config/train';
-import { checkFusedAdam } from '../backend/adam';
-import { checkGpuMatMul } from '../backend/gpuMatMul';
-import { OWN_MATMUL } from '../backend/ownKernels';
+import { checkFusedAdam } from '../kernels/adam/fused';
+import { checkGpuMatMul } from '../kernels/matmul/webgpu';
+import { OWN_MATMUL } from '../kernels/names';
 import { benchImageBaseline, benchImageOurs, matmulPeak } from '../bench/imageBench';
 import { benchBaseline, benchOurs } from '../bench/textBench';
 import { fusedLstmPays } from '../families/charLstm/model';

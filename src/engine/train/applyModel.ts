@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { OWN_CONV, ownConv2d } from '../backend/gpuConv';
-import { IM2COL, MAX_POOL2 } from '../backend/patches';
+import { ownConv2d } from '../kernels/conv/webgpu';
+import { IM2COL, MAX_POOL2, OWN_CONV } from '../kernels/names';
 import { maxPool2, patchConv2d } from '../models/patchConv';
-import { ownMatMulChosen } from '../backend/ownKernels';
-import { relMaxError } from '../backend/gpuProgram';
+import { ownMatMulChosen } from '../kernels/matmul/shared';
+import { relMaxError } from '../kernels/common/check';
 import { ACTIVATIONS, affine, plainDense } from '../models/affine';
 import { buildModel } from '../families/images/model';
 import { CNN_PRESET, MLP_PRESET } from '../config/imageModel';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { FusedAdam } from '../backend/adam';
+import { FusedAdam } from '../kernels/adam/fused';
 import { OptimizerName } from '../config/train';
 
 /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels } from '../../../src/engine/backend/wasmKernels';
+import { registerWasmTrainingKernels } from '../../../src/engine/kernels/stockFixes/wasm';
 import { affine, plainDense } from '../../../src/engine/models/affine';
 
 beforeAll(async () => {

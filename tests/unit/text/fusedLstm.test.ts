@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../../../src/engine/backend/wasmKernels';
+import { registerWasmTrainingKernels } from '../../../src/engine/kernels/stockFixes/wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCharLstm, charLogits, sequenceCrossEntropy, timeMajorTargets } from '../../../src/engine/families/charLstm/model';
 

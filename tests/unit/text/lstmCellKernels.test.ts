@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CELL_C, CELL_DC, CELL_DZ, CELL_H, CELL_INPUTS, hasCellKernels, type CellKernel } from '../../../src/engine/backend/lstmCellKernels';
+import { CELL_C, CELL_DC, CELL_DZ, CELL_H } from '../../../src/engine/kernels/names';
+import { CELL_INPUTS, hasCellKernels, type CellKernel } from '../../../src/engine/kernels/lstmCell/shared';
 import { checkFusedLstm } from '../../../src/engine/families/charLstm/lstmCheck';
 
 // An independent reference of the four cell kernels in plain JS, registered on cpu, so the kernel sequence's

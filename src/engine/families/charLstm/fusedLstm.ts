@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { affine, matMulT } from '../../models/affine';
-import { CELL_C, CELL_DC, CELL_DZ, CELL_H, hasCellKernels, runCell } from '../../backend/lstmCellKernels';
-import { concatRows, hasConcatKernel } from '../../backend/glConcat';
+import { CELL_C, CELL_DC, CELL_DZ, CELL_H } from '../../kernels/names';
+import { hasCellKernels, runCell } from '../../kernels/lstmCell/shared';
+import { concatRows, hasConcatKernel } from '../../kernels/concat/webgl';
 
 /**
  * One LSTM layer over a whole window, time-major, with a hand-written backward pass (BPTT).

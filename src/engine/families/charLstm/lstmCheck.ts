@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { hasCellKernels } from '../../backend/lstmCellKernels';
-import { CONCAT_ROWS } from '../../backend/glConcat';
+import { hasCellKernels } from '../../kernels/lstmCell/shared';
+import { CONCAT_ROWS } from '../../kernels/names';
 import { buildCharLstm, charLogits, sequenceCrossEntropy, timeMajorTargets } from './model';
 import type { LstmCheck } from '../../config/diagnostics';
 

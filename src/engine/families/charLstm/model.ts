@@ -4,7 +4,7 @@ import { ModelConfigError } from '../../models/summary';
 import { SeededOrthogonal } from '../../models/orthogonal';
 import { affine, plainDense } from '../../models/affine';
 import { fusableLstm, lstmLayerFused } from './fusedLstm';
-import { hasCellKernels } from '../../backend/lstmCellKernels';
+import { hasCellKernels } from '../../kernels/lstmCell/shared';
 import { type CharLstmConfig, validateCharConfig } from '../../config/charModel';
 
 /** Input [batch, time] int ids; output [batch, time, vocab] logits. Every initialiser is seeded. */

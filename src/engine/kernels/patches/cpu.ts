@@ -1,25 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { CpuBackend } from './cpuKernels';
-
-/** Patches of a stride-1 NHWC image as rows, and their sum back into an image: a convolution as one matmul. */
-export const IM2COL = 'PlaygroundIm2Col';
-export const COL2IM = 'PlaygroundCol2Im';
-/** 2 x 2 max pooling with stride 2 ('valid'), which also returns where each maximum came from, and its gradient. */
-export const MAX_POOL2 = 'PlaygroundMaxPool2';
-export const MAX_POOL2_GRAD = 'PlaygroundMaxPool2Grad';
-
-/** Where the patch of output pixel (y, x) starts: y - top, x - left; oh x ow output pixels per image. */
-export interface PatchAttrs {
-  kh: number;
-  kw: number;
-  top: number;
-  left: number;
-  oh: number;
-  ow: number;
-  imageShape: number[];
-  /** IM2COL only: write the patches as [R, P] */
-  transposed?: boolean;
-}
+import type { CpuBackend } from '../common/cpu';
+import { COL2IM, IM2COL, MAX_POOL2, MAX_POOL2_GRAD } from '../names';
+import type { PatchAttrs } from './shared';
 
 const tapCache = new Map<string, Int32Array>();
 

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import type { GLProgram, WebGLBackendLike } from './glProgram';
+import type { GLProgram, WebGLBackendLike } from '../common/webgl';
 import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { ADAM_KERNEL, type AdamAttrs } from './adam';
+import { ADAM_KERNEL } from '../names';
+import type { AdamAttrs } from './fused';
 
 /**
  * ADAM_KERNEL on WebGL and WebGPU: a shader has one output, so the new m, v and x of a variable are three dispatches

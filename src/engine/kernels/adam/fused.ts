@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import type { AdamCheck } from '../config/diagnostics';
+import { ADAM_KERNEL } from '../names';
+import type { AdamCheck } from '../../config/diagnostics';
 
-/** One Adam update of a variable from its moments and gradient: one loop on cpu (cpuAdam.ts), three shaders on WebGL and WebGPU (gpuAdam.ts). */
-export const ADAM_KERNEL = 'PlaygroundAdam';
+// ADAM_KERNEL is one Adam update of a variable from its moments and gradient: one loop on cpu (adam/cpu.ts), three
+// shaders on WebGL and WebGPU (adam/gpu.ts). FusedAdam runs it on every backend that has it.
 
 export interface AdamAttrs {
   lr: number;

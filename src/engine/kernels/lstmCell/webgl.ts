@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import type { GLProgram, WebGLBackendLike } from './glProgram';
-import { CELL_C, CELL_DC, CELL_DZ, CELL_H, CELL_INPUTS, cellColumns, type CellKernel } from './lstmCellKernels';
+import type { GLProgram, WebGLBackendLike } from '../common/webgl';
+import { CELL_C, CELL_DC, CELL_DZ, CELL_H } from '../names';
+import { CELL_INPUTS, cellColumns, type CellKernel } from './shared';
 
 /**
- * The four char-LSTM cell kernels (lstmCellKernels.ts) on WebGL, as packed programs: inputs and output keep tfjs's
+ * The four char-LSTM cell kernels (lstmCell/shared.ts) on WebGL, as packed programs: inputs and output keep tfjs's
  * packed layout (a texel holds a 2 x 2 block), so no pack or unpack pass runs around them. With an even batch and
  * unit count every read lines up with the output's texel and the arithmetic is on whole texels (vec4); otherwise each
  * output texel computes its up to four values one by one from single values (four times the texture reads, which
@@ -20,7 +21,7 @@ const GLSL_HELPERS = `
   }`;
 
 /**
- * The kernel at (b, col), as lstmCellKernels.ts's formulas, in type T: float (one value; atX(r, c) reads one value of
+ * The kernel at (b, col), as lstmCell/shared.ts's formulas, in type T: float (one value; atX(r, c) reads one value of
  * input X) or vec4 (a texel's 2 x 2 block; atX(r, c) reads the texel that starts at (r, c)).
  */
 function cellGlsl(kernel: CellKernel, units: number, T: 'float' | 'vec4'): string {

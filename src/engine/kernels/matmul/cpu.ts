@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { CpuBackend } from './cpuKernels';
-import { matMulDims, OWN_MATMUL } from './ownKernels';
+import type { CpuBackend } from '../common/cpu';
+import { OWN_MATMUL } from '../names';
+import { matMulDims } from './shared';
 
 /**
  * c[m, n] = sum_p A(i, p) B(p, j), where A(i, p) = a[i * ai + p * ap] and B(p, j) = b[p * bp + j * bj], so one

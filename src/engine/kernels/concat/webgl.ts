@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { GLProgram, WebGLBackendLike } from './glProgram';
-
-/** Our row-wise concatenation of 2-D tensors with an even number of rows each (WebGL, packed). */
-export const CONCAT_ROWS = 'PlaygroundConcatRows';
+import type { GLProgram, WebGLBackendLike } from '../common/webgl';
+import { CONCAT_ROWS } from '../names';
 
 /** Whether CONCAT_ROWS runs on the active backend (WebGL). */
 export const hasConcatKernel = () => tf.getKernel(CONCAT_ROWS, tf.getBackend()) !== undefined;

@@ -1,11 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import type { CpuBackend, Values } from '../common/cpu';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
-export type Values = Float32Array | Int32Array | Uint8Array;
-export interface CpuBackend {
-  data: { get(dataId: object): { values: Values } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Values): tf.TensorInfo;
-}
 
 /**
  * Faster cpu kernels for the two ops that dominate a char-LSTM step on tfjs's cpu backend (measured in

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { CpuBackend } from './cpuKernels';
-import { ADAM_KERNEL, type AdamAttrs } from './adam';
+import type { CpuBackend } from '../common/cpu';
+import { ADAM_KERNEL } from '../names';
+import type { AdamAttrs } from './fused';
 
 /**
  * Adam with bias correction, elementwise (Kingma & Ba 2015, algorithm 1):

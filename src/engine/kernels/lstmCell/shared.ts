@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { CELL_C, CELL_DC, CELL_DZ, CELL_H } from '../names';
 
 /**
  * The elementwise part of one LSTM time step as single kernels, for the fused sequence (text/fusedLstm.ts).
@@ -8,13 +9,9 @@ import * as tf from '@tensorflow/tfjs';
  * Backward, with dh = dy_t + dh_next and dc = dh o (1 - tanh(c)^2) + dc_next:
  *   CELL_DZ: dz = ds s (1 - s) per gate, ds = dc g (i), dc c_prev (f), 2 dc i (g), dh tanh(c) (o)
  *   CELL_DC: dc_prev = dc f
- * On WebGPU and WebGL each is one shader (gpuCellKernels.ts, glCellKernels.ts) instead of 8 to 20 tfjs ops; other
+ * On WebGPU and WebGL each is one shader (lstmCell/webgpu.ts, lstmCell/webgl.ts) instead of 8 to 20 tfjs ops; other
  * backends run the same formulas as tfjs ops (fusedLstm.ts).
  */
-export const CELL_C = 'PlaygroundLstmCellC';
-export const CELL_H = 'PlaygroundLstmCellH';
-export const CELL_DZ = 'PlaygroundLstmCellDz';
-export const CELL_DC = 'PlaygroundLstmCellDc';
 export type CellKernel = typeof CELL_C | typeof CELL_H | typeof CELL_DZ | typeof CELL_DC;
 
 /** Each kernel's inputs, in order (every tensor [B, U] or [B, 4U], but XP [T*B, 4U] and DY [T*B, U], read at row0). */

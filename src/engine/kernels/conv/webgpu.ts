@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { FlatProgram } from './gpuProgram';
-import { padBefore } from './ownKernels';
-
-/** Our stride-1, dilation-1, NHWC 2-D convolution's name (forward only; its gradient is tfjs's two backprop kernels). */
-export const OWN_CONV = 'PlaygroundConv2D';
+import { FlatProgram } from '../common/webgpu';
+import { OWN_CONV } from '../names';
+import { padBefore } from './padding';
 
 /** Output channels each invocation computes. */
 const CH = 4;
@@ -12,7 +10,7 @@ const CH = 4;
 /**
  * y[b, oy, ox, f] = sum over ky, kx, c of x[b, oy + ky - top, ox + kx - left, c] * w[ky, kx, c, f], zero outside x.
  * One invocation per output pixel and 4 output channels, reading x and w straight from their buffers, like our
- * matmul (backend/gpuMatMul.ts): tfjs's forward convolution tiles through workgroup memory between barriers,
+ * matmul (matmul/webgpu.ts): tfjs's forward convolution tiles through workgroup memory between barriers,
  * which SwiftShader runs slowly. Its two backprop kernels use no workgroup memory and are kept.
  */
 class OwnConvProgram extends FlatProgram {

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { ownConv2d } from './gpuConv';
-import { FlatProgram, relMaxError } from './gpuProgram';
-import { matMulDims, OWN_MATMUL, ownMatMul, setGpuMatMulChosen } from './ownKernels';
-import type { MatMulCheck, MatMulChoice } from '../config/diagnostics';
+import { ownConv2d } from '../conv/webgpu';
+import { relMaxError } from '../common/check';
+import { FlatProgram } from '../common/webgpu';
+import { OWN_MATMUL } from '../names';
+import { matMulDims, ownMatMul, setGpuMatMulChosen } from './shared';
+import type { MatMulCheck, MatMulChoice } from '../../config/diagnostics';
 
 /** Output rows x columns each invocation computes. */
 const TILE = 4;

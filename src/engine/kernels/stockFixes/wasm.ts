@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { copySlice, Values } from './cpuKernels';
+import type { Values } from '../common/cpu';
+import { copySlice } from './cpu';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 interface WasmBackend {
@@ -37,7 +38,7 @@ export function registerWasmTrainingKernels(): void {
       }
       const [sh, sw] = typeof strides === 'number' ? [strides, strides] : strides;
       // WASM's Conv3DBackpropFilterV2 gives wrong results for strides above 1 (checked against the cpu kernel in
-      // tests/unit/backend); the playground's conv layers all use stride 1.
+      // tests/unit/kernels/stockFixes); the playground's conv layers all use stride 1.
       if (sh !== 1 || sw !== 1) throw new Error('Training strided convolutions is not supported on the wasm backend; switch to webgl or cpu.');
       const wasm = backend as unknown as WasmBackend;
       const call = (k: tf.KernelConfig, ins: tf.NamedTensorInfoMap, at: object) =>

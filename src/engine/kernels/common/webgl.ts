@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 
-/** The part of tfjs-backend-webgl's GPGPUProgram our WebGL kernels use (gpuAdam.ts, glCellKernels.ts). */
+/** The part of tfjs-backend-webgl's GPGPUProgram our WebGL kernels use (adam/gpu.ts, lstmCell/webgl.ts, patches/webgl.ts, concat/webgl.ts). */
 export interface GLProgram {
   variableNames: string[];
   outputShape: number[];

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { CELL_C, CELL_DC, CELL_DZ, CELL_H, CELL_INPUTS, cellColumns, cellWgsl, type CellKernel } from './lstmCellKernels';
+import { CELL_C, CELL_DC, CELL_DZ, CELL_H } from '../names';
+import { CELL_INPUTS, cellColumns, cellWgsl, type CellKernel } from './shared';
 
 // Numerically safe forms: sigmoid(x) = 1 / (1 + e^-x); tanh(x) = sign(x) (1 - e^-2|x|) / (1 + e^-2|x|)
 const WGSL_HELPERS = `
@@ -44,8 +45,8 @@ const batchOf = (inputs: tf.NamedTensorInfoMap, kernel: CellKernel) => inputs[CE
 
 /**
  * Registers the four cell kernels on WebGPU. Measured on SwiftShader (2-core VM, default char-LSTM): 342 against
- * 267 chars/s for tfjs's LSTM layers; with our matmul (gpuMatMul.ts) in the fused path, 315 against 112 in a slower run.
- * WebGL has its own, packed, version (glCellKernels.ts).
+ * 267 chars/s for tfjs's LSTM layers; with our matmul (matmul/webgpu.ts) in the fused path, 315 against 112 in a slower run.
+ * WebGL has its own, packed, version (lstmCell/webgl.ts).
  */
 export function registerGpuCellKernels(): void {
   for (const kernel of [CELL_C, CELL_H, CELL_DZ, CELL_DC] as CellKernel[]) {

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import type { GLProgram, WebGLBackendLike } from './glProgram';
-import { COL2IM, IM2COL, type PatchAttrs } from './patches';
+import type { GLProgram, WebGLBackendLike } from '../common/webgl';
+import { COL2IM, IM2COL } from '../names';
+import type { PatchAttrs } from './shared';
 
 /**
- * IM2COL and COL2IM (backend/patches.ts) on WebGL, so that models/patchConv.ts takes the default CNN's convolution
+ * IM2COL and COL2IM (patches/cpu.ts) on WebGL, so that models/patchConv.ts takes the default CNN's convolution
  * gradients there too: dW = im2col(x)^T dy and dx = col2im(dy W^T) as tfjs's packed matmul plus one gather each.
  * tfjs's WebGL Conv2DBackpropFilter and Conv2DBackpropInput compute one value per fragment with two texture reads
  * per multiply-add (one filter value over the whole batch, one input pixel over KH x KW x F), and SwiftShader's

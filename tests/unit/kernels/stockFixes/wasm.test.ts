@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels } from '../../../src/engine/backend/wasmKernels';
-import { buildModel } from '../../../src/engine/families/images/model';
-import { CNN_PRESET } from '../../../src/engine/config/imageModel';
+import { registerWasmTrainingKernels } from '../../../../src/engine/kernels/stockFixes/wasm';
+import { buildModel } from '../../../../src/engine/families/images/model';
+import { CNN_PRESET } from '../../../../src/engine/config/imageModel';
 
 async function filterGradOn(backend: string, pad: 'same' | 'valid', stride: number): Promise<Float32Array> {
   await tf.setBackend(backend);

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import { webgpu_util, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 
 /**
@@ -21,6 +20,3 @@ export abstract class FlatProgram implements WebGPUProgram {
   }
   abstract getUserCode(): string;
 }
-
-/** max |got - ref| / max |ref|: how the kernel checks compare ours with tfjs's. */
-export const relMaxError = (got: tf.Tensor, ref: tf.Tensor) => tf.div(tf.max(tf.abs(tf.sub(got, ref))), tf.max(tf.abs(ref)));

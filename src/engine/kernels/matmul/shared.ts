@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
+import { OWN_MATMUL } from '../names';
 
-/** Our 2-D matmul kernel's name (cpu: cpuMatMul.ts, WebGPU: gpuMatMul.ts): C = op(A) op(B), op = transpose when the flag is set. */
-export const OWN_MATMUL = 'PlaygroundMatMul';
-
+/** C = op(A) op(B) through OWN_MATMUL (cpu: matmul/cpu.ts, WebGPU: matmul/webgpu.ts), op = transpose when the flag is set. */
 export const ownMatMul = (a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean, transposeB: boolean) =>
   tf.engine().runKernel(OWN_MATMUL, { A: a, B: b }, { transposeA, transposeB }) as tf.Tensor2D;
 
 let gpuChosen = false;
-/** gpuMatMul.ts's timing verdict: whether our WebGPU matmul beat tfjs's on this device. */
+/** matmul/webgpu.ts's timing verdict: whether our WebGPU matmul beat tfjs's on this device. */
 export function setGpuMatMulChosen(chosen: boolean): void {
   gpuChosen = chosen;
 }
@@ -22,9 +21,6 @@ export function ownMatMulChosen(): boolean {
   if (backend === 'webgpu') return gpuChosen;
   return backend === 'cpu' && tf.getKernel(OWN_MATMUL, 'cpu') !== undefined;
 }
-
-/** tfjs's 'same' padding for stride 1: the total k - 1, the smaller half before. */
-export const padBefore = (k: number, padding: 'same' | 'valid') => (padding === 'same' ? Math.floor((k - 1) / 2) : 0);
 
 /** m, k, n of C[m, n] = op(A)[m, k] op(B)[k, n] from OWN_MATMUL's inputs and transpose flags. */
 export function matMulDims(A: tf.TensorInfo, B: tf.TensorInfo, transposeA: boolean, transposeB: boolean): [number, number, number] {

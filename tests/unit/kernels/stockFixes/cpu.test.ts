@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerFastCpuKernels } from '../../../src/engine/backend/cpuKernels';
+import { registerFastCpuKernels } from '../../../../src/engine/kernels/stockFixes/cpu';
 
 // The stock kernels, kept to compare against and put back afterwards (other test files share this process).
 let stock: tf.KernelConfig[] = [];
