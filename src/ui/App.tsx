@@ -59,16 +59,20 @@ import { useStore } from './store/store';
 function Notices() {
   const notices = useStore((s) => s.notices);
   return (
-    <div className="notices" aria-live="polite" data-testid="notices">
+    // a region in the page's flow (never over the controls): new notices push the panels down
+    <section className="notices" aria-label="Notices" aria-live="polite" data-testid="notices">
       {notices.map((n) => (
-        <div key={n.id} className={`notice ${n.level}`} role={n.level === 'error' ? 'alert' : 'status'}>
-          <span>{n.message}</span>
+        <div key={n.id} className={`notice ${n.level}`} role={n.level === 'error' ? 'alert' : 'status'} data-count={n.count}>
+          <span>
+            {n.message}
+            {n.count > 1 && <strong className="notice-count"> ×{n.count}</strong>}
+          </span>
           <button type="button" aria-label="Dismiss" onClick={() => dismissNotice(n.id)}>
             ×
           </button>
         </div>
       ))}
-    </div>
+    </section>
   );
 }
 

@@ -13,7 +13,7 @@ export function setMode(mode: Mode): void {
   store.set('mode', mode);
 }
 
-/** Starts the engine on the link's backend (or the fastest), then loads the data and the stored runs. */
+/** Wires the page's policy-violation notices, then starts the engine and loads what the page shows. */
 export async function boot(): Promise<void> {
   // anything the Content-Security-Policy blocks in the page is told, not silently broken
   document.addEventListener('securitypolicyviolation', (e) =>
@@ -22,7 +22,30 @@ export async function boot(): Promise<void> {
       `The security policy blocked ${e.blockedURI || 'inline code'} (${e.effectiveDirective}) in the page; this is a bug, please report it.`,
     ),
   );
-  const engine = startEngine((m) => notify('error', `The engine worker stopped: ${m}. Reload the page.`));
+  await startAndLoad();
+}
+
+let restarted = false;
+
+/** A crashed engine is restarted once, with one message; a second crash asks for a reload instead of looping. */
+function onCrash(why: string): void {
+  if (restarted) {
+    notify('error', `The engine worker stopped again: ${why}. Reload the page; runs stored in this browser are kept.`);
+    return;
+  }
+  restarted = true;
+  notify('error', `The engine worker stopped: ${why}. It was restarted; runs stored in this browser are kept (resume one from Runs).`);
+  store.update('train', (t) =>
+    t.state === 'running' || t.state === 'paused'
+      ? { state: 'failed' as const, message: 'The engine stopped during training; resume the run from Runs.' }
+      : {},
+  );
+  void startAndLoad();
+}
+
+/** Starts the engine on the link's backend (or the best guess), then loads the data and the stored runs. */
+async function startAndLoad(): Promise<void> {
+  const engine = startEngine(onCrash);
   const query = new URLSearchParams(location.search);
   const preferred = parseBackendName(query.get('backend'));
   try {

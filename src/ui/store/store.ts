@@ -147,7 +147,8 @@ export interface AppState {
   compress: Record<Mode, CompressSlice>;
   evaluation: { result: EvaluationResult | null; running: boolean; error: string | null };
   draw: { probabilities: number[] | null; error: string | null };
-  notices: { id: number; level: 'error' | 'info'; message: string }[];
+  /** count: how many times the same notice was raised (shown as "×3" instead of three copies). */
+  notices: { id: number; level: 'error' | 'info'; message: string; count: number }[];
   runs: RunsSlice;
 }
 
