@@ -1,6 +1,17 @@
 // Layer rules for src/ (docs/architecture.md): ui -> worker -> engine, one direction, no cycles.
 // Run by `npm run arch` (part of `npm test`). Type-only imports count as dependencies (tsPreCompilationDeps):
 // a layer that borrows another's types is coupled to it all the same.
+
+// dependency-cruiser parses .ts/.tsx through TypeScript's JS compiler API (typescript 2 to 6; TypeScript 7 has none).
+// Without it, it cruises no TypeScript file at all and reports success ("0 modules"): stop here instead.
+const ts = require('typescript');
+if (typeof ts.createSourceFile !== 'function' || Number(ts.version.split('.')[0]) >= 7) {
+  throw new Error(
+    `dependency-cruiser needs TypeScript's JS API (typescript 2 to 6) but node_modules/typescript is ${ts.version}: ` +
+      'package.json keeps "typescript" on @typescript/typescript6 and TypeScript 7 (tsc) under "@typescript/native".',
+  );
+}
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
