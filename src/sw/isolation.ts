@@ -1,20 +1,10 @@
 // The page's side of service-worker isolation (see src/sw/sw.ts): the choice is kept where the service worker
 // reads it (a one-entry cache), and the page reloads once so that its new response carries COOP/COEP.
 
-export const ISOLATION_CACHE = 'nn-playground:settings';
+const ISOLATION_CACHE = 'nn-playground:settings';
 const KEY = 'isolation';
 
 const keyUrl = () => new URL(KEY, document.baseURI).href;
-
-/** Whether the user asked the service worker to isolate the page (false where no service worker or cache exists). */
-export async function isolationChosen(): Promise<boolean> {
-  try {
-    const r = await (await caches.open(ISOLATION_CACHE)).match(keyUrl());
-    return r ? (await r.text()) === 'on' : false;
-  } catch {
-    return false;
-  }
-}
 
 /** Where isolation by service worker can work: a production build with service workers, not already isolated by the host. */
 export function isolationOffered(): boolean {

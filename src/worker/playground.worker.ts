@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -15,6 +15,8 @@ setWasmPaths({
   'tfjs-backend-wasm-simd.wasm': abs(wasmSimd),
   'tfjs-backend-wasm-threaded-simd.wasm': abs(wasmThreaded),
 });
+// threaded WASM (when the page is cross-origin isolated) uses one thread per logical core
+setThreadsCount(Math.max(1, self.navigator.hardwareConcurrency || 1));
 registerKernels(); // our kernels and the stock-kernel fixes on every backend (src/engine/kernels/registry.ts)
 
 const api: PlaygroundApi = new Engine();

@@ -5,11 +5,10 @@ import { chooseGpuMatMul } from '../kernels/matmul/webgpu';
 import { OWN_MATMUL } from '../kernels/names';
 import type { BackendState } from '../config/backends';
 
-export { BACKEND_ORDER };
 export type { BackendName };
 
 /** Why WebGPU cannot be used here, or null when an adapter is available. */
-export async function webGpuProblem(): Promise<string | null> {
+async function webGpuProblem(): Promise<string | null> {
   const gpu = (globalThis.navigator as (Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }) | undefined)?.gpu;
   if (!gpu) return 'this browser does not expose WebGPU (navigator.gpu is missing)';
   try {

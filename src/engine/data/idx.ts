@@ -71,7 +71,7 @@ export interface LabelledImages {
 }
 
 const MNIST_SIDE = 28;
-export const NUM_CLASSES = 10;
+const NUM_CLASSES = 10;
 
 /** Checks an image/label IDX pair for the shapes the playground's models need: n x 28 x 28 and n labels 0-9. */
 export function pairIdx(images: IdxArray, labels: IdxArray, imageName = 'images', labelName = 'labels'): LabelledImages {

@@ -49,7 +49,7 @@ export function vocabularyFrom(chars: string[]): Vocabulary {
 }
 
 /** Code points of text, lowercased first when asked (lowercasing can change lengths, so it comes first). */
-export function normalize(text: string, options: CorpusOptions): string {
+function normalize(text: string, options: CorpusOptions): string {
   return options.lowercase ? text.toLowerCase() : text;
 }
 

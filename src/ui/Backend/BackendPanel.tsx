@@ -2,6 +2,26 @@ import { BACKEND_ORDER, BackendName } from '../../engine/config/backends';
 import { forgetFastest, setAutoBackend, switchBackend } from '../store/backendActions';
 import { useStore } from '../store/store';
 import { ErrorText, SelectField } from '../common/Field';
+import { chooseIsolation, isolationOffered } from '../../sw/isolation';
+
+/**
+ * Threaded WebAssembly needs a cross-origin isolated page. Hosts that send COOP/COEP give it at once; elsewhere
+ * (GitHub Pages) the service worker can add those headers to our own responses: the page reloads once to get them.
+ */
+function ThreadsToggle() {
+  const isolated = globalThis.crossOriginIsolated === true;
+  const cores = navigator.hardwareConcurrency || 1;
+  if (!isolated && !isolationOffered()) return null;
+  return (
+    <label
+      className="field checkbox"
+      title="WASM on all cores needs a cross-origin isolated page; turning this on or off reloads the page once (stored runs are kept)."
+    >
+      <input type="checkbox" checked={isolated} data-testid="wasm-threads-toggle" onChange={(e) => void chooseIsolation(e.target.checked)} />
+      <span data-testid="wasm-threads">WASM threads: {isolated ? cores : 1}</span>
+    </label>
+  );
+}
 
 /** The active backend is always visible; the user can switch while no training runs. */
 export function BackendPanel() {
@@ -73,6 +93,7 @@ export function BackendPanel() {
           </ul>
         </details>
       )}
+      <ThreadsToggle />
       <ErrorText text={backend.error} testId="backend-error" />
     </div>
   );

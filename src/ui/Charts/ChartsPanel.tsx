@@ -6,12 +6,12 @@ import { Panel } from '../common/Field';
 import { niceCeil, niceTicks, pathOf, trainSeries, type XY } from './series';
 import { OverlayLegend, OverlayLines, overlayCaption, useOverlays } from './overlays';
 
-export const NONE: StepPoint[] = [];
-export const NO_EPOCHS: EpochPoint[] = [];
+const NONE: StepPoint[] = [];
+const NO_EPOCHS: EpochPoint[] = [];
 type Task = 'images' | 'text';
 
 /** The series a chart draws: the current run's, when that run is of this tab's kind. */
-export function useSeries(task: Task): { steps: StepPoint[]; epochs: EpochPoint[] } {
+function useSeries(task: Task): { steps: StepPoint[]; epochs: EpochPoint[] } {
   const mine = useStore((s) => s.train.task === task);
   const steps = useStore((s) => (mine ? s.train.steps : NONE));
   const epochs = useStore((s) => (mine ? s.train.epochs : NO_EPOCHS));

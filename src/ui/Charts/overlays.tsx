@@ -11,7 +11,7 @@ export interface OverlaySeries {
   points: XY[];
 }
 
-export const NO_OVERLAYS: OverlaySeries[] = [];
+const NO_OVERLAYS: OverlaySeries[] = [];
 
 // apart from the live run's blue (train) and red (validation), and each with its own dash, for colour-blind readers
 // (the legend's swatches in styles.css, .legend-overlay-N, repeat them)

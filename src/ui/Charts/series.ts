@@ -2,7 +2,7 @@ import { smooth } from '../../engine/config/metrics';
 import type { StepPoint } from '../../engine/config/events';
 
 /** Drawn per training series; older steps are thinned, never the latest. */
-export const MAX_POINTS = 300;
+const MAX_POINTS = 300;
 
 export interface XY {
   step: number;

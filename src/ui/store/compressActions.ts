@@ -10,7 +10,7 @@ import { message } from './notices';
 import { CompressSlice, Mode, store } from './store';
 
 /** Every quantization the panel offers: float16, then int8 and 4-bit in each scheme and granularity. */
-export const ALL_QUANT: QuantSpec[] = [
+const ALL_QUANT: QuantSpec[] = [
   { bits: 16, scheme: 'affine', granularity: 'tensor' },
   ...([8, 4] as const).flatMap((bits) =>
     (['affine', 'symmetric'] as const).flatMap((scheme) => (['tensor', 'channel'] as const).map((granularity) => ({ bits, scheme, granularity }))),
@@ -18,10 +18,10 @@ export const ALL_QUANT: QuantSpec[] = [
 ];
 
 /** The distillation student preset: a small MLP, 784 -> 32 -> 10. */
-export const SMALL_STUDENT: MlpConfig = { kind: 'mlp', hidden: [{ units: 32, activation: 'relu' }], dropout: 0 };
+const SMALL_STUDENT: MlpConfig = { kind: 'mlp', hidden: [{ units: 32, activation: 'relu' }], dropout: 0 };
 
 /** The sparsities of the one-shot sweep. */
-export const SWEEP = [0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98];
+const SWEEP = [0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98];
 
 const update = (which: Mode, patch: Partial<CompressSlice> | ((c: CompressSlice) => Partial<CompressSlice>)) =>
   store.update('compress', (all) => ({ [which]: { ...all[which], ...(typeof patch === 'function' ? patch(all[which]) : patch) } }));

@@ -29,7 +29,7 @@ export interface OverlayRun {
   epochs: EpochPoint[];
 }
 
-export interface RunsSlice {
+interface RunsSlice {
   list: RunSummary[];
   storage: StorageStatus | null;
   /** An interrupted run the page offers to resume (found at start-up). */
@@ -61,7 +61,7 @@ export interface CompressSlice {
   distill: DistillOptions & { student: 'small' | 'builder'; epochs: number };
 }
 
-export const initialCompress = (): CompressSlice => ({
+const initialCompress = (): CompressSlice => ({
   state: null,
   busy: null,
   progress: null,
@@ -188,7 +188,7 @@ export const initialState = (): AppState => ({
 
 type Listener = () => void;
 
-export class Store {
+class Store {
   private state: AppState = initialState();
   private listeners = new Set<Listener>();
 

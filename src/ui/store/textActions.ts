@@ -53,7 +53,7 @@ export async function setCorpusOptions(patch: Partial<CorpusOptions>): Promise<v
   }
 }
 
-export async function refreshCharSummary(): Promise<void> {
+async function refreshCharSummary(): Promise<void> {
   const { model } = store.get().text;
   const problems = validateCharConfig(model);
   if (problems.length) {

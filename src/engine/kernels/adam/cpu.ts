@@ -7,7 +7,7 @@ import type { AdamAttrs } from './fused';
  * Adam with bias correction, elementwise (Kingma & Ba 2015, algorithm 1):
  * m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; x -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps).
  */
-export function adamInto(x: Float32Array, m: Float32Array, v: Float32Array, g: ArrayLike<number>, a: AdamAttrs): void {
+function adamInto(x: Float32Array, m: Float32Array, v: Float32Array, g: ArrayLike<number>, a: AdamAttrs): void {
   const { lr, beta1, beta2, epsilon, c1, c2 } = a;
   for (let i = 0; i < x.length; i++) {
     const gi = g[i]!;

@@ -10,7 +10,7 @@ const tapCache = new Map<string, Int32Array>();
  * flat index in the image it reads, or -1 for zero padding. Built once per shape (the last 4 are kept): the
  * im2col and col2im loops are then one gather and one scatter-add.
  */
-export function tapIndex(a: PatchAttrs): Int32Array {
+function tapIndex(a: PatchAttrs): Int32Array {
   const key = JSON.stringify([a.kh, a.kw, a.top, a.left, a.oh, a.ow, a.imageShape]);
   const cached = tapCache.get(key);
   if (cached) return cached;
@@ -47,14 +47,14 @@ export function im2col(x: ArrayLike<number>, a: PatchAttrs, cols: Float32Array, 
 }
 
 /** im2col's adjoint: each patch row added back onto the pixels it was read from (the input gradient). */
-export function col2im(cols: ArrayLike<number>, a: PatchAttrs, out: Float32Array): void {
+function col2im(cols: ArrayLike<number>, a: PatchAttrs, out: Float32Array): void {
   const taps = tapIndex(a);
   out.fill(0);
   for (let i = 0; i < taps.length; i++) if (taps[i]! >= 0) out[taps[i]!]! += cols[i]!;
 }
 
 /** y = the max of each 2 x 2 block (first in row-major order on ties, as tfjs), arg = its flat index in x. */
-export function maxPool2(x: ArrayLike<number>, shape: number[], y: Float32Array, arg: Float32Array): void {
+function maxPool2(x: ArrayLike<number>, shape: number[], y: Float32Array, arg: Float32Array): void {
   const [batch, h, w, ch] = shape as [number, number, number, number];
   const [oh, ow] = [Math.floor(h / 2), Math.floor(w / 2)];
   for (let b = 0, o = 0; b < batch; b++)
@@ -70,7 +70,7 @@ export function maxPool2(x: ArrayLike<number>, shape: number[], y: Float32Array,
 }
 
 /** dx[arg[o]] += dy[o]: each output's gradient goes to the input it took its maximum from. */
-export function maxPool2Grad(dy: ArrayLike<number>, arg: ArrayLike<number>, dx: Float32Array): void {
+function maxPool2Grad(dy: ArrayLike<number>, arg: ArrayLike<number>, dx: Float32Array): void {
   dx.fill(0);
   for (let o = 0; o < dy.length; o++) dx[arg[o]!]! += dy[o]!;
 }
