@@ -8,14 +8,12 @@ const SIDE = 280;
 /** Keyboard pen: arrow keys move it this far (Shift: a quarter of it), in canvas pixels. */
 const KEY_STEP = 14;
 
-/** Draw a digit with mouse, pen, finger or keyboard; on release it is centred like MNIST and classified. */
-export function DrawPad() {
+/** The canvas and its pen: pointer strokes, the keyboard pen, clearing, and classifying on release. */
+function useDrawing() {
   const canvas = useRef<HTMLCanvasElement>(null);
   const drawing = useRef(false);
   // the keyboard's pen: where it is and whether it is down (shown as a ring while the pad has focus)
   const [pen, setPen] = useState({ x: SIDE / 2, y: SIDE / 4, down: false });
-  const { probabilities, error } = useStore((s) => s.draw);
-  const best = probabilities ? probabilities.indexOf(Math.max(...probabilities)) : -1;
 
   const point = (e: React.PointerEvent) => {
     const r = canvas.current!.getBoundingClientRect();
@@ -61,6 +59,30 @@ export function DrawPad() {
     } else return;
     e.preventDefault(); // arrows and Space would scroll the page
   };
+  const onPointerDown = (e: React.PointerEvent<HTMLCanvasElement>) => {
+    drawing.current = true;
+    canvas.current!.setPointerCapture(e.pointerId);
+    const [x, y] = point(e);
+    startStroke(x, y);
+  };
+  const onPointerMove = (e: React.PointerEvent<HTMLCanvasElement>) => {
+    if (!drawing.current) return;
+    const [x, y] = point(e);
+    ctx().lineTo(x, y);
+    ctx().stroke();
+  };
+  const onPointerUp = () => {
+    drawing.current = false;
+    classify();
+  };
+  return { canvas, pen, clear, onKey, onPointerDown, onPointerMove, onPointerUp };
+}
+
+/** Draw a digit with mouse, pen, finger or keyboard; on release it is centred like MNIST and classified. */
+export function DrawPad() {
+  const { canvas, pen, clear, onKey, onPointerDown, onPointerMove, onPointerUp } = useDrawing();
+  const { probabilities, error } = useStore((s) => s.draw);
+  const best = probabilities ? probabilities.indexOf(Math.max(...probabilities)) : -1;
 
   return (
     <div className="draw">
@@ -77,22 +99,9 @@ export function DrawPad() {
             data-testid="draw-pad"
             aria-label="Drawing area: draw a digit with the mouse, a pen or a finger, or with the keyboard"
             aria-describedby="draw-keys"
-            onPointerDown={(e) => {
-              drawing.current = true;
-              canvas.current!.setPointerCapture(e.pointerId);
-              const [x, y] = point(e);
-              startStroke(x, y);
-            }}
-            onPointerMove={(e) => {
-              if (!drawing.current) return;
-              const [x, y] = point(e);
-              ctx().lineTo(x, y);
-              ctx().stroke();
-            }}
-            onPointerUp={() => {
-              drawing.current = false;
-              classify();
-            }}
+            onPointerDown={onPointerDown}
+            onPointerMove={onPointerMove}
+            onPointerUp={onPointerUp}
           />
           <span
             className={pen.down ? 'pen down' : 'pen'}

@@ -1,11 +1,33 @@
 import { useState } from 'react';
 import { MAX_TEXT_BYTES } from '../../engine/config/corpus';
 import { loadTextFile, setCorpusOptions } from '../store/textActions';
-import { useStore } from '../store/store';
+import { useStore, type AppState } from '../store/store';
 import { ErrorText, NumberField, Panel } from '../common/Field';
 
 /** Shows whitespace and control characters visibly in the frequency list. */
 const visible = (c: string) => ({ ' ': 'space', '\n': 'newline', '\t': 'tab', '\r': 'CR' })[c] ?? c;
+
+/** Size, vocabulary and the most frequent characters of the loaded corpus. */
+function CorpusInfoView({ info }: { info: NonNullable<AppState['text']['info']> }) {
+  return (
+    <div data-testid="corpus-info">
+      <p>
+        <strong data-testid="corpus-name">{info.name}</strong>: {(info.bytes / 1e6).toFixed(2)} MB,{' '}
+        <span data-testid="corpus-chars">{info.chars.toLocaleString('en-US')}</span> characters, vocabulary{' '}
+        <span data-testid="corpus-vocab">{info.vocabSize}</span> (including the unknown symbol �)
+        {info.unknownCount > 0 && `; ${info.unknownCount.toLocaleString('en-US')} characters mapped to unknown`}
+      </p>
+      <p className="muted" data-testid="corpus-top">
+        Most frequent:{' '}
+        {info.top.slice(0, 12).map((t) => (
+          <span key={t.char} className="chip" title={`U+${t.char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`}>
+            {visible(t.char)} {((t.count / info.chars) * 100).toFixed(1)}%
+          </span>
+        ))}
+      </p>
+    </div>
+  );
+}
 
 export function CorpusPanel() {
   const text = useStore((s) => s.text);
@@ -19,24 +41,7 @@ export function CorpusPanel() {
   return (
     <Panel title="1. Text" testId="corpus-panel">
       {text.loading && <p className="muted">Loading the default corpus…</p>}
-      {info && (
-        <div data-testid="corpus-info">
-          <p>
-            <strong data-testid="corpus-name">{info.name}</strong>: {(info.bytes / 1e6).toFixed(2)} MB,{' '}
-            <span data-testid="corpus-chars">{info.chars.toLocaleString('en-US')}</span> characters, vocabulary{' '}
-            <span data-testid="corpus-vocab">{info.vocabSize}</span> (including the unknown symbol �)
-            {info.unknownCount > 0 && `; ${info.unknownCount.toLocaleString('en-US')} characters mapped to unknown`}
-          </p>
-          <p className="muted" data-testid="corpus-top">
-            Most frequent:{' '}
-            {info.top.slice(0, 12).map((t) => (
-              <span key={t.char} className="chip" title={`U+${t.char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`}>
-                {visible(t.char)} {((t.count / info.chars) * 100).toFixed(1)}%
-              </span>
-            ))}
-          </p>
-        </div>
-      )}
+      {info && <CorpusInfoView info={info} />}
       <div
         className={`dropzone${dragging ? ' over' : ''}`}
         data-testid="text-dropzone"

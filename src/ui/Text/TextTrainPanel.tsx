@@ -1,6 +1,6 @@
 import { OPTIMIZERS, OptimizerName } from '../../engine/config/train';
 import { setTextOnlyConfig, setTextTrainConfig, startTextTraining } from '../store/textActions';
-import { useStore } from '../store/store';
+import { useStore, type AppState } from '../store/store';
 import { ContinueToggle } from '../Train/ContinueToggle';
 import { ErrorText, NumberField, Panel, SelectField } from '../common/Field';
 import { RunControls } from '../Train/RunControls';
@@ -8,82 +8,89 @@ import { TEXT_HELP as HELP } from '../help/hyperparameters';
 
 const OPTIMIZER_LABELS: Record<OptimizerName, string> = { sgd: 'SGD', momentum: 'SGD + momentum 0.9', adam: 'Adam', rmsprop: 'RMSprop' };
 
+/** The char-LSTM's hyperparameters, locked while a run is active. */
+function HyperparameterFields({ text, disabled }: { text: AppState['text']; disabled: boolean }) {
+  const { config, textConfig } = text;
+  return (
+    <fieldset disabled={disabled} className="grid-fields">
+      <legend>Hyperparameters</legend>
+      <SelectField
+        label="Optimizer"
+        value={config.optimizer}
+        options={OPTIMIZERS}
+        labels={OPTIMIZER_LABELS}
+        testId="text-optimizer"
+        hint={HELP.optimizer}
+        onChange={(optimizer) => setTextTrainConfig({ optimizer })}
+      />
+      <NumberField
+        label="Learning rate"
+        value={config.learningRate}
+        step={0.0005}
+        testId="text-learning-rate"
+        hint={HELP.learningRate}
+        onChange={(learningRate) => setTextTrainConfig({ learningRate })}
+      />
+      <NumberField
+        label="Batch (windows per step)"
+        value={config.batchSize}
+        testId="text-batch-size"
+        hint={HELP.batchSize}
+        onChange={(batchSize) => setTextTrainConfig({ batchSize })}
+      />
+      <NumberField
+        label="Rounds"
+        value={config.epochs}
+        testId="text-rounds"
+        hint={HELP.rounds}
+        onChange={(epochs) => setTextTrainConfig({ epochs })}
+      />
+      <NumberField
+        label="Steps per round (validate + sample)"
+        value={textConfig.evalEvery}
+        testId="text-eval-every"
+        hint={HELP.evalEvery}
+        onChange={(evalEvery) => setTextOnlyConfig({ evalEvery })}
+      />
+      <NumberField
+        label="Gradient clip (global norm, 0 = off)"
+        value={textConfig.clipNorm}
+        step={0.5}
+        testId="text-clip"
+        hint={HELP.clipNorm}
+        onChange={(clipNorm) => setTextOnlyConfig({ clipNorm })}
+      />
+      <NumberField
+        label="Validation share (end of text)"
+        value={textConfig.valFraction}
+        step={0.05}
+        testId="text-val-fraction"
+        hint={HELP.valFraction}
+        onChange={(valFraction) => setTextOnlyConfig({ valFraction })}
+      />
+      <NumberField
+        label="Sample length"
+        value={textConfig.sampleLength}
+        step={50}
+        testId="text-sample-length"
+        hint={HELP.sampleLength}
+        onChange={(sampleLength) => setTextOnlyConfig({ sampleLength })}
+      />
+      <NumberField label="Random seed" value={config.seed} testId="text-seed" hint={HELP.seed} onChange={(seed) => setTextTrainConfig({ seed })} />
+    </fieldset>
+  );
+}
+
 export function TextTrainPanel() {
   const text = useStore((s) => s.text);
   const train = useStore((s) => s.train);
   const ready = useStore((s) => s.text.info !== null && s.backend.active !== null);
   const compressing = useStore((s) => s.compress.images.busy !== null || s.compress.text.busy !== null || s.backend.measuring !== null);
   const active = train.state === 'running' || train.state === 'paused';
-  const { config, textConfig } = text;
   const samples = train.task === 'text' ? text.samples : [];
   return (
     <Panel title="3. Train" testId="text-train-panel">
-      <fieldset disabled={active} className="grid-fields">
-        <legend>Hyperparameters</legend>
-        <SelectField
-          label="Optimizer"
-          value={config.optimizer}
-          options={OPTIMIZERS}
-          labels={OPTIMIZER_LABELS}
-          testId="text-optimizer"
-          hint={HELP.optimizer}
-          onChange={(optimizer) => setTextTrainConfig({ optimizer })}
-        />
-        <NumberField
-          label="Learning rate"
-          value={config.learningRate}
-          step={0.0005}
-          testId="text-learning-rate"
-          hint={HELP.learningRate}
-          onChange={(learningRate) => setTextTrainConfig({ learningRate })}
-        />
-        <NumberField
-          label="Batch (windows per step)"
-          value={config.batchSize}
-          testId="text-batch-size"
-          hint={HELP.batchSize}
-          onChange={(batchSize) => setTextTrainConfig({ batchSize })}
-        />
-        <NumberField
-          label="Rounds"
-          value={config.epochs}
-          testId="text-rounds"
-          hint={HELP.rounds}
-          onChange={(epochs) => setTextTrainConfig({ epochs })}
-        />
-        <NumberField
-          label="Steps per round (validate + sample)"
-          value={textConfig.evalEvery}
-          testId="text-eval-every"
-          hint={HELP.evalEvery}
-          onChange={(evalEvery) => setTextOnlyConfig({ evalEvery })}
-        />
-        <NumberField
-          label="Gradient clip (global norm, 0 = off)"
-          value={textConfig.clipNorm}
-          step={0.5}
-          testId="text-clip"
-          hint={HELP.clipNorm}
-          onChange={(clipNorm) => setTextOnlyConfig({ clipNorm })}
-        />
-        <NumberField
-          label="Validation share (end of text)"
-          value={textConfig.valFraction}
-          step={0.05}
-          testId="text-val-fraction"
-          hint={HELP.valFraction}
-          onChange={(valFraction) => setTextOnlyConfig({ valFraction })}
-        />
-        <NumberField
-          label="Sample length"
-          value={textConfig.sampleLength}
-          step={50}
-          testId="text-sample-length"
-          hint={HELP.sampleLength}
-          onChange={(sampleLength) => setTextOnlyConfig({ sampleLength })}
-        />
-        <NumberField label="Random seed" value={config.seed} testId="text-seed" hint={HELP.seed} onChange={(seed) => setTextTrainConfig({ seed })} />
-      </fieldset>
+      <HyperparameterFields text={text} disabled={active} />
       {train.task === 'text' || !active ? (
         <>
           <ContinueToggle which="text" disabled={active} />
