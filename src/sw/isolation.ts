@@ -13,9 +13,8 @@ export function isolationOffered(): boolean {
 
 /** Keeps the choice, waits until the service worker controls the page, and reloads it once. */
 export async function chooseIsolation(on: boolean): Promise<void> {
-  const cache = await caches.open(ISOLATION_CACHE);
-  if (on) await cache.put(keyUrl(), new Response('on'));
-  else await cache.delete(keyUrl());
+  if (on) await (await caches.open(ISOLATION_CACHE)).put(keyUrl(), new Response('on'));
+  else await caches.delete(ISOLATION_CACHE);
   await navigator.serviceWorker.ready;
   if (!navigator.serviceWorker.controller) {
     await new Promise<void>((resolve) => navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }));

@@ -58,9 +58,9 @@ self.addEventListener('message', (event) => {
 });
 
 function isolationWanted(): Promise<boolean> {
+  // caches.match with a cacheName never creates that cache: no choice made, no cache left behind
   wanted ??= caches
-    .open(ISOLATION_CACHE)
-    .then((c) => c.match(inScope(ISOLATION_KEY)))
+    .match(inScope(ISOLATION_KEY), { cacheName: ISOLATION_CACHE })
     .then(async (r) => (r ? (await r.text()) === 'on' : false))
     .catch(() => false);
   return wanted;
