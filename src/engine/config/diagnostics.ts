@@ -89,7 +89,7 @@ export interface MatMulCheck {
   backend: string;
   /** largest |ours - tfjs| over each case, relative to the largest |tfjs| entry */
   cases: { shape: string; transposeA: boolean; transposeB: boolean; relError: number }[];
-  /** our convolution (backend/gpuConv.ts) against tf.conv2d: output, and the gradients of sum(y * r) for x and the filter */
+  /** our convolution (kernels/conv/webgpu.ts) against tf.conv2d: output, and the gradients of sum(y * r) for x and the filter */
   convCases: { shape: string; padding: 'same' | 'valid'; relError: number; dxRelError: number; dwRelError: number }[];
   choice: MatMulChoice | null;
 }

@@ -5,7 +5,7 @@ import { ownMatMul, ownMatMulChosen } from '../kernels/matmul/shared';
  * a^T? x b^T?, for steps that differentiate it themselves. WASM's BatchMatMul is 10 times slower with a transpose
  * flag than without (measured: a [64, 512] x [128, 512]^T product took 17.6 ms, the untransposed [64, 128] x
  * [128, 512] 1.6 ms), so there the operand is transposed first; elsewhere the flag is cheaper than the copy (cpu
- * transposes element by element). On WebGPU our own kernel runs it where it measured faster (backend/gpuMatMul.ts).
+ * transposes element by element). On WebGPU our own kernel runs it where it measured faster (kernels/matmul/webgpu.ts).
  */
 export function matMulT(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, transposeB = false): tf.Tensor2D {
   if (ownMatMulChosen()) return ownMatMul(a, b, transposeA, transposeB);

@@ -9,12 +9,12 @@ import type { PatchConvCheck } from '../config/diagnostics';
 const run = (name: string, inputs: tf.NamedTensorMap, attrs: object) => tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap);
 
 /**
- * conv2d(x, filter, stride 1, padding) with its gradient as matmuls over image patches (backend/patches.ts):
+ * conv2d(x, filter, stride 1, padding) with its gradient as matmuls over image patches (kernels/patches/cpu.ts):
  * dW = im2col(x)^T dy and dx = col2im(dy W^T), W the filter as [KH * KW * C, F]; on cpu and WebGL the forward pass is
  * im2col(x) W too. Through matMulT, cpu runs our blocked matmul and WASM untransposed XNNPACK products. tfjs's cpu
  * Conv2DBackpropFilter loops per filter element over the batch (4 s for the default CNN's first layer on a batch
- * of 64, in Node), WASM has none (ours in wasmKernels.ts goes through Conv3D: 85 of a 168 ms CNN step), and on
- * WebGL the patches are GLSL gathers (backend/glPatches.ts).
+ * of 64, in Node), WASM has none (ours in kernels/stockFixes/wasm.ts goes through Conv3D: 85 of a 168 ms CNN step), and on
+ * WebGL the patches are GLSL gathers (kernels/patches/webgl.ts).
  * With inputGrad false, dx is returned as zeros (the input is data).
  */
 export function patchConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, padding: 'same' | 'valid', inputGrad = true): tf.Tensor4D {

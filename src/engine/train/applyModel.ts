@@ -38,7 +38,7 @@ function plainPool(layer: tf.layers.Layer, h: tf.Tensor): boolean {
  * Which of our kernels applyModel uses on the active backend, or null for the layers' own path. Dense layers go
  * through affine (models/affine.ts) on WebGPU and cpu with our matmul, on WASM with the untransposed gradient
  * matmuls XNNPACK runs about 10 times faster than the transposed ones tfjs's Dense asks for; WebGL keeps tfjs's.
- * Convolutions: WebGPU our shader (backend/gpuConv.ts), cpu, WASM and WebGL matmuls over patches
+ * Convolutions: WebGPU our shader (kernels/conv/webgpu.ts), cpu, WASM and WebGL matmuls over patches
  * (models/patchConv.ts); 2 x 2 max pooling on cpu and WASM through one loop each way. On WebGL only the
  * convolutions are ours (the default CNN's step then ran 393 samples/s, model.fit 203, on a 2-core VM's SwiftShader).
  */

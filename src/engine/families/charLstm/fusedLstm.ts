@@ -94,7 +94,7 @@ function lstmBackward(dy: tf.Tensor, r: tf.Tensor2D, saved: tf.Tensor[], steps: 
 }
 
 /**
- * The same sequence with each step's elementwise work as one kernel (backend/lstmCellKernels.ts): per step, forward
+ * The same sequence with each step's elementwise work as one kernel (kernels/lstmCell/shared.ts): per step, forward
  * one matmul and two kernels, backward two kernels and one matmul, where the tfjs ops above take about 30.
  */
 function makeKernelSequence(steps: number, batch: number, units: number) {
