@@ -1,5 +1,5 @@
 import { BackendPanel } from './Backend/BackendPanel';
-import { ChartsPanel } from './Charts/ChartsPanel';
+import { ChartsPanel, TextChartsPanel } from './common/lazyCharts';
 import { DataPanel } from './Data/DataPanel';
 import { EvaluatePanel } from './Evaluate/EvaluatePanel';
 import { ModelPanel } from './Model/ModelPanel';
@@ -10,7 +10,6 @@ import { CorpusPanel } from './Text/CorpusPanel';
 import { CharModelPanel } from './Text/CharModelPanel';
 import { TextTrainPanel } from './Text/TextTrainPanel';
 import { GeneratePanel } from './Text/GeneratePanel';
-import { TextChartsPanel } from './Charts/TextChartsPanel';
 import type { Mode } from './store/store';
 import { CompressPanel } from './Compress/CompressPanel';
 import type { KeyboardEvent } from 'react';

@@ -2,7 +2,7 @@ import { importImageModel, setCompressOptions, startCompression, stopCompression
 import { CompressSlice, Mode, useStore } from '../store/store';
 import { ErrorText, Panel, SelectField } from '../common/Field';
 import { DistillForm, PruneForm, QuantizeForm } from './CompressForms';
-import { SweepChart, TradeoffChart } from './CompressCharts';
+import { SweepChart, TradeoffChart } from '../common/lazyCharts';
 import { VariantDetail, VariantsTable } from './VariantTables';
 
 /** Start (or start again), load a model file (Images), what is running and its Stop button. */

@@ -1,6 +1,6 @@
 import type { CompressSlice, Mode } from '../store/store';
 import { exportVariant, showHistogram } from '../store/compressActions';
-import { HistogramChart } from './CompressCharts';
+import { HistogramChart } from '../common/lazyCharts';
 import { useMetric } from './useMetric';
 
 const bytes = (n: number) => `${n.toLocaleString('en-US')} B`;

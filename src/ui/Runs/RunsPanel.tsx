@@ -14,7 +14,7 @@ import {
   toggleOverlay,
 } from '../store/runsActions';
 import { useStore } from '../store/store';
-import { RunsOverlay } from './RunsOverlay';
+import { RunsOverlay } from '../common/lazyCharts';
 
 const formatMetric = (r: RunSummary) =>
   !r.metric ? '–' : r.task === 'images' ? `${(r.metric.value * 100).toFixed(2)} %` : `${r.metric.value.toFixed(3)} nats/char`;
