@@ -1,5 +1,6 @@
 import { BackendPanel } from './Backend/BackendPanel';
-import { ChartsPanel, TextChartsPanel } from './common/lazyCharts';
+import { ChartsPanel } from './Charts/ChartsPanel';
+import { TextChartsPanel } from './Charts/TextChartsPanel';
 import { DataPanel } from './Data/DataPanel';
 import { EvaluatePanel } from './Evaluate/EvaluatePanel';
 import { ModelPanel } from './Model/ModelPanel';
@@ -12,9 +13,10 @@ import { TextTrainPanel } from './Text/TextTrainPanel';
 import { GeneratePanel } from './Text/GeneratePanel';
 import type { Mode } from './store/store';
 import { CompressPanel } from './Compress/CompressPanel';
-import type { KeyboardEvent } from 'react';
+import { useEffect, type KeyboardEvent } from 'react';
 import { FirstVisitGuide } from './Guide/FirstVisitGuide';
 import { RunsPanel } from './Runs/RunsPanel';
+import { loadChartsSoon } from './common/lazyCharts';
 
 const TABS: { mode: Mode; label: string }[] = [
   { mode: 'images', label: 'Images: MLP / CNN on MNIST' },
@@ -77,6 +79,7 @@ function Notices() {
 
 export function App() {
   const mode = useStore((s) => s.mode);
+  useEffect(loadChartsSoon, []);
   return (
     <>
       <header>

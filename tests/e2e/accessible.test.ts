@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
-import { openPlayground, screenshot, useBrowser } from './browser';
+import { baseUrl, openPlayground, screenshot, useBrowser } from './browser';
 
 const browser = useBrowser();
 // axe's source, evaluated through the DevTools protocol: the page's Content-Security-Policy rightly refuses an
@@ -136,6 +136,31 @@ describe('accessible on any screen', () => {
     await page.reload();
     await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('cpu');
     expect(await page.getByTestId('guide').count()).toBe(0);
+  });
+
+  it('holds each chart\'s place with a "Loading chart" placeholder while recharts loads; the chart then takes it without moving the page', async () => {
+    const context = await browser().newContext({ viewport: { width: 1440, height: 900 } });
+    // the live charts' chunk is held back until the placeholders are checked
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await context.route(/\/assets\/MetricChart-[\w-]+\.js$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    const page = await context.newPage();
+    await page.goto(`${baseUrl()}?backend=cpu`);
+    const panel = page.getByTestId('charts-panel');
+    const placeholders = panel.locator('figure[aria-busy=true]');
+    await expect.poll(() => placeholders.count(), { timeout: 60_000 }).toBe(2);
+    expect(await placeholders.locator('figcaption').allTextContents()).toEqual(['Loss', 'Accuracy']);
+    expect(await placeholders.locator('.chart-loading').allTextContents()).toEqual(['Loading chart…', 'Loading chart…']);
+    const waiting = (await panel.boundingBox())!.height;
+    expect(await seriousViolations(page)).toEqual([]);
+    release();
+    await expect.poll(() => panel.locator('.recharts-wrapper').count(), { timeout: 60_000 }).toBe(2);
+    expect(await placeholders.count()).toBe(0);
+    expect(await page.getByTestId('loss-chart').getAttribute('data-points')).toBe('0');
+    expect(Math.abs((await panel.boundingBox())!.height - waiting)).toBeLessThan(2);
   });
 
   it('fits 360 px to desktop: no sideways scrolling, one column on a phone, charts resize; screenshots at 390x844 and 1440x900', async () => {

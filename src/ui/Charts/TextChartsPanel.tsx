@@ -1,6 +1,7 @@
 import type { EpochPoint, StepPoint } from '../../engine/config/events';
 import { Panel } from '../common/Field';
-import { MetricChart, ZERO_TO_AUTO } from './ChartsPanel';
+import { MetricChart } from '../common/lazyCharts';
+import { ZERO_TO_AUTO } from './ChartsPanel';
 
 // Cross-entropy H in nats per character; bits per character = H / ln 2; perplexity = e^H.
 const nats = (p: StepPoint) => p.loss;

@@ -62,7 +62,7 @@ function Workbench({ which, c, busy }: { which: Mode; c: CompressSlice; busy: bo
       {which === 'images' && <DistillForm c={c} busy={busy} />}
       <VariantsTable which={which} c={c} />
       <TradeoffChart which={which} variants={variants} />
-      <SweepChart which={which} c={c} />
+      {c.sweep.length > 0 && <SweepChart which={which} c={c} />}
       <VariantDetail which={which} c={c} />
     </>
   );

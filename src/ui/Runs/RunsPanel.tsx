@@ -158,7 +158,7 @@ export function RunsPanel() {
         </table>
       )}
       <ErrorText text={runs.error} testId="runs-error" />
-      <RunsOverlay runs={runs.overlay} />
+      {runs.overlay.length > 0 && <RunsOverlay runs={runs.overlay} />}
     </Panel>
   );
 }
