@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelFiles } from '../config/results';
+import { type ModelJson, parseModelJson, specBytes, type WeightSpec } from './modelJson';
+import { checkTopology } from './topologySize';
 
 export class ModelFileError extends Error {
   constructor(message: string) {
@@ -47,46 +49,47 @@ export async function exportModel(model: tf.LayersModel, baseName: string, metad
   return files!;
 }
 
-const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, float16: 2, uint8: 1, uint16: 2 };
+const modelFileError = (message: string) => new ModelFileError(message);
 
-interface Manifest {
-  modelTopology?: unknown;
-  weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  userDefinedMetadata?: Record<string, unknown>;
-}
-
-/** Parses model.json and checks the weight files against its manifest; each problem gets its own message. */
-function readModelFiles(
-  modelJson: string,
-  weightFiles: { name: string; bytes: Uint8Array }[],
-): { artifacts: tf.io.ModelArtifacts; metadata: Record<string, unknown> } {
-  let parsed: Manifest;
+/** model.json's text as checked JSON (every field the readers use, the topology's size) or a ModelFileError. */
+export function parseModelFile(modelJson: string): ModelJson {
+  let raw: unknown;
   try {
-    parsed = JSON.parse(modelJson) as Manifest;
+    raw = JSON.parse(modelJson);
   } catch (e) {
     throw new ModelFileError(`model.json is not valid JSON (${(e as Error).message}). Choose the model.json this page exported.`);
   }
-  if (!parsed || typeof parsed !== 'object' || !parsed.modelTopology || !Array.isArray(parsed.weightsManifest)) {
+  if (!raw || typeof raw !== 'object' || !('modelTopology' in raw) || !('weightsManifest' in raw)) {
     throw new ModelFileError('model.json has no modelTopology or weightsManifest; it is not a TensorFlow.js layers model.');
   }
-  const specs: tf.io.WeightsManifestEntry[] = [];
+  const parsed = parseModelJson(raw, modelFileError);
+  const modelWeights = parsed.weightsManifest.flatMap((g) => g.weights).filter((w) => w.group !== 'optimizer');
+  checkTopology(parsed.modelTopology, modelWeights, modelFileError);
+  return parsed;
+}
+
+/** Parses model.json and checks the weight files against its manifest; each problem gets its own message. */
+export function readModelFiles(
+  modelJson: string,
+  weightFiles: { name: string; bytes: Uint8Array }[],
+): { artifacts: tf.io.ModelArtifacts; metadata: Record<string, unknown>; specs: WeightSpec[] } {
+  const parsed = parseModelFile(modelJson);
+  const groups = parsed.weightsManifest;
+  const specs: WeightSpec[] = [];
   const parts: Uint8Array[] = [];
-  for (const group of parsed.weightsManifest) {
+  for (const group of groups) {
     for (const path of group.paths) {
       const base = path.split('/').pop()!;
       const file =
         weightFiles.find((f) => f.name === base) ??
-        (weightFiles.length === 1 && parsed.weightsManifest.length === 1 && group.paths.length === 1 ? weightFiles[0] : undefined);
+        (weightFiles.length === 1 && groups.length === 1 && group.paths.length === 1 ? weightFiles[0] : undefined);
       if (!file)
         throw new ModelFileError(`The weights file "${base}" named in model.json was not chosen. Select model.json and its weights file together.`);
       parts.push(file.bytes);
     }
     specs.push(...group.weights);
   }
-  const expected = specs.reduce((n, s) => {
-    const per = s.quantization ? DTYPE_BYTES[s.quantization.dtype] : DTYPE_BYTES[s.dtype];
-    return n + s.shape.reduce((a, b) => a * b, 1) * (per ?? 4);
-  }, 0);
+  const expected = specs.reduce((n, s) => n + specBytes(s), 0);
   const total = parts.reduce((n, p) => n + p.length, 0);
   if (total !== expected) {
     throw new ModelFileError(
@@ -100,8 +103,13 @@ function readModelFiles(
     at += p.length;
   }
   return {
-    artifacts: { modelTopology: parsed.modelTopology as tf.io.ModelArtifacts['modelTopology'], weightSpecs: specs, weightData: weightData.buffer },
+    artifacts: {
+      modelTopology: parsed.modelTopology as unknown as tf.io.ModelArtifacts['modelTopology'],
+      weightSpecs: specs as tf.io.WeightsManifestEntry[],
+      weightData: weightData.buffer,
+    },
     metadata: parsed.userDefinedMetadata ?? {},
+    specs,
   };
 }
 
@@ -111,10 +119,13 @@ export async function importModel(
   weightFiles: { name: string; bytes: Uint8Array }[],
 ): Promise<{ model: tf.LayersModel; metadata: Record<string, unknown> }> {
   const { artifacts, metadata } = readModelFiles(modelJson, weightFiles);
+  const before = new Set(Object.keys(tf.engine().registeredVariables));
   try {
     const model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
     return { model, metadata };
   } catch (e) {
+    // tfjs made the model's variables before it failed to fill them: nothing else holds them now
+    for (const [name, variable] of Object.entries(tf.engine().registeredVariables)) if (!before.has(name)) variable.dispose();
     const msg = (e as Error).message;
     if (/Unknown layer/i.test(msg)) throw new ModelFileError(`model.json uses a layer this page does not know: ${msg}`);
     throw new ModelFileError(`The model could not be built from these files: ${msg}`);

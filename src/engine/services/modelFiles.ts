@@ -7,6 +7,7 @@ import { loadSnapshot } from '../compress/snapshot';
 import { familyOf } from '../families';
 import { isCompactFile, readCompactFile } from '../io/compressedFiles';
 import { exportModel, importModel, ModelFileError } from '../io/modelFiles';
+import { parseCharMetadata } from '../io/modelJson';
 import { summarize } from '../models/summary';
 import { vocabularyFrom } from '../text/corpus';
 import { evaluateSet } from '../train/deviceData';
@@ -61,11 +62,13 @@ export class ModelFileService {
       'loading a model',
       async () => {
         const { model, metadata } = await this.loadModelFiles(files);
-        const meta = metadata as Partial<CharLstmMetadata>;
         const vocabSize = (model.outputs[0].shape.at(-1) ?? 0) as number;
-        if (meta.kind !== 'charLstm' || !Array.isArray(meta.vocab) || !meta.config || !meta.options) {
+        let meta: CharLstmMetadata;
+        try {
+          meta = parseCharMetadata(metadata, files.find((f) => /\.(json|nnq)$/i.test(f.name))?.name ?? 'model.json', (m) => new ModelFileError(m));
+        } catch (e) {
           model.dispose();
-          throw new ModelFileError('This model carries no char-LSTM vocabulary; choose a char-LSTM exported from the Text tab.');
+          throw e;
         }
         if (meta.vocab.length !== vocabSize) {
           model.dispose();
@@ -74,7 +77,7 @@ export class ModelFileService {
           );
         }
         this.ws.charModel?.model.dispose();
-        this.ws.charModel = { model, vocab: vocabularyFrom(meta.vocab), meta: meta as CharLstmMetadata };
+        this.ws.charModel = { model, vocab: vocabularyFrom(meta.vocab), meta };
         return { source: meta.corpus ?? 'imported', vocabSize, config: meta.config, options: meta.options };
       },
       { whileTraining: 'Stop training before loading a model.', hold: false },
