@@ -11,7 +11,7 @@ import type { GenerateOptions } from './generate';
 import type { EvaluationResult, ExportFile, ModelFiles, ModelSummary } from './results';
 import type { CompressState, DistillOptions, GradualOptions, Histogram, PruneOptions, QuantSpec, VariantInfo } from './compress';
 import type { AdamCheck, ApplyModelCheck, ImageSpeed, LstmCheck, MatMulCheck, PatchConvCheck, SpeedResult, TimeToAccuracy } from './diagnostics';
-import type { RunRecord, RunSummary, StorageStatus } from './runs';
+import type { ImportedRun, RunRecord, RunSummary, StorageStatus } from './runs';
 
 /** The two model families the page trains; API calls that act on "the current model" say which. */
 export type Which = 'images' | 'text';
@@ -106,6 +106,8 @@ export interface PlaygroundApi {
   exportRun(id: string): Promise<ExportFile[]>;
   /** Continues an interrupted run from its last checkpoint (weights, optimizer state, step, curves). */
   resumeRun(id: string, onEvent: (e: TrainEvent) => void): Promise<TrainResult>;
+  /** An exported run (NAME-vN.run.json with its checkpoint files, or one .zip of them) added as this browser's next version. */
+  importRun(files: NamedBytes[]): Promise<ImportedRun>;
   /** Test hook (only with ?testHooks=1): destroys the WebGPU device mid-run. */
   loseDevice(): Promise<boolean>;
 

@@ -8,7 +8,7 @@ import * as v from 'valibot';
 type AnySchema = v.GenericSchema<unknown, unknown>;
 
 /** `weightsManifest[0].paths`, `modelTopology.config.layers[2].config.units`, after `prefix`; '' for the value itself. */
-export function issuePath(issue: v.BaseIssue<unknown>, prefix = ''): string {
+function issuePath(issue: v.BaseIssue<unknown>, prefix = ''): string {
   let out = prefix;
   for (const item of issue.path ?? []) {
     const key = item.key;
@@ -37,7 +37,7 @@ function expectedWords(expected: string): string {
 const shown = (received: string) => (received.length > 60 ? `${received.slice(0, 57)}...` : received);
 
 /** One issue as 'PATH: expected WHAT, got VALUE.'; a check with its own words says them ('must be a whole number'). */
-export function issueText(issue: v.BaseIssue<unknown>, prefix = ''): string {
+function issueText(issue: v.BaseIssue<unknown>, prefix = ''): string {
   const path = issuePath(issue, prefix);
   const at = path ? `${path}: ` : '';
   if (issue.kind === 'schema' && issue.type.endsWith('object') && issue.received === 'undefined' && issue.expected?.startsWith('"')) {

@@ -26,20 +26,35 @@ export function safeFileName(name: string, fallback = 'model'): string {
   return s || fallback;
 }
 
-export async function exportModel(model: tf.LayersModel, baseName: string, metadata: Record<string, unknown>): Promise<ModelFiles> {
+/** Tensors saved after the model's weights in the same file, e.g. a run's optimizer state (`group: 'optimizer'`). */
+export interface ExtraWeights {
+  specs: tf.io.WeightsManifestEntry[];
+  bytes: Uint8Array;
+}
+
+export async function exportModel(
+  model: tf.LayersModel,
+  baseName: string,
+  metadata: Record<string, unknown>,
+  extra?: ExtraWeights,
+): Promise<ModelFiles> {
   const weightsName = `${safeFileName(baseName)}.weights.bin`;
   let files: ModelFiles | null = null;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
-      const data = artifacts.weightData;
-      const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(data));
+      const own = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
+      const weights = extra ? new Uint8Array(own.length + extra.bytes.length) : own;
+      if (extra) {
+        weights.set(own);
+        weights.set(extra.bytes, own.length);
+      }
       const total = weights.length;
       const json = {
         format: 'layers-model',
         generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
         convertedBy: null,
         modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: [weightsName], weights: artifacts.weightSpecs }],
+        weightsManifest: [{ paths: [weightsName], weights: [...(artifacts.weightSpecs ?? []), ...(extra?.specs ?? [])] }],
         userDefinedMetadata: metadata,
       };
       files = { modelJson: JSON.stringify(json), weightsName, weights };
@@ -52,7 +67,7 @@ export async function exportModel(model: tf.LayersModel, baseName: string, metad
 const modelFileError = (message: string) => new ModelFileError(message);
 
 /** model.json's text as checked JSON (every field the readers use, the topology's size) or a ModelFileError. */
-export function parseModelFile(modelJson: string): ModelJson {
+function parseModelFile(modelJson: string): ModelJson {
   let raw: unknown;
   try {
     raw = JSON.parse(modelJson);

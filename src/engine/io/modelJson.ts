@@ -11,7 +11,7 @@ import { validateCorpusOptions } from '../config/corpus';
 import { parseOr, plainObject, wholeNumber } from '../config/schema';
 
 /** What one element of a weight's dtype takes in the weights file; the quantized dtypes tfjs dequantizes. */
-export const DTYPE_BYTES = { float32: 4, int32: 4, bool: 1 } as const;
+const DTYPE_BYTES = { float32: 4, int32: 4, bool: 1 } as const;
 const QUANT_BYTES = { uint8: 1, uint16: 2, float16: 2 } as const;
 
 const name = v.pipe(v.string(), v.minLength(1, 'a name of at least one character'));
@@ -63,13 +63,16 @@ export type ModelJson = v.InferOutput<typeof modelJson> & { modelTopology: Topol
 export const specBytes = (s: WeightSpec) =>
   s.shape.reduce((a, b) => a * b, 1) * (s.quantization ? QUANT_BYTES[s.quantization.dtype] : DTYPE_BYTES[s.dtype]);
 
+/** A topology's outline (Keras's {model_config: ...} wrapper taken off); `at`: where it sits in its file. */
+export function parseTopology(raw: unknown, where: string, fail: (message: string) => Error, at = 'modelTopology'): Topology {
+  const wrapped = (raw as { model_config?: unknown } | null)?.model_config;
+  return wrapped ? parseOr(topology, wrapped, where, fail, `${at}.model_config`) : parseOr(topology, raw, where, fail, at);
+}
+
 /** model.json parsed and checked; `fail` makes the reader's error from a sentence. */
 export function parseModelJson(input: unknown, fail: (message: string) => Error): ModelJson {
   const parsed = parseOr(modelJson, input, 'model.json', fail);
-  const raw = parsed.modelTopology as { model_config?: unknown };
-  const outline = raw.model_config ?? raw;
-  const at = raw.model_config ? 'modelTopology.model_config' : 'modelTopology';
-  return { ...parsed, modelTopology: parseOr(topology, outline, 'model.json', fail, at) };
+  return { ...parsed, modelTopology: parseTopology(parsed.modelTopology, 'model.json', fail) };
 }
 
 /** The layers of a topology, whichever of its two forms. */

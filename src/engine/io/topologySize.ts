@@ -8,13 +8,13 @@ import { parseOr, plainObject, wholeNumber } from '../config/schema';
 import { layersOfTopology, type Topology } from './modelJson';
 
 /** The most float32 weight bytes a model may have in a browser tab (1 GB: 250 million parameters). */
-export const MAX_MODEL_BYTES = 1e9;
+const MAX_MODEL_BYTES = 1e9;
 
 type Shape = (number | null)[];
 type Fail = (message: string) => Error;
 
 /** '4.2 GB', '85.3 MB', '12 kB'. */
-export function formatBytes(n: number): string {
+function formatBytes(n: number): string {
   const [value, unit] = n >= 1e9 ? [n / 1e9, 'GB'] : n >= 1e6 ? [n / 1e6, 'MB'] : [n / 1e3, 'kB'];
   return `${Number.isFinite(value) && value < 1e6 ? Number(value.toFixed(1)) : value.toExponential(1)} ${unit}`;
 }
@@ -235,7 +235,7 @@ interface ExpectedWeight {
 }
 
 /** The weights a topology makes, in layer order, every layer's settings checked; `fail` makes the reader's error. */
-export function topologyWeights(topology: Topology, fail: Fail): ExpectedWeight[] {
+function topologyWeights(topology: Topology, fail: Fail): ExpectedWeight[] {
   const layers = layersOfTopology(topology);
   const functional = !Array.isArray(topology.config) && topology.class_name !== 'Sequential';
   const base = Array.isArray(topology.config) ? 'modelTopology.config' : 'modelTopology.config.layers';
@@ -315,10 +315,14 @@ function checkManifest(expected: ExpectedWeight[], specs: { name: string; shape:
 
 /**
  * The topology's size, checked before anything is allocated: above the limit it is `fail`'s error with the figures
- * ('this model needs 4.2 GB; the limit is 1 GB in a browser tab'), and the model's weights in the manifest must be
- * the ones the topology makes.
+ * ('this model needs 4.2 GB; the limit is 1 GB in a browser tab'), and the model's weights in the manifest (when
+ * given) must be the ones the topology makes.
  */
-export function checkTopology(topology: Topology, specs: { name: string; shape: number[] }[], fail: Fail): { parameters: number; bytes: number } {
+export function checkTopology(
+  topology: Topology,
+  specs: { name: string; shape: number[] }[] | null,
+  fail: Fail,
+): { parameters: number; bytes: number } {
   const expected = topologyWeights(topology, fail);
   const parameters = expected.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
   const bytes = parameters * 4;
@@ -327,6 +331,6 @@ export function checkTopology(topology: Topology, specs: { name: string; shape: 
       `This model has ${count(parameters)} parameters and needs ${formatBytes(bytes)} for its weights; the limit is ${formatBytes(MAX_MODEL_BYTES)} in a browser tab.`,
     );
   }
-  checkManifest(expected, specs, fail);
+  if (specs) checkManifest(expected, specs, fail);
   return { parameters, bytes };
 }

@@ -90,6 +90,7 @@ export class Engine implements PlaygroundApi {
   deleteRun: Api['deleteRun'] = (...a) => this.runs.deleteRun(...a);
   exportRun: Api['exportRun'] = (...a) => this.runs.exportRun(...a);
   resumeRun: Api['resumeRun'] = (...a) => this.runs.resumeRun(...a);
+  importRun: Api['importRun'] = (...a) => this.runs.importRun(...a);
 
   // npm run bench and self-checks
   benchTextSpeed: Api['benchTextSpeed'] = (...a) => this.diagnostics.benchTextSpeed(...a);

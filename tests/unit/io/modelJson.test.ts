@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import fc from 'fast-check';
+import * as fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel } from '../../../src/engine/families/images/model';
 import { buildCharLstm } from '../../../src/engine/families/charLstm/model';
@@ -19,8 +19,11 @@ async function exported(model: tf.LayersModel): Promise<Files> {
 
 const load = (json: string, weights: Uint8Array, name = 'm.weights.bin') => importModel(json, [{ name, bytes: weights }]);
 
+// oxlint-disable-next-line typescript/no-explicit-any -- the tests edit arbitrary parts of an exported model.json
+type Edit = (j: Record<string, any>) => void;
+
 /** model.json with one edit made to its parsed form. */
-const edited = (f: Files, edit: (j: any) => void) => {
+const edited = (f: Files, edit: Edit) => {
   const j = JSON.parse(f.json);
   edit(j);
   return JSON.stringify(j);
@@ -41,7 +44,7 @@ beforeAll(async () => {
 
 describe('model.json is checked against its schema before tfjs sees it', () => {
   it('each damage reported from the field says which field and what was expected, as a ModelFileError', async () => {
-    const cases: [(j: any) => void, string][] = [
+    const cases: [Edit, string][] = [
       [(j) => delete j.weightsManifest[0].paths, 'model.json: weightsManifest[0].paths is missing.'],
       [(j) => (j.weightsManifest[0].weights = null), 'model.json: weightsManifest[0].weights: expected an array, got null.'],
       [(j) => (j.weightsManifest[0].weights[0].shape = 784), 'model.json: weightsManifest[0].weights[0].shape: expected an array, got 784.'],
@@ -143,6 +146,7 @@ describe('model.json and weights, mutated at random (fast-check)', () => {
   });
 
   it('model.json bytes flipped, cut and extended: a ModelFileError or a load, never another error', async () => {
+    const tensors = tf.memory().numTensors;
     await fc.assert(
       fc.asyncProperty(byteEdits, async (edits) => {
         const bytes = applyByteEdits(new TextEncoder().encode(mlp.json), edits, 400);
@@ -151,5 +155,6 @@ describe('model.json and weights, mutated at random (fast-check)', () => {
       }),
       { seed: SEED, numRuns: 1000 },
     );
+    expect(tf.memory().numTensors).toBe(tensors);
   });
 });
