@@ -3,6 +3,7 @@ import { dequantize, packCodes, QuantizedTensor, unpackCodes } from '../compress
 import { QuantBits, QuantGranularity, QuantScheme } from '../config/compress';
 import { countOf, ModelSnapshot, WeightEntry } from '../compress/snapshot';
 import { ModelFileError, safeFileName } from './modelFiles';
+import { parseCompactHeader } from './compactHeader';
 import type { ExportFile } from '../config/results';
 
 /**
@@ -142,15 +143,13 @@ export function readCompactFile(bytes: Uint8Array, fileName = 'the .nnq file'): 
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset + 4, 4).getUint32(0, true);
   if (8 + headerLength > bytes.length)
     throw new ModelFileError(`${fileName} is truncated: its header says ${headerLength} bytes but the file has ${bytes.length - 8} after the magic.`);
-  let header: { format?: string; modelTopology?: object; userDefinedMetadata?: Record<string, unknown>; weights?: CompactRecord[] };
+  let raw: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+    raw = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
   } catch (e) {
     throw new ModelFileError(`${fileName} has a damaged header (${(e as Error).message}).`);
   }
-  if (header.format !== COMPACT_FORMAT || !header.modelTopology || !Array.isArray(header.weights)) {
-    throw new ModelFileError(`${fileName} has no model topology or weight table; export it again from the Compress panel.`);
-  }
+  const header = parseCompactHeader(raw, fileName);
   const data = bytes.subarray(8 + headerLength);
   const entries = header.weights.map((r): WeightEntry => {
     const n = countOf(r.shape);

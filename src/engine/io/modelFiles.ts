@@ -128,19 +128,27 @@ export function readModelFiles(
   };
 }
 
+/** Builds or first runs a model with tfjs; when that fails, the variables tfjs made meanwhile (nothing else holds them) go too. */
+export async function disposingOnFailure<T>(load: () => Promise<T>): Promise<T> {
+  const before = new Set(Object.keys(tf.engine().registeredVariables));
+  try {
+    return await load();
+  } catch (e) {
+    for (const [name, variable] of Object.entries(tf.engine().registeredVariables)) if (!before.has(name)) variable.dispose();
+    throw e;
+  }
+}
+
 /** Loads the model with plain tfjs; unknown layer classes and shape mismatches come back as ModelFileError. */
 export async function importModel(
   modelJson: string,
   weightFiles: { name: string; bytes: Uint8Array }[],
 ): Promise<{ model: tf.LayersModel; metadata: Record<string, unknown> }> {
   const { artifacts, metadata } = readModelFiles(modelJson, weightFiles);
-  const before = new Set(Object.keys(tf.engine().registeredVariables));
   try {
-    const model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+    const model = await disposingOnFailure(() => tf.loadLayersModel(tf.io.fromMemory(artifacts)));
     return { model, metadata };
   } catch (e) {
-    // tfjs made the model's variables before it failed to fill them: nothing else holds them now
-    for (const [name, variable] of Object.entries(tf.engine().registeredVariables)) if (!before.has(name)) variable.dispose();
     const msg = (e as Error).message;
     if (/Unknown layer/i.test(msg)) throw new ModelFileError(`model.json uses a layer this page does not know: ${msg}`);
     throw new ModelFileError(`The model could not be built from these files: ${msg}`);

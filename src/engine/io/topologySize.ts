@@ -25,7 +25,13 @@ const pair = v.union([wholeNumber(1), v.tuple([wholeNumber(1), wholeNumber(1)])]
 const twice = (p: number | [number, number] | undefined, fallback: [number, number]): [number, number] =>
   p === undefined ? fallback : typeof p === 'number' ? [p, p] : p;
 const dims = v.array(v.union([wholeNumber(0), v.null()], 'a whole number or null'));
-const common = { batch_input_shape: v.optional(dims), input_shape: v.optional(dims), use_bias: v.optional(v.boolean()) };
+const common = {
+  batch_input_shape: v.optional(dims),
+  input_shape: v.optional(dims),
+  use_bias: v.optional(v.boolean()),
+  dtype: v.optional(v.picklist(['float32', 'int32'])),
+  trainable: v.optional(v.boolean()),
+};
 const dataFormat = v.optional(v.picklist(['channels_last', 'channels_first']));
 const pooling = v.looseObject({
   ...common,
@@ -193,9 +199,11 @@ const PART_SCHEMAS = Object.fromEntries(
   Object.entries(PARTS).map(([kind, names]) => [kind, v.nullable(v.looseObject({ class_name: v.picklist(names), config: plainObject }))]),
 );
 
-/** Every `*_initializer`, `*_regularizer` and `*_constraint` of a layer's settings is null or one tfjs knows. */
+/** Every `*_initializer`, `*_regularizer` and `*_constraint` of a layer's settings is null or one tfjs knows; activations are names. */
 function checkParts(config: Record<string, unknown>, at: string, fail: Fail): void {
   for (const [key, value] of Object.entries(config)) {
+    // tfjs would build an object given here (a whole model, even) as the activation
+    if (/(^|_)activation$/.test(key)) parseOr(v.nullable(v.string()), value, 'model.json', fail, `${at}.config.${key}`);
     const kind = /_(initializer|regularizer|constraint)$/.exec(key)?.[1];
     if (kind) parseOr(PART_SCHEMAS[kind], value, 'model.json', fail, `${at}.config.${key}`);
   }
