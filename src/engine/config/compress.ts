@@ -36,8 +36,10 @@ export interface VariantInfo {
   gzipBytes: number;
   metric: number;
   layers: LayerStat[];
-  /** True when the plain TensorFlow.js export holds the weights at this size (no per-channel or 4-bit codes). */
-  plainCompact: boolean;
+  /** The quantization of its kernels (null: float32); what each export holds follows from it (exportForms.ts). */
+  quant: QuantSpec | null;
+  /** The weights file stock TensorFlow.js reads (model.json's .weights.bin), in bytes. */
+  stockBytes: number;
 }
 
 export interface MetricInfo {

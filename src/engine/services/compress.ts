@@ -15,7 +15,7 @@ import { histogram, pruneSnapshot, quantizeSnapshot, VariantStore } from '../com
 import { familyOf } from '../families';
 import type { ModelFamily } from '../families/family';
 import { imagesFamily } from '../families/images/family';
-import { compactFile, plainLayersFiles } from '../io/compressedFiles';
+import { compactFile, plainIsCompact, plainLayersFiles } from '../io/compressedFiles';
 import { buildModel } from '../families/images/model';
 import { Trainer } from '../train/trainer';
 import type { Workspace } from './workspace';
@@ -198,7 +198,7 @@ export class CompressService {
       { name: `${plain.weightsName.replace(/\.weights\.bin$/, '')}.json`, bytes: new TextEncoder().encode(plain.modelJson) },
       { name: plain.weightsName, bytes: plain.weights },
     ];
-    if (!info.plainCompact) files.push(compactFile(snap, stem));
+    if (!plainIsCompact(snap)) files.push(compactFile(snap, stem));
     return files;
   }
 }
