@@ -7,7 +7,7 @@
 //        instead of training] [--skip-build]
 import { build, preview } from 'vite';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -77,7 +77,8 @@ async function prepare(page: Page, kind: Kind): Promise<Record<string, unknown>>
     const stem = join(values.reuse, kind);
     await page.getByTestId(text ? 'import-char-model' : 'import-image-model').setInputFiles([`${stem}.json`, `${stem}.weights.bin`]);
     await until(page, 'loading', 5, async () => (await page.getByTestId(text ? 'char-file-message' : 'compress-message-images').count()) > 0);
-    return { reused: stem };
+    const trained = JSON.parse(readFileSync(`${stem}.training.json`, 'utf8')) as Record<string, unknown>;
+    return { ...trained, loadedFrom: `${stem}.json` };
   }
   if (!text) await page.getByTestId(`kind-${kind}`).check();
   if (!text && values.epochs) await page.getByTestId('epochs').fill(values.epochs);
@@ -97,7 +98,9 @@ async function prepare(page: Page, kind: Kind): Promise<Record<string, unknown>>
   mkdirSync(SAVED, { recursive: true });
   writeFileSync(join(SAVED, `${kind}.json`), files.modelJson);
   writeFileSync(join(SAVED, `${kind}.weights.bin`), Uint8Array.from(files.weights));
-  return { [text ? 'rounds' : 'epochs']: epochs, trainingWallSeconds: seconds, saved: join(SAVED, kind) };
+  const record = { [text ? 'rounds' : 'epochs']: epochs, trainingWallSeconds: seconds, trainedOn: new Date().toISOString() };
+  writeFileSync(join(SAVED, `${kind}.training.json`), JSON.stringify(record));
+  return record;
 }
 
 interface Measured {
@@ -158,7 +161,7 @@ let backend = '';
 try {
   for (const kind of values.models!.split(',') as Kind[]) {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(`http://127.0.0.1:${port}/playground/?backend=${values.backend}&storage=off`);
+    await page.goto(`http://127.0.0.1:${port}/playground/?backend=${values.backend}`);
     await until(page, 'backend', 2, async () => (await page.getByTestId('active-backend').textContent()) === values.backend);
     backend = values.backend!;
     const training = await prepare(page, kind);

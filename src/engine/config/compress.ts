@@ -90,3 +90,9 @@ export interface CompressState {
   metric: MetricInfo;
   variants: VariantInfo[];
 }
+
+/** A variant's model run on an input, and a hash of each weight's float32 bits (FNV-1a, 32-bit, over the bit patterns). */
+export interface VariantOutputs {
+  outputs: number[];
+  weightHashes: number[];
+}
