@@ -9,7 +9,7 @@ import type { CharLstmConfig } from './charModel';
 import type { TextTrainConfig } from './textTrain';
 import type { GenerateOptions } from './generate';
 import type { EvaluationResult, ExportFile, ModelFiles, ModelSummary } from './results';
-import type { CompressState, DistillOptions, GradualOptions, Histogram, PruneOptions, QuantSpec, VariantInfo } from './compress';
+import type { CompressState, DistillOptions, GradualOptions, Histogram, PruneOptions, QuantSpec, VariantInfo, VariantOutputs } from './compress';
 import type { AdamCheck, ApplyModelCheck, ImageSpeed, LstmCheck, MatMulCheck, PatchConvCheck, SpeedResult, TimeToAccuracy } from './diagnostics';
 import type { RunRecord, RunSummary, StorageStatus } from './runs';
 
@@ -149,6 +149,8 @@ export interface PlaygroundApi {
   ): Promise<VariantInfo>;
   variantHistogram(which: Which, id: number, weightName: string): Promise<Histogram>;
   exportVariant(which: Which, id: number): Promise<ExportFile[]>;
+  /** The variant's dequantized model on an input, and its weights' hashes: what a model loaded from its export must match (e2e tests). */
+  variantOutputs(which: Which, id: number, input: number[], shape: number[]): Promise<VariantOutputs>;
   importImageModel(files: NamedBytes[]): Promise<ImportedModelInfo>;
 
   // npm run bench

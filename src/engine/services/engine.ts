@@ -74,6 +74,7 @@ export class Engine implements PlaygroundApi {
   distillVariant: Api['distillVariant'] = (...a) => this.compress.distillVariant(...a);
   variantHistogram: Api['variantHistogram'] = (...a) => this.compress.variantHistogram(...a);
   exportVariant: Api['exportVariant'] = (...a) => this.compress.exportVariant(...a);
+  variantOutputs: Api['variantOutputs'] = (...a) => this.compress.variantOutputs(...a);
 
   // Model files
   exportModel: Api['exportModel'] = (...a) => this.files.exportModel(...a);

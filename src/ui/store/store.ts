@@ -19,6 +19,8 @@ import {
   type PruneScope,
 } from '../../engine/config/compress';
 import type { RunSummary, StorageStatus } from '../../engine/config/runs';
+import type { ExportFile } from '../../engine/config/results';
+import { PORTABLE_QUANT } from '../../engine/config/exportForms';
 
 /** A run ticked 'compare': its validation curves drawn in the Runs panel and over its tab's live charts. */
 export interface OverlayRun {
@@ -59,6 +61,8 @@ export interface CompressSlice {
   quant: QuantSpec;
   prune: { sparsity: number; scope: PruneScope; includeBiases: boolean; mode: 'oneShot' | 'gradual'; epochs: number; updates: number };
   distill: DistillOptions & { student: 'small' | 'builder'; epochs: number };
+  /** The export dialog: the variant and the files made for it, or null when closed. */
+  exporting: { variantId: number; files: ExportFile[]; loaderBytes: number | null } | null;
 }
 
 const initialCompress = (): CompressSlice => ({
@@ -73,9 +77,10 @@ const initialCompress = (): CompressSlice => ({
   histogram: null,
   sweep: [],
   sweepScope: 'global',
-  quant: { bits: 8, scheme: 'affine', granularity: 'channel' },
+  quant: PORTABLE_QUANT,
   prune: { sparsity: 0.9, scope: 'global', includeBiases: false, mode: 'oneShot', epochs: 2, updates: 10 },
   distill: { student: 'small', ...DEFAULT_DISTILL, epochs: 3 },
+  exporting: null,
 });
 
 export type Mode = 'images' | 'text';
