@@ -1,6 +1,6 @@
 import { callback } from '../../worker/client';
 import { parseBackendName } from '../../engine/config/backends';
-import { readFastest } from './backendActions';
+import { readFastest, watchIdlePoints } from './backendActions';
 import { startEngine } from './engine';
 import { loadMnist, refreshSummary } from './imagesActions';
 import { message, notify } from './notices';
@@ -22,6 +22,7 @@ export async function boot(): Promise<void> {
       `The security policy blocked ${e.blockedURI || 'inline code'} (${e.effectiveDirective}) in the page; this is a bug, please report it.`,
     ),
   );
+  watchIdlePoints();
   await startAndLoad();
 }
 
@@ -55,7 +56,14 @@ async function startAndLoad(): Promise<void> {
       callback((n) => notify(n.level, n.message)),
       options,
     );
-    store.update('backend', { active: state.active, failures: state.failures, error: null, auto: !preferred, fastest: readFastest() });
+    store.update('backend', {
+      active: state.active,
+      failures: state.failures,
+      guess: state.guess ?? null,
+      error: null,
+      auto: !preferred,
+      fastest: readFastest(),
+    });
   } catch (e) {
     store.update('backend', { error: message(e) });
     return;
