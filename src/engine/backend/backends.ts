@@ -54,7 +54,9 @@ async function softwareRenderers(): Promise<Partial<Record<BackendName, string>>
   const gpu = (globalThis.navigator as (Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }) | undefined)?.gpu;
   try {
     const adapter = (await gpu?.requestAdapter()) as { info?: AdapterFacts; isFallbackAdapter?: boolean } | null | undefined;
-    const soft = adapter ? softwareAdapter({ isFallbackAdapter: adapter.isFallbackAdapter, ...adapter.info }) : null;
+    const info = adapter?.info; // GPUAdapterInfo's fields are getters on its prototype: read each (a spread copies none)
+    const facts = info && { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description };
+    const soft = adapter ? softwareAdapter({ ...facts, isFallbackAdapter: adapter.isFallbackAdapter || info?.isFallbackAdapter }) : null;
     if (soft) out.webgpu = soft;
   } catch {
     // no adapter: starting WebGPU fails and says why

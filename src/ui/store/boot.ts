@@ -41,6 +41,10 @@ function onCrash(why: string): void {
       ? { state: 'failed' as const, message: 'The engine stopped during training; resume the run from Runs.' }
       : {},
   );
+  // what the old worker held is gone: the page shows it loading again, and Start waits for it
+  store.update('backend', { active: null, measuring: null, switching: false });
+  store.update('data', { info: null });
+  store.update('text', { info: null });
   void startAndLoad();
 }
 
