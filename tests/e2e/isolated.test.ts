@@ -31,7 +31,8 @@ async function offlineStillIsolated(page: Page): Promise<void> {
     await expect.poll(() => page.evaluate(() => crossOriginIsolated).catch(() => false), { timeout: 60_000 }).toBe(true);
     await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('wasm');
     expect(await threadsShown(page)).toBe(`WASM threads: ${await cores(page)}`);
-    await page.getByTestId('tab-images').click(); // the reload keeps the tab that was open
+    await page.getByTestId('tab-images').click(); // the reload keeps the tab and model kind that were chosen
+    await page.getByTestId('kind-mlp').check();
     await trainMnistBriefly(page, 640, 1);
     expect(parseFloat((await page.getByTestId('test-accuracy').textContent())!)).toBeGreaterThan(50);
   } finally {

@@ -27,6 +27,7 @@ export async function boot(): Promise<void> {
 }
 
 let restarted = false;
+let bootQuery: URLSearchParams | undefined;
 
 /** A crashed engine is restarted once, with one message; a second crash asks for a reload instead of looping. */
 function onCrash(why: string): void {
@@ -51,7 +52,9 @@ function onCrash(why: string): void {
 /** Starts the engine on the link's backend (or the best guess), then loads the data and the stored runs. */
 async function startAndLoad(): Promise<void> {
   const engine = startEngine(onCrash);
-  const query = new URLSearchParams(location.search);
+  // the address the page was opened with (the page rewrites its query as settings change; a restart reads this)
+  bootQuery ??= new URLSearchParams(location.search);
+  const query = bootQuery;
   const preferred = parseBackendName(query.get('backend'));
   try {
     const options = { testHooks: query.get('testHooks') === '1', keepRuns: query.get('storage') !== 'off' };
