@@ -31,6 +31,12 @@ export interface BackendTiming {
   error?: string;
 }
 
+/** A background measurement: `interrupted` when another job stopped it before every candidate was timed. */
+export interface BackendMeasure {
+  timings: BackendTiming[];
+  interrupted: boolean;
+}
+
 export interface ImportedModelInfo {
   name: string;
   summary: ModelSummary;
@@ -76,8 +82,8 @@ export interface PlaygroundApi {
   /** Starts a backend (the preferred one, else the first that works) and registers the notice channel. */
   init(preferred: BackendName | undefined, onNotice: (n: Notice) => void, options?: SessionOptions): Promise<BackendState>;
   setBackend(name: BackendName): Promise<BackendState>;
-  /** Times the model briefly on each candidate backend and leaves the fastest active. */
-  measureBackends(kind: ModelKind, config: ModelConfig | CharLstmConfig, candidates: BackendName[]): Promise<BackendTiming[]>;
+  /** Times the candidates while idle, giving way to any other call; the active backend is unchanged afterwards. */
+  measureBackends(kind: ModelKind, config: ModelConfig | CharLstmConfig, candidates: BackendName[]): Promise<BackendMeasure>;
   loadMnist(urls: MnistUrls, validationSize: number, onProgress: (p: LoadProgress) => void): Promise<DatasetInfo>;
   /** User IDX files; on any error the current dataset stays and the error message says what to do. */
   loadIdxFiles(files: NamedBytes[], validationSize: number): Promise<DatasetInfo>;
@@ -106,6 +112,8 @@ export interface PlaygroundApi {
   exportRun(id: string): Promise<ExportFile[]>;
   /** Continues an interrupted run from its last checkpoint (weights, optimizer state, step, curves). */
   resumeRun(id: string, onEvent: (e: TrainEvent) => void): Promise<TrainResult>;
+  /** Test hook (?testHooks=1): an error escapes the worker after this call returns, as a crash would. */
+  crash(): Promise<void>;
   /** Test hook (only with ?testHooks=1): destroys the WebGPU device mid-run. */
   loseDevice(): Promise<boolean>;
 

@@ -45,6 +45,7 @@ export class Engine implements PlaygroundApi {
   setBackend: Api['setBackend'] = (...a) => this.backend.setBackend(...a);
   measureBackends: Api['measureBackends'] = (...a) => this.backend.measureBackends(...a);
   loseDevice: Api['loseDevice'] = (...a) => this.backend.loseDevice(...a);
+  crash: Api['crash'] = (...a) => this.backend.crash(...a);
   memory: Api['memory'] = (...a) => this.backend.memory(...a);
 
   // Images

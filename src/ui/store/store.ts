@@ -105,7 +105,10 @@ export interface AppState {
     auto: boolean;
     /** What was measured, per model kind (cached in localStorage). */
     fastest: Partial<Record<ModelKind, FastestBackend>>;
+    /** The model kind being timed on the other backends in the background, if any. */
     measuring: ModelKind | null;
+    /** Why the engine started on `active` without being asked (the best guess). */
+    guess: string | null;
   };
   data: {
     info: DatasetInfo | null;
@@ -159,7 +162,7 @@ export interface AppState {
 
 export const initialState = (): AppState => ({
   mode: 'images',
-  backend: { active: null, failures: {}, switching: false, error: null, auto: true, fastest: {}, measuring: null },
+  backend: { active: null, failures: {}, switching: false, error: null, auto: true, fastest: {}, measuring: null, guess: null },
   data: { info: null, loading: null, error: null, preview: [], validationSize: 5000 },
   model: { kind: 'mlp', configs: { mlp: MLP_PRESET, cnn: CNN_PRESET }, summary: null, problems: [] },
   train: { task: 'images', config: DEFAULT_TRAIN, state: 'idle', progress: null, steps: [], epochs: [], message: null, seconds: null },
