@@ -28,23 +28,28 @@ const record = v.pipe(
 
 const header = v.looseObject({
   format: v.literal('nn-playground-compact'),
-  version: v.optional(v.literal(1)),
+  version: v.literal(1),
   modelTopology: plainObject,
   userDefinedMetadata: v.optional(plainObject),
   weights: v.array(record),
 });
 
-export type CompactHeader = v.InferOutput<typeof header>;
+type CompactHeader = v.InferOutput<typeof header>;
 
-/** The parsed header checked, or a ModelFileError naming the field: `fileName: weights[3].offset: expected ...`. */
-export function parseCompactHeader(raw: unknown, fileName: string): CompactHeader {
-  const r = raw as { format?: unknown; modelTopology?: unknown; weights?: unknown } | null;
-  if (r?.format !== 'nn-playground-compact' || !r.modelTopology || !Array.isArray(r.weights)) {
-    throw new ModelFileError(`${fileName} has no model topology or weight table; export it again from the Compress panel.`);
-  }
+/** The parsed header checked, or a ModelFileError naming the field: `fileName: weights[3].scheme: expected ...`. */
+function parseCompactHeader(raw: unknown, fileName: string): CompactHeader {
   // the topology's checks speak of model.json; here they are about this file's header
   const fail = (m: string) => new ModelFileError(m.replace(/^model\.json/, fileName).replace('the weights manifest', 'the weight table'));
   const parsed = parseOr(header, raw, fileName, fail);
   checkTopology(parseTopology(parsed.modelTopology, fileName, fail), parsed.weights, fail);
   return parsed;
+}
+
+/**
+ * A .nnq file's header, once nnq-loader (compactLoader.ts) has read the file with its own checks and messages: every
+ * field against the schema, and the topology sized and matched against the weight table, before tfjs builds it.
+ */
+export function checkCompactFile(bytes: Uint8Array, fileName: string): CompactHeader {
+  const length = new DataView(bytes.buffer, bytes.byteOffset + 4, 4).getUint32(0, true);
+  return parseCompactHeader(JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length))), fileName);
 }

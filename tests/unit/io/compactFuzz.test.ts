@@ -66,10 +66,16 @@ const pixels = new Float32Array(784).fill(0.4);
 
 describe('.nnq files mutated at random (fast-check)', () => {
   it('names the header field at fault', () => {
+    // fields nnq-loader reads past (it checks what it needs to decode the weights) are the schema's
     const h = headerOf(files[1]);
-    h.weights[0].channels = 3;
+    h.weights[0].scheme = 'logarithmic';
     expect(() => readCompactFile(withHeader(files[1], h), 'm.nnq')).toThrow(
-      new ModelFileError('m.nnq: weights[0]: expected integer codes of 4 or 8 bits with one scale per tensor or per last-axis channel, got Object.'),
+      new ModelFileError('m.nnq: weights[0].scheme: expected one of "affine", "symmetric", got "logarithmic".'),
+    );
+    const t = headerOf(files[0]);
+    t.modelTopology.config.layers[1].config.kernel_initializer = { class_name: 'Sequential', config: {} };
+    expect(() => readCompactFile(withHeader(files[0], t), 'm.nnq')).toThrow(
+      /^m\.nnq: modelTopology\.config\.layers\[1\]\.config\.kernel_initializer\.class_name: expected one of "Zeros", /,
     );
     const big = headerOf(files[0]);
     big.modelTopology.config.layers[1].config.units = 1e6;
