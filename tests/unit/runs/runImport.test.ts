@@ -112,6 +112,17 @@ describe('run import', () => {
     }
     expect(await session.listRuns()).toEqual([]);
   });
+
+  it('a run exported before format 2 comes in with its settings and curves, without a checkpoint, and says so', async () => {
+    const session = await freshBrowser();
+    const j = JSON.parse(new TextDecoder().decode(exported[0].bytes));
+    j.formatVersion = 1;
+    delete j.checkpoint;
+    const { run, note } = await session.importRun([{ name: exported[0].name, bytes: new TextEncoder().encode(JSON.stringify(j)) }]);
+    expect(note).toMatch(/^Its settings and curves were imported; its checkpoint has no optimizer state \(an export from before run format 2\)/);
+    expect(run).toMatchObject({ version: 1, checkpointStep: null, step: 8 });
+    expect((await session.getRun(run.id)).steps).toHaveLength(8);
+  });
 });
 
 describe('run files mutated at random (fast-check)', () => {
