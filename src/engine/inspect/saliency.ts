@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-export type SaliencyMethod = 'gradient' | 'smoothgrad' | 'integrated';
+type SaliencyMethod = 'gradient' | 'smoothgrad' | 'integrated';
 
 export interface SaliencyOptions {
   method: SaliencyMethod;
