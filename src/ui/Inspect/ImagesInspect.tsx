@@ -1,0 +1,69 @@
+import { useEffect, useRef, useState } from 'react';
+import type { ImageWeightsView } from '../../engine/config/inspect';
+import { inspectImageWeights } from '../store/inspectActions';
+
+/** Diverging colour map: -scale blue, 0 white, +scale red. */
+function drawUnit(canvas: HTMLCanvasElement, values: Float32Array, offset: number, scale: number): void {
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  const img = ctx.createImageData(28, 28);
+  for (let p = 0; p < 784; p++) {
+    const v = Math.max(-1, Math.min(1, values[offset + p] / (scale || 1)));
+    const fade = Math.round(255 * (1 - Math.abs(v)));
+    img.data.set(v >= 0 ? [255, fade, fade, 255] : [fade, fade, 255, 255], p * 4);
+  }
+  ctx.putImageData(img, 0, 0);
+}
+
+function UnitCanvas({ view, unit }: { view: ImageWeightsView; unit: number }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    if (ref.current && view.units) drawUnit(ref.current, view.units.values, unit * view.units.pixels, view.units.scale);
+  }, [view, unit]);
+  return <canvas ref={ref} width={28} height={28} className="inspect-unit" role="img" aria-label={`hidden unit ${unit}: incoming weights`} />;
+}
+
+/** Inside the image model: first-layer weights as 28x28 images and per-layer weight norms. */
+export function ImagesInspect() {
+  const [view, setView] = useState<ImageWeightsView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const refresh = () => {
+    inspectImageWeights().then(
+      (v) => (setView(v), setError(null)),
+      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+    );
+  };
+  return (
+    <details className="panel" data-testid="inspect-images">
+      <summary>Inspect the model</summary>
+      <button type="button" data-testid="inspect-images-refresh" onClick={refresh}>
+        Show the current weights
+      </button>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {view?.units && view.units.pixels === 784 && (
+        <div className="inspect-units" data-testid="inspect-units">
+          {Array.from({ length: view.units.units }, (_, u) => (
+            <UnitCanvas key={u} view={view} unit={u} />
+          ))}
+        </div>
+      )}
+      {view && (
+        <table>
+          <caption>Weight norm per layer (L2)</caption>
+          <tbody>
+            {view.norms.map((n) => (
+              <tr key={n.layer}>
+                <th scope="row">{n.layer}</th>
+                <td>{n.norm.toFixed(3)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </details>
+  );
+}
