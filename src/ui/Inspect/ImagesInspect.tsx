@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ImageWeightsView } from '../../engine/config/inspect';
 import { inspectImageWeights } from '../store/inspectActions';
 
@@ -27,14 +27,21 @@ function UnitCanvas({ view, unit }: { view: ImageWeightsView; unit: number }) {
 export function ImagesInspect() {
   const [view, setView] = useState<ImageWeightsView | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const refresh = () => {
+  const refresh = useCallback(() => {
     inspectImageWeights().then(
       (v) => (setView(v), setError(null)),
       (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
     );
-  };
+  }, []);
+  const [open, setOpen] = useState(false);
+  // Live while open: one refresh every 2 s, a modest rate that keeps the worker's training loop in front
+  useEffect(() => {
+    if (!open) return;
+    const timer = setInterval(refresh, 2000);
+    return () => clearInterval(timer);
+  }, [open, refresh]);
   return (
-    <details className="panel" data-testid="inspect-images">
+    <details className="panel" data-testid="inspect-images" onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>Inspect the model</summary>
       <button type="button" data-testid="inspect-images-refresh" onClick={refresh}>
         Show the current weights
