@@ -1,6 +1,6 @@
 /** The one typed contract between the page and the engine (the worker exposes it through comlink). */
 import type { BackendName, BackendState } from './backends';
-import type { ImageWeightsView, TextSurpriseView } from './inspect';
+import type { DigitView, ImageWeightsView, TextSurpriseView } from './inspect';
 import type { DatasetInfo, NamedBytes } from './data';
 import type { ModelConfig } from './imageModel';
 import type { TrainConfig } from './train';
@@ -101,6 +101,8 @@ export interface PlaygroundApi {
   inspectImageWeights(): Promise<ImageWeightsView>;
   /** Inspect: per-character surprise, top-5 and the embeddings' PCA of the text model on a passage. */
   inspectText(passage: string): Promise<TextSurpriseView>;
+  /** Inspect: SmoothGrad saliency of the guess and the conv feature maps for one drawn digit (784 pixels). */
+  inspectDigit(pixels: Float32Array): Promise<DigitView>;
   memory(): Promise<MemoryInfo>;
 
   // Runs: every training run is kept (IndexedDB, else this tab's memory) with its curves and last checkpoint

@@ -62,6 +62,7 @@ export class Engine implements PlaygroundApi {
   // Inspect
   inspectImageWeights: Api['inspectImageWeights'] = (...a) => this.inspect.inspectImageWeights(...a);
   inspectText: Api['inspectText'] = (...a) => this.inspect.inspectText(...a);
+  inspectDigit: Api['inspectDigit'] = (...a) => this.inspect.inspectDigit(...a);
 
   // Text: char-LSTM
   loadText: Api['loadText'] = (...a) => this.text.loadText(...a);

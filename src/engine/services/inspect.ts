@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ImageWeightsView, TextSurpriseView } from '../config/inspect';
+import type { DigitView, ImageWeightsView, TextSurpriseView } from '../config/inspect';
 import { charLogits } from '../families/charLstm/model';
 import { pca2 } from '../inspect/pca';
 import { meanNats, surpriseOf } from '../inspect/surprise';
-import { firstLayerUnits, layerNorms } from '../inspect/weights';
+import { saliency } from '../inspect/saliency';
+import { convFeatureMaps, firstLayerUnits, layerNorms } from '../inspect/weights';
 import { encode } from '../text/corpus';
 import type { Workspace } from './workspace';
 
@@ -14,8 +15,31 @@ export class InspectService {
   async inspectImageWeights(): Promise<ImageWeightsView> {
     const model = this.ws.imageModel;
     if (!model) throw new Error('Train or load an image model first, then open Inspect.');
+    // read the weights back asynchronously first: the sync reads below then find them on the CPU (no GPU stall)
+    await Promise.all(model.getWeights().map((w) => w.data()));
     const hasDense = model.layers.some((l) => l.getClassName() === 'Dense');
     return { units: hasDense ? firstLayerUnits(model) : null, norms: layerNorms(model) };
+  }
+
+  async inspectDigit(pixels: Float32Array): Promise<DigitView> {
+    const model = this.ws.imageModel;
+    if (!model) throw new Error('Train or load an image model first; then draw a digit to inspect.');
+    if (pixels.length !== 784) throw new Error(`Expected 784 pixels (28x28), got ${pixels.length}.`);
+    const x = tf.tensor4d(pixels, [1, 28, 28, 1]);
+    try {
+      const probs = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
+      let classIndex = 0;
+      for (let c = 1; c < probs.length; c++) if (probs[c] > probs[classIndex]) classIndex = c;
+      const map = saliency((t) => model.apply(t, { training: false }) as tf.Tensor, x, classIndex, {
+        method: 'smoothgrad',
+        samples: 12,
+        noise: 0.15,
+      });
+      const hasConv = model.layers.some((l) => l.getClassName() === 'Conv2D');
+      return { classIndex, saliency: map, maps: hasConv ? convFeatureMaps(model, x) : [] };
+    } finally {
+      x.dispose();
+    }
   }
 
   async inspectText(passage: string): Promise<TextSurpriseView> {

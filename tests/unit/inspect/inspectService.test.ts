@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { MLP_PRESET } from '../../../src/engine/config/imageModel';
+import { CNN_PRESET, MLP_PRESET } from '../../../src/engine/config/imageModel';
 import { DEFAULT_TRAIN } from '../../../src/engine/config/train';
 import { DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN } from '../../../src/engine/config/textTrain';
 import { Engine } from '../../../src/engine/services/engine';
@@ -52,5 +52,41 @@ describe('Inspect through the engine (cpu)', () => {
     expect(view.units!.scale).toBe(Math.max(...Array.from(view.units!.values, Math.abs)));
     expect(view.norms.length).toBe(MLP_PRESET.hidden.length + 1);
     expect(view.norms.every((n) => n.norm > 0)).toBe(true);
+  }, 120_000);
+
+  it("a drawn digit: saliency of the guess (MLP) and every conv layer's feature maps (CNN), no tensor left behind", async () => {
+    const session = new Engine();
+    await session.init('cpu', () => {});
+    const digit = new Float32Array(784);
+    for (let y = 4; y < 24; y++) digit[y * 28 + 14] = 1; // a vertical stroke
+    await expect(session.inspectDigit(digit)).rejects.toThrow('Train or load an image model first');
+    const { images, labels } = mnistIdxPair(0, 300);
+    await session.loadIdxFiles(
+      [
+        { name: 'images', bytes: images },
+        { name: 'labels', bytes: labels },
+      ],
+      50,
+    );
+    await session.train({ ...MLP_PRESET, dropout: 0 }, { ...DEFAULT_TRAIN, epochs: 1, batchSize: 32 }, () => {});
+    await expect(session.inspectDigit(new Float32Array(10))).rejects.toThrow('Expected 784 pixels');
+    const probs = await session.predict(digit);
+    let before = tf.memory().numTensors;
+    const mlp = await session.inspectDigit(digit);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(mlp.classIndex).toBe(probs.indexOf(Math.max(...probs)));
+    expect(mlp.saliency).toHaveLength(784);
+    expect(mlp.saliency.some((v) => v !== 0)).toBe(true);
+    expect(mlp.maps).toEqual([]);
+
+    await session.train({ ...CNN_PRESET, dropout: 0 }, { ...DEFAULT_TRAIN, epochs: 1, batchSize: 32 }, () => {});
+    before = tf.memory().numTensors;
+    const cnn = await session.inspectDigit(digit);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(cnn.maps.map((m) => m.shape)).toEqual([
+      [28, 28, 6],
+      [10, 10, 16],
+    ]);
+    expect(cnn.maps.every((m) => m.values.length === m.shape[0] * m.shape[1] * m.shape[2])).toBe(true);
   }, 120_000);
 });

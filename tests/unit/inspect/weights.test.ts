@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convFeatureMaps, firstLayerUnits, histogram, layerNorms } from '../../../src/engine/inspect/weights';
+import { describeUnit } from '../../../src/engine/config/inspect';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -50,6 +51,33 @@ describe('weights and feature maps', () => {
     model.dispose();
   });
 
+  it("every conv layer's feature maps equal model.predict of a tf.model truncated at that layer", () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 3, kernelSize: 3, activation: 'relu', kernelInitializer: seeded(4) }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.conv2d({ filters: 2, kernelSize: 2, activation: 'relu', kernelInitializer: seeded(6) }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 4, kernelInitializer: seeded(7) }),
+      ],
+    });
+    const x = tf.randomUniform([1, 8, 8, 1], 0, 1, 'float32', 9) as tf.Tensor4D;
+    const maps = convFeatureMaps(model, x);
+    expect(maps.map((m) => m.shape)).toEqual([
+      [6, 6, 3],
+      [2, 2, 2],
+    ]);
+    for (const [i, layer] of [model.layers[0], model.layers[2]].entries()) {
+      const truncated = tf.model({ inputs: model.inputs, outputs: layer.output as tf.SymbolicTensor });
+      const expected = tf.tidy(() => (truncated.predict(x) as tf.Tensor).dataSync());
+      expect(maps[i].layer).toBe(layer.name);
+      expect(maps[i].values).toHaveLength(expected.length);
+      expect(Array.from(maps[i].values).every((v, j) => Math.abs(v - expected[j]) < 1e-6)).toBe(true);
+    }
+    x.dispose();
+    model.dispose();
+  });
+
   it('layer norms are sqrt of the summed squares; histogram counts every value', () => {
     const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1, kernelInitializer: 'ones', biasInitializer: 'zeros' })] });
     expect(layerNorms(model)[0].norm).toBeCloseTo(Math.SQRT2, 6);
@@ -57,5 +85,18 @@ describe('weights and feature maps', () => {
     expect(Array.from(h.counts)).toEqual([2, 3]);
     expect(() => convFeatureMaps(model, tf.zeros([1, 1, 1, 1]) as tf.Tensor4D)).toThrow('no convolution layers');
     model.dispose();
+  });
+});
+
+describe('unit text alternative', () => {
+  it('names the region where ink raises the unit most and where it holds it back', () => {
+    const side = 6;
+    const img = new Float32Array(side * side);
+    img[0] = 1; // top left
+    img[5 * side + 5] = -1; // bottom right
+    expect(describeUnit(12, img, 0, side)).toBe('unit 12 responds most to strokes at the top left; strokes at the bottom right hold it back');
+    const centre = new Float32Array(side * side);
+    centre[2 * side + 3] = 0.5;
+    expect(describeUnit(0, centre, 0, side)).toBe('unit 0 responds most to strokes at the centre');
   });
 });
