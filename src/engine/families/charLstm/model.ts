@@ -7,18 +7,21 @@ import { fusableLstm, lstmLayerFused } from './fusedLstm';
 import { hasCellKernels } from '../../kernels/lstmCell/shared';
 import { type CharLstmConfig, validateCharConfig } from '../../config/charModel';
 
-/** Input [batch, time] int ids; output [batch, time, vocab] logits. Every initialiser is seeded. */
-export function buildCharLstm(config: CharLstmConfig, vocabSize: number, seed: number): tf.LayersModel {
+/**
+ * Input [batch, time] int ids; output [batch, time, vocab] logits (probabilities with `softmax`, for the bench's
+ * plain model.fit baseline). Every initialiser is seeded.
+ */
+export function buildCharLstm(config: CharLstmConfig, vocabSize: number, seed: number, softmax = false): tf.LayersModel {
   const problems = validateCharConfig(config);
   if (!(Number.isInteger(vocabSize) && vocabSize >= 2)) problems.push(`The vocabulary needs at least 2 characters, got ${vocabSize}.`);
   if (problems.length) throw new ModelConfigError(problems);
   const model = tf.sequential();
   // Built inside tidy: initialisers may leave intermediate tensors; weights are variables, which tidy keeps.
-  tf.tidy(() => addCharLayers(model, config, vocabSize, seed));
+  tf.tidy(() => addCharLayers(model, config, vocabSize, seed, softmax));
   return model;
 }
 
-function addCharLayers(model: tf.Sequential, config: CharLstmConfig, vocabSize: number, seed: number): void {
+function addCharLayers(model: tf.Sequential, config: CharLstmConfig, vocabSize: number, seed: number, softmax: boolean): void {
   let s = seed;
   model.add(
     tf.layers.embedding({
@@ -43,7 +46,13 @@ function addCharLayers(model: tf.Sequential, config: CharLstmConfig, vocabSize: 
     );
   }
   if (config.dropout > 0) model.add(new SeededDropout({ rate: config.dropout, seed: s++ }));
-  model.add(tf.layers.dense({ units: vocabSize, kernelInitializer: tf.initializers.glorotUniform({ seed: s++ }) }));
+  model.add(
+    tf.layers.dense({
+      units: vocabSize,
+      activation: softmax ? 'softmax' : 'linear',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: s++ }),
+    }),
+  );
 }
 
 /**
