@@ -15,7 +15,7 @@ export interface TimeToAccuracy {
 }
 
 /** One product timed by matmulRates. */
-export interface MatmulRate {
+interface MatmulRate {
   m: number;
   k: number;
   n: number;
