@@ -26,10 +26,10 @@ describe('registerKernels', () => {
       [names.COL2IM]: ['cpu', 'wasm', 'webgl'],
       [names.MAX_POOL2]: ['cpu', 'wasm'],
       [names.MAX_POOL2_GRAD]: ['cpu', 'wasm'],
-      [names.CELL_C]: ['webgl', 'webgpu'],
-      [names.CELL_H]: ['webgl', 'webgpu'],
-      [names.CELL_DZ]: ['webgl', 'webgpu'],
-      [names.CELL_DC]: ['webgl', 'webgpu'],
+      [names.CELL_C]: ['cpu', 'webgl', 'webgpu'],
+      [names.CELL_H]: ['cpu', 'webgl', 'webgpu'],
+      [names.CELL_DZ]: ['cpu', 'webgl', 'webgpu'],
+      [names.CELL_DC]: ['cpu', 'webgl', 'webgpu'],
       [names.CONCAT_ROWS]: ['webgl'],
     });
     expect(Object.keys(ownKernels()).sort()).toEqual(Object.values(names).sort());

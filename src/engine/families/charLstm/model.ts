@@ -86,10 +86,9 @@ export function charLogits(model: tf.LayersModel, x: tf.Tensor2D, training: bool
 }
 
 /**
- * Whether the fused LSTM sequence is the faster path on the active backend, as measured by `npm run bench`
- * (2-core VM, no GPU): on WASM 5.8x and on cpu 1.2x tfjs's own LSTM layers, on WebGPU (SwiftShader, with its
- * single-shader cell kernels and our matmul) 2.8x; on WebGL, with its packed GLSL cell kernels (kernels/lstmCell/webgl.ts),
- * 1.03x to 1.06x in two rounds (2026-12-03; tfjs's layers were faster there before those kernels).
+ * Whether the fused LSTM sequence is the faster path on the active backend: WASM and cpu always, WebGL and WebGPU
+ * with their cell kernels (kernels/lstmCell/). `npm run bench -- --models lstm --lstm-other` times both paths; the
+ * figures are in docs/performance.md.
  */
 export function fusedLstmPays(): boolean {
   return tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu' || hasCellKernels();
