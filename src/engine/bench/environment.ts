@@ -6,8 +6,10 @@ type GpuInfo = { vendor?: string; architecture?: string; device?: string; descri
 /** The WebGPU adapter the browser gives (vendor, architecture, device, description; SwiftShader on a machine with no GPU). */
 async function webGpuAdapter(): Promise<Record<string, string>> {
   const gpu = (globalThis.navigator as (Navigator & { gpu?: { requestAdapter(): Promise<{ info?: GpuInfo } | null> } }) | undefined)?.gpu;
-  const info = (await gpu?.requestAdapter())?.info ?? {};
-  return Object.fromEntries(Object.entries(info).filter(([, v]) => typeof v === 'string' && v !== '')) as Record<string, string>;
+  const info: GpuInfo = (await gpu?.requestAdapter())?.info ?? {};
+  // (GPUAdapterInfo's fields are getters on its prototype, so they are read by name)
+  const fields = { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => typeof v === 'string' && v !== '')) as Record<string, string>;
 }
 
 /** WebGL's unmasked renderer and version strings, from the context tfjs's WebGL backend draws with. */

@@ -35,10 +35,11 @@ describe('registerKernels', () => {
     expect(Object.keys(ownKernels()).sort()).toEqual(Object.values(names).sort());
   });
 
-  it('patches the stock kernels: the wasm training gradients, a heap-view Slice on wasm, fast Slice on cpu', () => {
+  it('patches the stock kernels: the wasm training gradients, a heap-view Slice on wasm, fast Slice on cpu, row gathers on both', () => {
     for (const k of ['Conv2DBackpropFilter', 'UnsortedSegmentSum']) expect(tf.getKernel(k, 'wasm')).toBeDefined();
     expect((tf.getKernel('Slice', 'wasm') as { fromHeap?: boolean }).fromHeap).toBe(true);
     expect((tf.getKernel('Slice', 'cpu') as { fast?: boolean }).fast).toBe(true);
+    for (const b of ['cpu', 'wasm']) expect((tf.getKernel('GatherV2', b) as { rows?: boolean }).rows).toBe(true);
   });
 
   it('registers nothing twice when called again', () => {
