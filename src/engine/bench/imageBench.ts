@@ -107,12 +107,15 @@ export async function benchImageBaseline(
 }
 
 /**
- * Products [m, k] x [k, n] timed for the yardstick: the default MLP's and char-LSTM's step shapes and square ones.
+ * Products [m, k] x [k, n] timed for the yardstick: the default models' step shapes (the MLP's first layer, the
+ * char-LSTM's recurrent product per time step, the CNN's second convolution as patches, the size of the char-LSTM's
+ * recurrent-kernel gradient) and square ones.
  * In order of size: the larger ones are skipped once a product takes over a second.
  */
 const MATMUL_SHAPES: [number, number, number][] = [
   [64, 784, 64],
   [64, 128, 512],
+  [6400, 150, 16],
   [256, 256, 256],
   [512, 512, 512],
   [4096, 128, 512],
