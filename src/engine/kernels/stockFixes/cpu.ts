@@ -8,6 +8,8 @@ type KernelArgs = Parameters<tf.KernelFunc>[0];
  * Node: a [64, 512] column slice took 11 ms, a 4096-row UnsortedSegmentSum 1.3 s). Stock tfjs computes a
  * multi-dimensional index per element for a strided slice, and one masked sum per segment for the gradient
  * of gather; these copy contiguous runs and add each row once. Other dtypes fall back to the stock kernel.
+ * GatherV2 along the first axis copies whole rows too (gatherRowsInto, below: every batch of the step loop and of
+ * model.fit).
  */
 export function registerFastCpuKernels(): void {
   const stockSlice = tf.getKernel('Slice', 'cpu');
