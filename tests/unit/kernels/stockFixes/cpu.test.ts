@@ -122,14 +122,14 @@ describe('fast cpu kernels', () => {
     const labels = tf.tensor1d([3, 1, 4, 1, 5, 9, 2, 6, 5], 'int32');
     const idx = tf.tensor1d([8, 0, 3, 3], 'int32');
     const grid = tf.tensor2d([[2, 1]], [1, 2], 'int32');
-    const cases = [
+    const gathers = [
       () => tf.gather(images, idx),
       () => tf.gather(labels, idx),
       () => tf.gather(images.reshape([9, 16]), idx, -2),
       () => tf.gather(images.reshape([9, 16]), grid), // 2-D indices: [1, 2, 16]
       () => tf.gather(images.reshape([9, 16]), idx, 1), // not axis 0: the stock kernel
     ];
-    for (const f of cases) {
+    for (const f of gathers) {
       const fast = f();
       const ref = withStock(f);
       expect(fast.shape).toEqual(ref.shape);
