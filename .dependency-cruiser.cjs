@@ -82,6 +82,14 @@ module.exports = {
       to: { dependencyTypesNot: ['type-only'] },
     },
     {
+      name: 'compact-loader-standalone',
+      severity: 'error',
+      comment:
+        'src/engine/io/compactLoader.ts ships as dist/nnq-loader.js with its types stripped and nothing bundled: it may import @tensorflow/tfjs only.',
+      from: { path: '^src/engine/io/compactLoader\\.ts$' },
+      to: { pathNot: '(^|/)node_modules/@tensorflow/tfjs/' },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       comment: 'An import that resolves to no file or package (a typo, a missing dependency).',

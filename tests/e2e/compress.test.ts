@@ -71,6 +71,7 @@ describe('compression panel', () => {
       downloads.push({ name: d.suggestedFilename(), path });
     });
     await page.getByTestId('export-variant-1').click();
+    await page.getByTestId('export-download-images').click();
     await expect.poll(() => downloads.length, { timeout: 30_000 }).toBe(2);
     const jsonFile = downloads.find((d) => d.name.endsWith('.json'))!;
     const binFile = downloads.find((d) => d.name.endsWith('.bin'))!;

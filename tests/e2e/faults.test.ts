@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openPlayground, useBrowser } from './browser';
+import { openPlayground, trainMnistBriefly, useBrowser } from './browser';
 import { policyProblems } from './policy';
 
 const browser = useBrowser();
@@ -41,6 +41,36 @@ describe('backend faults', () => {
     expect(policyProblems([notices, ...consoleErrors])).toEqual([]);
     const origin = new URL(page.url()).origin;
     expect(requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('blob:') && !u.startsWith('data:'))).toEqual([]);
+  });
+
+  it('a crashed engine worker is restarted once with one message and trains again; a second crash asks for a reload, with no loop', async () => {
+    const { page } = await openPlayground(browser(), '?backend=wasm&testHooks=1');
+    await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
+    const crash = () => page.evaluate(() => (globalThis as unknown as { playgroundEngine: { crash(): Promise<void> } }).playgroundEngine.crash());
+    await crash();
+    await expect.poll(() => page.getByTestId('notices').textContent(), { timeout: 30_000 }).toContain('The engine worker stopped');
+    expect(await page.getByTestId('notices').textContent()).toContain('a crash asked for by a test');
+    expect(await page.getByTestId('notices').textContent()).toContain('It was restarted');
+    await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('wasm');
+    await trainMnistBriefly(page, 640, 1); // the new worker loaded the data again and trains
+    expect(parseFloat((await page.getByTestId('test-accuracy').textContent())!)).toBeGreaterThan(50);
+
+    // notices sit in the page's flow: scrolled to Start, nothing covers it
+    expect(await page.getByTestId('notices').evaluate((el) => getComputedStyle(el).position)).not.toMatch(/fixed|sticky/);
+    // Start scrolled to the top edge of the window, where a pinned notice would sit: nothing covers it
+    const uncovered = await page.getByTestId('start').evaluate((el) => {
+      el.scrollIntoView({ block: 'start' });
+      const r = el.getBoundingClientRect();
+      return document.elementFromPoint(r.left + r.width / 2, r.top + 2) === el;
+    });
+    expect(uncovered).toBe(true);
+
+    await crash();
+    await expect.poll(() => page.getByTestId('notices').textContent(), { timeout: 30_000 }).toContain('The engine worker stopped again');
+    await page.waitForTimeout(3000); // no restart loop: nothing more arrives
+    const text = (await page.getByTestId('notices').textContent())!;
+    expect(text.match(/The engine worker stopped/g)).toHaveLength(2);
+    expect(text).toContain('Reload the page');
   });
 
   it('refuses the device-loss test hook without ?testHooks=1', async () => {

@@ -22,6 +22,24 @@ async function open(url: string): Promise<{ page: Page; problems: string[] }> {
 const threadsShown = (page: Page) => page.getByTestId('wasm-threads').textContent();
 const cores = (page: Page) => page.evaluate(() => navigator.hardwareConcurrency);
 
+/** Offline after the first visit, the page stays isolated (the service worker's cached responses keep the headers) and trains. */
+async function offlineStillIsolated(page: Page): Promise<void> {
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 60_000 }).toBe(true);
+  await page.context().setOffline(true);
+  try {
+    await page.reload();
+    await expect.poll(() => page.evaluate(() => crossOriginIsolated).catch(() => false), { timeout: 60_000 }).toBe(true);
+    await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('wasm');
+    expect(await threadsShown(page)).toBe(`WASM threads: ${await cores(page)}`);
+    await page.getByTestId('tab-images').click(); // the reload keeps the tab and model kind that were chosen
+    await page.getByTestId('kind-mlp').check();
+    await trainMnistBriefly(page, 640, 1);
+    expect(parseFloat((await page.getByTestId('test-accuracy').textContent())!)).toBeGreaterThan(50);
+  } finally {
+    await page.context().setOffline(false);
+  }
+}
+
 async function trainCharLstmBriefly(page: Page): Promise<void> {
   await page.getByTestId('tab-text').click();
   await expect.poll(() => page.getByTestId('corpus-name').textContent(), { timeout: 120_000 }).toContain('State of the Union');
@@ -37,7 +55,7 @@ async function trainCharLstmBriefly(page: Page): Promise<void> {
 }
 
 describe('served cross-origin isolated (COOP/COEP)', () => {
-  it('trains the MLP, the CNN and the char-LSTM on WASM with one thread per core, with no worker error, and keeps the runs', async () => {
+  it('trains the MLP, the CNN and the char-LSTM on WASM with one thread per core, with no worker error, keeps the runs, and works offline', async () => {
     const { page, problems } = await open(`${inject('isolatedUrl')}?backend=wasm`);
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('wasm');
@@ -58,11 +76,12 @@ describe('served cross-origin isolated (COOP/COEP)', () => {
     await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
     expect(await page.getByTestId('notices').textContent()).not.toContain('engine worker stopped');
     expect(problems.filter((p) => /is not defined|ErrorEvent|SharedArrayBuffer/.test(p))).toEqual([]);
+    await offlineStillIsolated(page);
   });
 });
 
 describe('served plainly, isolated by the service worker', () => {
-  it('turns WASM threads on with one reload, then trains on all cores', async () => {
+  it('turns WASM threads on with one reload, then trains on all cores, online and offline', async () => {
     const { page, problems } = await open(`${baseUrl()}?backend=wasm`);
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
     await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('wasm');
@@ -73,6 +92,7 @@ describe('served plainly, isolated by the service worker', () => {
     expect(await threadsShown(page)).toBe(`WASM threads: ${await cores(page)}`);
     await trainMnistBriefly(page, 640, 1);
     expect(parseFloat((await page.getByTestId('test-accuracy').textContent())!)).toBeGreaterThan(50);
+    await offlineStillIsolated(page);
     // and off again: one more reload, plain
     await page.getByTestId('wasm-threads-toggle').click();
     await expect.poll(() => page.evaluate(() => crossOriginIsolated).catch(() => true), { timeout: 60_000 }).toBe(false);

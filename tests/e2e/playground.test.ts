@@ -56,37 +56,48 @@ describe('playground on WebGPU (SwiftShader)', () => {
     expect(foreign).toEqual([]);
   });
 
-  it('starts on WebGPU, measures every backend once for the MLP, trains on the fastest and remembers it after a reload', async () => {
+  it('starts at once on the best guess (WASM: WebGPU here is SwiftShader), times the others when idle, moves only when clearly faster', async () => {
     const { page, requests } = await openPlayground(browser());
-    await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('webgpu');
+    await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('wasm');
+    expect(await page.getByTestId('backend-guess').textContent()).toMatch(/WebGPU renders in software here \(swiftshader\).*WASM is the CPU default/);
     expect(await page.getByTestId('backend-auto').isChecked()).toBe(true);
     await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
     await page.getByTestId('train-limit').fill('640');
     await page.getByTestId('epochs').fill('1');
+    // Start never waits for a measurement (one may have begun while idle: it gives way)
+    const clicked = Date.now();
     await page.getByTestId('start').click();
-    await expect.poll(() => page.getByTestId('backend-measuring').count(), { timeout: 30_000 }).toBe(1);
-    await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 240_000 }).toBe('finished');
+    await expect.poll(() => page.getByTestId('loss-chart').getAttribute('data-points'), { timeout: 15_000, interval: 100 }).not.toBe('0');
+    expect(Date.now() - clicked).toBeLessThan(15_000);
+    expect(await page.getByTestId('active-backend').textContent()).toBe('wasm');
+    await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 120_000 }).toBe('finished');
+    expect(parseFloat((await page.getByTestId('test-accuracy').textContent())!)).toBeGreaterThan(50);
+
+    // idle again: the other backends are timed for the MLP in the background; the active backend does not change
+    await expect.poll(() => page.getByTestId('notices').textContent(), { timeout: 240_000 }).toContain('Measured in the background for the MLP');
     const notice = (await page.getByTestId('notices').textContent())!;
-    expect(notice).toContain('Measured once for the MLP');
     const rates = Object.fromEntries(
       [...notice.matchAll(/(webgpu|webgl|wasm|cpu) ([\d,]+) samples\/s/g)].map((m) => [m[1], Number(m[2].replace(/,/g, ''))]),
     );
-    expect(Object.keys(rates).sort()).toEqual(['cpu', 'wasm', 'webgl', 'webgpu']);
+    expect(Object.keys(rates).sort()).toEqual(['wasm', 'webgl', 'webgpu']); // cpu is not timed while WASM runs
     const fastest = Object.entries(rates).sort((a, b) => b[1] - a[1])[0][0];
-    expect(await page.getByTestId('active-backend').textContent()).toBe(fastest);
     expect(await page.getByTestId('fastest-mlp').getAttribute('data-backend')).toBe(fastest);
-    expect(parseFloat((await page.getByTestId('test-accuracy').textContent())!)).toBeGreaterThan(50);
+    expect(await page.getByTestId('active-backend').textContent()).toBe('wasm');
+    // the next run moves only to a backend at least 1.2x faster than wasm
+    const next = rates[fastest] >= 1.2 * rates.wasm ? fastest : 'wasm';
+    expect(notice).toContain(next === 'wasm' ? 'Training stays on wasm' : `The next MLP run starts on ${next}`);
 
-    // a reload starts on WebGPU again, then goes straight to the remembered backend: no second measurement
+    // a reload starts on the guess again and, at Start, goes straight to what was measured: no second measurement
     await page.reload();
     await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
-    expect(await page.getByTestId('active-backend').textContent()).toBe('webgpu');
+    expect(await page.getByTestId('active-backend').textContent()).toBe('wasm');
+    expect(await page.getByTestId('fastest-mlp').getAttribute('data-backend')).toBe(fastest);
     await page.getByTestId('train-limit').fill('640');
     await page.getByTestId('epochs').fill('1');
     await page.getByTestId('start').click();
     await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 240_000 }).toBe('finished');
-    expect(await page.getByTestId('active-backend').textContent()).toBe(fastest);
-    expect(await page.getByTestId('notices').textContent()).not.toContain('Measured once');
+    expect(await page.getByTestId('active-backend').textContent()).toBe(next);
+    expect(await page.getByTestId('notices').textContent()).not.toContain('Measured in the background');
     const origin = new URL(requests[0]).origin;
     expect(requests.every((u) => u.startsWith(origin) || u.startsWith('blob:') || u.startsWith('data:'))).toBe(true);
   });

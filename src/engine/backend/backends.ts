@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { BACKEND_ORDER, BackendName } from '../config/backends';
+import { type AdapterFacts, BACKEND_ORDER, BackendName, guessOrder, softwareAdapter } from '../config/backends';
 import { chooseGpuMatMul } from '../kernels/matmul/webgpu';
 import { OWN_MATMUL } from '../kernels/names';
 import type { BackendState } from '../config/backends';
@@ -48,13 +48,44 @@ export async function trySetBackend(name: BackendName): Promise<string | null> {
   }
 }
 
-/** Starts the preferred backend, else the first in BACKEND_ORDER that works. */
+/** Which GPU backends here render in software (SwiftShader, llvmpipe, a fallback adapter), with the renderer's name. */
+async function softwareRenderers(): Promise<Partial<Record<BackendName, string>>> {
+  const out: Partial<Record<BackendName, string>> = {};
+  const gpu = (globalThis.navigator as (Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }) | undefined)?.gpu;
+  try {
+    const adapter = (await gpu?.requestAdapter()) as { info?: AdapterFacts; isFallbackAdapter?: boolean } | null | undefined;
+    const info = adapter?.info; // GPUAdapterInfo's fields are getters on its prototype: read each (a spread copies none)
+    const facts = info && { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description };
+    const soft = adapter ? softwareAdapter({ ...facts, isFallbackAdapter: adapter.isFallbackAdapter || info?.isFallbackAdapter }) : null;
+    if (soft) out.webgpu = soft;
+  } catch {
+    // no adapter: starting WebGPU fails and says why
+  }
+  try {
+    const gl = typeof OffscreenCanvas === 'undefined' ? null : new OffscreenCanvas(1, 1).getContext('webgl2');
+    const debug = gl?.getExtension('WEBGL_debug_renderer_info');
+    const soft = gl ? softwareAdapter(String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER))) : null;
+    if (soft) out.webgl = soft;
+    gl?.getExtension('WEBGL_lose_context')?.loseContext();
+  } catch {
+    // no WebGL: starting it fails and says why
+  }
+  return out;
+}
+
+const LABEL: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' };
+
+/**
+ * Starts the preferred backend, else the best guess (see guessOrder): the first that works. Nothing is timed here,
+ * so training can start at once; the page measures the others later, when idle.
+ */
 export async function selectBackend(preferred?: BackendName): Promise<BackendState> {
   const failures: BackendState['failures'] = {};
-  const order = preferred ? [preferred, ...BACKEND_ORDER.filter((b) => b !== preferred)] : BACKEND_ORDER;
+  const software = preferred ? {} : await softwareRenderers();
+  const order = preferred ? [preferred, ...BACKEND_ORDER.filter((b) => b !== preferred)] : guessOrder(software);
   for (const name of order) {
     const problem = await trySetBackend(name);
-    if (!problem) return { active: name, failures };
+    if (!problem) return { active: name, failures, ...(preferred === name ? {} : { guess: why(name, software, failures) }) };
     failures[name] = problem;
   }
   throw new Error(
@@ -62,4 +93,13 @@ export async function selectBackend(preferred?: BackendName): Promise<BackendSta
       .map(([k, v]) => `${k}: ${v}`)
       .join('; ')}`,
   );
+}
+
+/** One sentence on why the guess is `name`. */
+function why(name: BackendName, software: Partial<Record<BackendName, string>>, failures: BackendState['failures']): string {
+  const soft = Object.entries(software).map(([b, r]) => `${LABEL[b as BackendName]} renders in software here (${r}), not on a GPU`);
+  if (name === 'webgpu' || name === 'webgl') return `${LABEL[name]} runs on a GPU here`;
+  const lost = Object.keys(failures).map((b) => `${LABEL[b as BackendName]} could not start`);
+  const reasons = [...soft, ...lost].join('; ');
+  return `${reasons ? `${reasons}: ` : ''}${name === 'wasm' ? 'WASM is the CPU default' : 'the plain CPU backend is the last resort'}`;
 }

@@ -18,11 +18,12 @@ export async function benchImageOurs(
   settings: TrainConfig,
   warmup: number,
   steps: number,
+  stopped?: () => boolean,
 ): Promise<ImageSpeed> {
   const model = buildModel(config, settings.seed);
   const optimizer = makeOptimizer(settings.optimizer, settings.learningRate);
   try {
-    const t = await timeTask(imageTask(model, train, null, settings), optimizer, settings.seed, warmup, steps);
+    const t = await timeTask(imageTask(model, train, null, settings), optimizer, settings.seed, warmup, steps, stopped);
     const samplesPerSec = (steps * settings.batchSize) / t.seconds;
     return {
       backend: tf.getBackend(),

@@ -22,6 +22,7 @@ export async function benchOurs(
   warmup: number,
   steps: number,
   fusedLstm = fusedLstmPays(),
+  stopped?: () => boolean,
 ): Promise<SpeedResult> {
   const ids = tf.tensor1d(corpus.ids, 'int32');
   const m = buildCharLstm(model, corpus.info.vocabSize, config.seed);
@@ -35,7 +36,7 @@ export async function benchOurs(
     fusedLstm,
   );
   try {
-    const t = await timeTask(task, optimizer, config.seed, warmup, steps);
+    const t = await timeTask(task, optimizer, config.seed, warmup, steps, stopped);
     const charsPerSec = (steps * config.batchSize * model.window) / t.seconds;
     return {
       backend: tf.getBackend(),
@@ -54,9 +55,24 @@ export async function benchOurs(
   }
 }
 
+/** Thrown out of a measurement that another job asked to stop (see Workspace.giveWay). */
+export class Interrupted extends Error {
+  constructor() {
+    super('The measurement gave way to another job.');
+  }
+}
+
+/** With `stopped` given: lets queued messages in (one macrotask, outside any timed section) and obeys a stop. */
+async function giveWay(stopped?: () => boolean): Promise<void> {
+  if (!stopped) return;
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  if (stopped()) throw new Interrupted();
+}
+
 /**
  * Times a training task the way the page's step loop runs it: `warmup` steps first (kernels compile, each read
  * back), then `steps` steps whose losses are read back asynchronously in batches of 20, one read in flight.
+ * With `stopped`, it gives way between warm-up steps (never inside the timed steps) and throws Interrupted.
  */
 export async function timeTask(
   task: TrainTask,
@@ -64,12 +80,14 @@ export async function timeTask(
   seed: number,
   warmup: number,
   steps: number,
+  stopped?: () => boolean,
 ): Promise<{ seconds: number; tensorsBefore: number; tensorsAfter: number; bytesBefore: number; bytesAfter: number }> {
   task.beginEpoch(mulberry32(seed));
   for (let i = 0; i < warmup; i++) {
     const [l, a] = task.step(optimizer, i % task.stepsPerEpoch);
     await l.data();
     tf.dispose([l, a]);
+    await giveWay(stopped);
   }
   const before = tf.memory();
   const start = performance.now();

@@ -239,30 +239,6 @@ export function packCodes(q: QuantizedTensor): Uint8Array {
   return out;
 }
 
-/** Inverse of packCodes. `bytes` must be exactly the packed length for `count` codes (a subarray is fine, any alignment). */
-export function unpackCodes(bytes: Uint8Array, count: number, bits: QuantBits): Uint8Array | Uint16Array {
-  checkBits(bits);
-  if (!Number.isInteger(count) || count < 0) {
-    throw new Error(`unpackCodes: count must be a non-negative integer, got ${count}`);
-  }
-  const need = bits === 16 ? 2 * count : bits === 8 ? count : Math.ceil(count / 2);
-  if (bytes.length !== need) {
-    throw new Error(`unpackCodes: ${count} ${bits}-bit codes need ${need} bytes, got ${bytes.length}`);
-  }
-  if (bits === 16) {
-    const out = new Uint16Array(count);
-    for (let i = 0; i < count; i++) out[i] = bytes[2 * i] | (bytes[2 * i + 1] << 8);
-    return out;
-  }
-  if (bits === 8) return Uint8Array.from(bytes);
-  const out = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    const b = bytes[i >> 1];
-    out[i] = (i & 1) === 0 ? b & 0x0f : b >>> 4;
-  }
-  return out;
-}
-
 /**
  * IEEE binary16 bit pattern of x, rounding to nearest (ties to even) directly from the double value.
  * Subnormals are kept, magnitudes >= 65520 become +-Infinity, NaN becomes the quiet NaN 0x7e00,

@@ -3,7 +3,7 @@ import { dequantize, describeSpec, quantize, weightError } from './quantize';
 import { QuantSpec } from '../config/compress';
 import { applyMask, magnitudeMasks, sparsityOf } from './prune';
 import { countOf, isKernel, ModelSnapshot, WeightEntry } from './snapshot';
-import { compactPayload, plainIsCompact } from '../io/compressedFiles';
+import { compactPayload, plainLayersFiles, quantOf } from '../io/compressedFiles';
 import type { Histogram, LayerStat, MetricInfo, PruneOptions, VariantInfo, VariantKind } from '../config/compress';
 
 /** Size of the weights as stored (raw) and gzipped. */
@@ -121,7 +121,8 @@ export class VariantStore {
       ...sizes(snap),
       metric,
       layers: layerStats(snap, sameShape ? parent : null),
-      plainCompact: plainIsCompact(snap),
+      quant: quantOf(snap),
+      stockBytes: plainLayersFiles(snap, 'model').weights.length,
     };
     this.items.set(info.id, { info, snap });
     return info;

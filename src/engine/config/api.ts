@@ -9,7 +9,7 @@ import type { CharLstmConfig } from './charModel';
 import type { TextTrainConfig } from './textTrain';
 import type { GenerateOptions } from './generate';
 import type { EvaluationResult, ExportFile, ModelFiles, ModelSummary } from './results';
-import type { CompressState, DistillOptions, GradualOptions, Histogram, PruneOptions, QuantSpec, VariantInfo } from './compress';
+import type { CompressState, DistillOptions, GradualOptions, Histogram, PruneOptions, QuantSpec, VariantInfo, VariantOutputs } from './compress';
 import type {
   AdamCheck,
   ApplyModelCheck,
@@ -22,7 +22,7 @@ import type {
   SpeedResult,
   TimeToAccuracy,
 } from './diagnostics';
-import type { RunRecord, RunSummary, StorageStatus } from './runs';
+import type { ImportedRun, RunRecord, RunSummary, StorageStatus } from './runs';
 
 /** The two model families the page trains; API calls that act on "the current model" say which. */
 export type Which = 'images' | 'text';
@@ -40,6 +40,12 @@ export interface BackendTiming {
   backend: BackendName;
   itemsPerSec?: number;
   error?: string;
+}
+
+/** A background measurement: `interrupted` when another job stopped it before every candidate was timed. */
+export interface BackendMeasure {
+  timings: BackendTiming[];
+  interrupted: boolean;
 }
 
 export interface ImportedModelInfo {
@@ -87,8 +93,8 @@ export interface PlaygroundApi {
   /** Starts a backend (the preferred one, else the first that works) and registers the notice channel. */
   init(preferred: BackendName | undefined, onNotice: (n: Notice) => void, options?: SessionOptions): Promise<BackendState>;
   setBackend(name: BackendName): Promise<BackendState>;
-  /** Times the model briefly on each candidate backend and leaves the fastest active. */
-  measureBackends(kind: ModelKind, config: ModelConfig | CharLstmConfig, candidates: BackendName[]): Promise<BackendTiming[]>;
+  /** Times the candidates while idle, giving way to any other call; the active backend is unchanged afterwards. */
+  measureBackends(kind: ModelKind, config: ModelConfig | CharLstmConfig, candidates: BackendName[]): Promise<BackendMeasure>;
   loadMnist(urls: MnistUrls, validationSize: number, onProgress: (p: LoadProgress) => void): Promise<DatasetInfo>;
   /** User IDX files; on any error the current dataset stays and the error message says what to do. */
   loadIdxFiles(files: NamedBytes[], validationSize: number): Promise<DatasetInfo>;
@@ -117,6 +123,10 @@ export interface PlaygroundApi {
   exportRun(id: string): Promise<ExportFile[]>;
   /** Continues an interrupted run from its last checkpoint (weights, optimizer state, step, curves). */
   resumeRun(id: string, onEvent: (e: TrainEvent) => void): Promise<TrainResult>;
+  /** An exported run (NAME-vN.run.json with its checkpoint files, or one .zip of them) added as this browser's next version. */
+  importRun(files: NamedBytes[]): Promise<ImportedRun>;
+  /** Test hook (?testHooks=1): an error escapes the worker after this call returns, as a crash would. */
+  crash(): Promise<void>;
   /** Test hook (only with ?testHooks=1): destroys the WebGPU device mid-run. */
   loseDevice(): Promise<boolean>;
 
@@ -160,6 +170,8 @@ export interface PlaygroundApi {
   ): Promise<VariantInfo>;
   variantHistogram(which: Which, id: number, weightName: string): Promise<Histogram>;
   exportVariant(which: Which, id: number): Promise<ExportFile[]>;
+  /** The variant's dequantized model on an input, and its weights' hashes: what a model loaded from its export must match (e2e tests). */
+  variantOutputs(which: Which, id: number, input: number[], shape: number[]): Promise<VariantOutputs>;
   importImageModel(files: NamedBytes[]): Promise<ImportedModelInfo>;
 
   // npm run bench

@@ -36,8 +36,10 @@ export interface VariantInfo {
   gzipBytes: number;
   metric: number;
   layers: LayerStat[];
-  /** True when the plain TensorFlow.js export holds the weights at this size (no per-channel or 4-bit codes). */
-  plainCompact: boolean;
+  /** The quantization of its kernels (null: float32); what each export holds follows from it (exportForms.ts). */
+  quant: QuantSpec | null;
+  /** The weights file stock TensorFlow.js reads (model.json's .weights.bin), in bytes. */
+  stockBytes: number;
 }
 
 export interface MetricInfo {
@@ -87,4 +89,10 @@ export interface GradualOptions extends PruneOptions {
 export interface CompressState {
   metric: MetricInfo;
   variants: VariantInfo[];
+}
+
+/** A variant's model run on an input, and a hash of each weight's float32 bits (FNV-1a, 32-bit, over the bit patterns). */
+export interface VariantOutputs {
+  outputs: number[];
+  weightHashes: number[];
 }

@@ -62,3 +62,10 @@ export interface StorageStatus {
   persistent: boolean;
   problem: string | null;
 }
+
+/** A run brought in from exported files: listed under this browser's next version. */
+export interface ImportedRun {
+  run: RunSummary;
+  /** What did not come in (an old export's checkpoint), or null. */
+  note: string | null;
+}

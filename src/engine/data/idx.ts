@@ -1,5 +1,6 @@
 // IDX format (LeCun's MNIST files): big-endian magic 0x00 0x00 <type> <ndims>, then ndims uint32 sizes,
 // then the data. We accept unsigned-byte data (type 0x08) only, which is what MNIST-style sets use.
+import * as v from 'valibot';
 
 export class DataError extends Error {
   constructor(message: string) {
@@ -34,32 +35,63 @@ export async function maybeGunzip(bytes: Uint8Array, name = 'file'): Promise<Uin
   return isGzip(bytes) ? gunzip(bytes, name) : bytes;
 }
 
-export function parseIdx(bytes: Uint8Array, name = 'file'): IdxArray {
-  if (bytes.length < 4) throw new DataError(`${name}: only ${bytes.length} bytes, too short to be an IDX file.`);
-  if (bytes[0] !== 0 || bytes[1] !== 0) {
-    const magic = [...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join('');
-    throw new DataError(
-      `${name}: wrong magic number 0x${magic}; an IDX file starts with 0x0000080N. Choose an IDX file (raw or .gz), e.g. train-images-idx3-ubyte.`,
-    );
-  }
-  if (bytes[2] !== UBYTE) {
-    throw new DataError(`${name}: IDX data type 0x${bytes[2].toString(16)} is not supported; only unsigned bytes (0x08) are.`);
-  }
-  const ndims = bytes[3];
-  if (ndims < 1 || ndims > 4) throw new DataError(`${name}: IDX header claims ${ndims} dimensions; expected 1 to 4.`);
-  const headerLength = 4 + 4 * ndims;
-  if (bytes.length < headerLength) throw new DataError(`${name}: truncated IDX header.`);
+/** What the first bytes of an IDX file say, read before any check (as many sizes as the bytes hold). */
+interface IdxHeader {
+  length: number;
+  magic: number[];
+  type: number;
+  ndims: number;
+  dims: number[];
+}
+
+const thousands = (n: number) => n.toLocaleString('en-US');
+const product = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
+
+/** The IDX header's schema: each check, in file order, with the sentence the user sees. */
+const idxHeader = v.pipe(
+  v.object({ length: v.number(), magic: v.array(v.number()), type: v.number(), ndims: v.number(), dims: v.array(v.number()) }),
+  v.check(
+    (h) => h.length >= 4,
+    (i) => `only ${(i.input as IdxHeader).length} bytes, too short to be an IDX file.`,
+  ),
+  v.check(
+    (h) => h.magic[0] === 0 && h.magic[1] === 0,
+    (i) =>
+      `wrong magic number 0x${(i.input as IdxHeader).magic.map((b) => b.toString(16).padStart(2, '0')).join('')}; an IDX file starts with 0x0000080N. Choose an IDX file (raw or .gz), e.g. train-images-idx3-ubyte.`,
+  ),
+  v.check(
+    (h) => h.type === UBYTE,
+    (i) => `IDX data type 0x${(i.input as IdxHeader).type.toString(16)} is not supported; only unsigned bytes (0x08) are.`,
+  ),
+  v.check(
+    (h) => h.ndims >= 1 && h.ndims <= 4,
+    (i) => `IDX header claims ${(i.input as IdxHeader).ndims} dimensions; expected 1 to 4.`,
+  ),
+  v.check((h) => h.dims.length === h.ndims, 'truncated IDX header.'),
+  v.check(
+    (h) => h.length - 4 - 4 * h.ndims >= product(h.dims),
+    (i) => {
+      const h = i.input as IdxHeader;
+      return `truncated: the header promises ${thousands(product(h.dims))} bytes of data (${h.dims.join('x')}) but the file holds ${thousands(h.length - 4 - 4 * h.ndims)}. Download the file again.`;
+    },
+  ),
+);
+
+/** The header fields as the bytes give them; every check is the schema's. */
+function readHeader(bytes: Uint8Array): IdxHeader {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const ndims = bytes[3] ?? 0;
   const dims: number[] = [];
-  for (let i = 0; i < ndims; i++) dims.push(view.getUint32(4 + 4 * i, false));
-  const expected = dims.reduce((a, b) => a * b, 1);
-  const actual = bytes.length - headerLength;
-  if (actual < expected) {
-    throw new DataError(
-      `${name}: truncated: the header promises ${expected.toLocaleString('en-US')} bytes of data (${dims.join('x')}) but the file holds ${actual.toLocaleString('en-US')}. Download the file again.`,
-    );
-  }
-  return { dims, data: bytes.subarray(headerLength, headerLength + expected) };
+  for (let i = 0; i < ndims && 8 + 4 * i <= bytes.length; i++) dims.push(view.getUint32(4 + 4 * i, false));
+  return { length: bytes.length, magic: [...bytes.subarray(0, 4)], type: bytes[2] ?? 0, ndims, dims };
+}
+
+export function parseIdx(bytes: Uint8Array, name = 'file'): IdxArray {
+  const header = v.safeParse(idxHeader, readHeader(bytes), { abortPipeEarly: true });
+  if (!header.success) throw new DataError(`${name}: ${header.issues[0].message}`);
+  const { dims, ndims } = header.output;
+  const headerLength = 4 + 4 * ndims;
+  return { dims, data: bytes.subarray(headerLength, headerLength + product(dims)) };
 }
 
 export interface LabelledImages {

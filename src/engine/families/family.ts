@@ -81,6 +81,9 @@ export interface ModelFamily {
   dataProblem(run: DatasetIdentity, ctx: FamilyContext): string | null;
   /** How to rebuild a stored run's model and task on the active backend (resume, reload, backend fault). */
   plan(record: RunRecord, ctx: FamilyContext): RunPlan;
-  /** Items (samples, predicted characters) per second of a few training steps on the active backend. */
-  backendSpeed(ctx: FamilyContext, config: ModelConfig | CharLstmConfig): Promise<number>;
+  /**
+   * Items (samples, predicted characters) per second of a few training steps on the active backend; with
+   * `stopped`, it gives way between warm-up steps and throws Interrupted once `stopped()` is true.
+   */
+  backendSpeed(ctx: FamilyContext, config: ModelConfig | CharLstmConfig, stopped?: () => boolean): Promise<number>;
 }

@@ -1,8 +1,11 @@
 import type * as tf from '@tensorflow/tfjs';
-import { dequantize, packCodes, QuantizedTensor, unpackCodes } from '../compress/quantize';
-import { QuantBits, QuantGranularity, QuantScheme } from '../config/compress';
-import { countOf, ModelSnapshot, WeightEntry } from '../compress/snapshot';
+import { packCodes } from '../compress/quantize';
+import type { QuantBits, QuantGranularity, QuantScheme, QuantSpec } from '../config/compress';
+import { stockIsCompact } from '../config/exportForms';
+import type { ModelSnapshot, WeightEntry } from '../compress/snapshot';
+import { COMPACT_FORMAT, COMPACT_MAGIC, COMPACT_VERSION, CompactModelError, decodeCompact } from './compactLoader';
 import { ModelFileError, safeFileName } from './modelFiles';
+import { checkCompactFile } from './compactHeader';
 import type { ExportFile } from '../config/results';
 
 /**
@@ -23,10 +26,11 @@ function plainWeight(e: WeightEntry): { spec: tf.io.WeightsManifestEntry; bytes:
   return { spec: base, bytes: new Uint8Array(e.values.buffer.slice(e.values.byteOffset, e.values.byteOffset + e.values.byteLength)) };
 }
 
+/** The quantization of the snapshot's kernels (every quantized weight of a variant has the same), or null. */
+export const quantOf = (s: ModelSnapshot): QuantSpec | null => s.entries.find((e) => e.quant)?.quant?.spec ?? null;
+
 /** True when plain tfjs can hold every weight at its compressed size (no per-channel, no 4-bit). */
-export function plainIsCompact(s: ModelSnapshot): boolean {
-  return s.entries.every((e) => !e.quant || e.quant.spec.bits === 16 || (e.quant.spec.granularity === 'tensor' && e.quant.spec.bits === 8));
-}
+export const plainIsCompact = (s: ModelSnapshot): boolean => stockIsCompact(quantOf(s));
 
 /** model.json (layers format, weights manifest with quantization entries) and one weights shard. */
 export function plainLayersFiles(s: ModelSnapshot, stem: string): { modelJson: string; weightsName: string; weights: Uint8Array } {
@@ -63,9 +67,6 @@ function concat(parts: Uint8Array[]): Uint8Array {
 // nibble first), dequantized as x' = q * scale + min with the channel on the last axis.
 // ---------------------------------------------------------------------------------------------------------------
 
-const MAGIC = 'NNQ1';
-const COMPACT_FORMAT = 'nn-playground-compact';
-
 interface CompactRecord {
   name: string;
   shape: number[];
@@ -83,11 +84,6 @@ function f32Bytes(a: Float32Array): Uint8Array {
   const view = new DataView(out.buffer);
   a.forEach((v, i) => view.setFloat32(i * 4, v, true));
   return out;
-}
-
-function readF32(bytes: Uint8Array, at: number, n: number): Float32Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset + at, n * 4);
-  return Float32Array.from({ length: n }, (_, i) => view.getFloat32(i * 4, true));
 }
 
 /** The weights as our compact format stores them: the bytes a variant costs (before gzip). */
@@ -123,55 +119,27 @@ export function compactFile(s: ModelSnapshot, stem: string): ExportFile {
     return r;
   });
   const header = new TextEncoder().encode(
-    JSON.stringify({ format: COMPACT_FORMAT, version: 1, modelTopology: s.topology, userDefinedMetadata: s.metadata, weights }),
+    JSON.stringify({ format: COMPACT_FORMAT, version: COMPACT_VERSION, modelTopology: s.topology, userDefinedMetadata: s.metadata, weights }),
   );
   const head = new Uint8Array(8);
-  head.set(new TextEncoder().encode(MAGIC), 0);
+  head.set(new TextEncoder().encode(COMPACT_MAGIC), 0);
   new DataView(head.buffer).setUint32(4, header.length, true);
   return { name: `${safeFileName(stem)}.nnq`, bytes: concat([head, header, ...parts.map((p) => p.bytes)]) };
 }
 
 export function isCompactFile(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && new TextDecoder().decode(bytes.subarray(0, 4)) === MAGIC;
+  return bytes.length >= 4 && new TextDecoder().decode(bytes.subarray(0, 4)) === COMPACT_MAGIC;
 }
 
-/** Reads a .nnq file back into a snapshot (codes kept, values dequantized); every inconsistency is a ModelFileError. */
+/** Reads a .nnq file back into a snapshot of its dequantized values, with the loader plain tfjs users get (nnq-loader.js). */
 export function readCompactFile(bytes: Uint8Array, fileName = 'the .nnq file'): ModelSnapshot {
-  if (!isCompactFile(bytes) || bytes.length < 8)
-    throw new ModelFileError(`${fileName} is not a compact model of this page (it does not start with ${MAGIC}).`);
-  const headerLength = new DataView(bytes.buffer, bytes.byteOffset + 4, 4).getUint32(0, true);
-  if (8 + headerLength > bytes.length)
-    throw new ModelFileError(`${fileName} is truncated: its header says ${headerLength} bytes but the file has ${bytes.length - 8} after the magic.`);
-  let header: { format?: string; modelTopology?: object; userDefinedMetadata?: Record<string, unknown>; weights?: CompactRecord[] };
+  let m;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+    m = decodeCompact(bytes, fileName);
   } catch (e) {
-    throw new ModelFileError(`${fileName} has a damaged header (${(e as Error).message}).`);
+    throw e instanceof CompactModelError ? new ModelFileError(e.message) : e;
   }
-  if (header.format !== COMPACT_FORMAT || !header.modelTopology || !Array.isArray(header.weights)) {
-    throw new ModelFileError(`${fileName} has no model topology or weight table; export it again from the Compress panel.`);
-  }
-  const data = bytes.subarray(8 + headerLength);
-  const entries = header.weights.map((r): WeightEntry => {
-    const n = countOf(r.shape);
-    const need = r.encoding === 'float32' ? 4 * n : r.encoding === 'float16' ? 2 * n : 8 * (r.channels ?? 0) + Math.ceil((n * (r.bits ?? 8)) / 8);
-    if (!Number.isInteger(n) || r.length !== need || r.offset < 0 || r.offset + r.length > data.length) {
-      throw new ModelFileError(
-        `${fileName} is short or damaged: weight ${r.name} needs ${need} bytes at offset ${r.offset}, the data holds ${data.length}.`,
-      );
-    }
-    const chunk = data.subarray(r.offset, r.offset + r.length);
-    if (r.encoding === 'float32') return { name: r.name, shape: r.shape, values: readF32(chunk, 0, n) };
-    const spec = { bits: (r.bits ?? 16) as QuantBits, scheme: r.scheme ?? 'affine', granularity: r.granularity ?? 'tensor' };
-    const c = r.encoding === 'float16' ? 0 : r.channels!;
-    const quant: QuantizedTensor = {
-      shape: r.shape,
-      spec,
-      codes: unpackCodes(chunk.subarray(8 * c), n, spec.bits),
-      scales: readF32(chunk, 0, c),
-      mins: readF32(chunk, 4 * c, c),
-    };
-    return { name: r.name, shape: r.shape, values: dequantize(quant), quant };
-  });
-  return { topology: header.modelTopology, metadata: header.userDefinedMetadata ?? {}, entries };
+  // what the loader let through, checked field by field against the header's schema, the topology sized, before tfjs
+  checkCompactFile(bytes, fileName);
+  return { topology: m.modelTopology, metadata: m.userDefinedMetadata, entries: m.weights };
 }

@@ -4,11 +4,13 @@ import { BACKEND_ORDER, BackendName } from '../config/backends';
 import type { ExportFile } from '../config/results';
 import type { TrainConfig } from '../config/train';
 import { TrainEvent, TrainResult } from '../config/events';
-import { RunRecord, RunSummary, StorageStatus } from '../config/runs';
+import type { NamedBytes } from '../config/data';
+import { ImportedRun, RunRecord, RunSummary, StorageStatus } from '../config/runs';
 import { trySetBackend } from '../backend/backends';
 import { restoreWeights } from '../io/checkpoint';
 import { Trainer } from '../train/trainer';
 import { runExportFiles } from './exportRun';
+import { readRunImport } from './importRun';
 import type { RunPlan } from './plan';
 import { RunRecorder } from './recorder';
 import { browserLocks, listedStatus, RunLocks } from './runLocks';
@@ -258,6 +260,15 @@ export class RunKeeper {
   async export(id: string): Promise<ExportFile[]> {
     const { record, cp } = await this.get(id);
     return runExportFiles(record, cp, this.host.plan(record));
+  }
+
+  /** A run exported by this page (its .run.json and checkpoint files, or one .zip) stored here under the next version. */
+  async importRun(files: NamedBytes[]): Promise<ImportedRun> {
+    const { record, cp, note } = await readRunImport(files, (r) => this.host.plan(r), runId(), await this.store.nextVersion());
+    if (cp) await this.store.putCheckpoint(record.id, cp);
+    await this.store.put(record);
+    const run = (await this.list()).find((r) => r.id === record.id)!;
+    return { run, note };
   }
 
   /** A trainer that goes on from the run's last checkpoint: same weights, optimizer state, step and curves. */

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendTiming, MemoryInfo, ModelKind, Notice, SessionOptions } from '../config/api';
+import type { BackendMeasure, BackendTiming, MemoryInfo, ModelKind, Notice, SessionOptions } from '../config/api';
 import type { BackendName, BackendState } from '../config/backends';
 import type { CharLstmConfig } from '../config/charModel';
 import type { ModelConfig } from '../config/imageModel';
 import { selectBackend, trySetBackend } from '../backend/backends';
+import { Interrupted } from '../bench/textBench';
 import { familyOfKind } from '../families';
 import type { KeyValue } from '../runs/runStore';
 import type { Workspace } from './workspace';
@@ -53,34 +54,49 @@ export class BackendService {
   }
 
   /**
-   * Times a few training steps of the model on each candidate backend (after a warm-up step that compiles its
-   * kernels) and leaves the fastest active. The page caches the answer per model kind, so this runs once.
+   * Times a few training steps of the model on each candidate backend (after a warm-up that compiles its kernels),
+   * only while nothing else runs: any other job stops it (then `interrupted` is true and the timings are partial).
+   * The active backend is the same afterwards; the page decides whether a later run moves (see clearlyFastest).
    */
-  async measureBackends(kind: ModelKind, config: ModelConfig | CharLstmConfig, candidates: BackendName[]): Promise<BackendTiming[]> {
-    return this.ws.exclusive('measuring the backends', async () => {
+  async measureBackends(kind: ModelKind, config: ModelConfig | CharLstmConfig, candidates: BackendName[]): Promise<BackendMeasure> {
+    const measured = await this.ws.giveWay(async (stopped) => {
       const start = tf.getBackend() as BackendName;
       const family = familyOfKind(kind);
-      const out: BackendTiming[] = [];
-      for (const backend of candidates) {
-        const problem = await trySetBackend(backend);
-        if (problem) {
-          out.push({ backend, error: problem });
-          continue;
+      const timings: BackendTiming[] = [];
+      let interrupted = false;
+      try {
+        for (const backend of candidates) {
+          if (stopped()) throw new Interrupted();
+          const problem = await trySetBackend(backend);
+          if (problem) {
+            timings.push({ backend, error: problem });
+            continue;
+          }
+          try {
+            timings.push({ backend, itemsPerSec: await family.backendSpeed(this.ws, config, stopped) });
+          } catch (e) {
+            if (e instanceof Interrupted) throw e;
+            timings.push({ backend, error: (e as Error).message });
+          }
         }
-        this.ws.dropDeviceData();
-        try {
-          out.push({ backend, itemsPerSec: await family.backendSpeed(this.ws, config) });
-        } catch (e) {
-          out.push({ backend, error: (e as Error).message });
-        }
+      } catch (e) {
+        if (!(e instanceof Interrupted)) throw e;
+        interrupted = true;
+      } finally {
+        await trySetBackend(start); // the workspace's data stayed on it: each timing uses a sample of its own
+        this.ws.watchDevice();
       }
-      const timed = out.filter((t) => t.itemsPerSec !== undefined);
-      const best = timed.length ? timed.reduce((a, b) => (b.itemsPerSec! > a.itemsPerSec! ? b : a)).backend : start;
-      if ((await trySetBackend(best)) !== null) await trySetBackend(start);
-      this.ws.dropDeviceData();
-      this.ws.watchDevice();
-      return out;
+      return { timings, interrupted };
     });
+    return measured ?? { timings: [], interrupted: true };
+  }
+
+  /** Test hook (?testHooks=1): throws outside any call, so the page sees the worker fail (it restarts it once). */
+  async crash(): Promise<void> {
+    if (!this.testHooks) throw new Error('Test hooks are off; open the page with ?testHooks=1.');
+    setTimeout(() => {
+      throw new Error('a crash asked for by a test');
+    }, 0);
   }
 
   /** Test hook (?testHooks=1): destroys the WebGPU device, as a driver reset or a lost GPU would. */

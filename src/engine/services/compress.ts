@@ -1,6 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Which } from '../config/api';
-import type { CompressState, DistillOptions, GradualOptions, Histogram, PruneOptions, QuantSpec, VariantInfo } from '../config/compress';
+import type {
+  CompressState,
+  DistillOptions,
+  GradualOptions,
+  Histogram,
+  PruneOptions,
+  QuantSpec,
+  VariantInfo,
+  VariantOutputs,
+} from '../config/compress';
 import { validateDistill } from '../config/compress';
 import type { TrainEvent, TrainResult } from '../config/events';
 import type { ModelConfig } from '../config/imageModel';
@@ -15,10 +24,17 @@ import { histogram, pruneSnapshot, quantizeSnapshot, VariantStore } from '../com
 import { familyOf } from '../families';
 import type { ModelFamily } from '../families/family';
 import { imagesFamily } from '../families/images/family';
-import { compactFile, plainLayersFiles } from '../io/compressedFiles';
+import { compactFile, plainIsCompact, plainLayersFiles } from '../io/compressedFiles';
 import { buildModel } from '../families/images/model';
 import { Trainer } from '../train/trainer';
 import type { Workspace } from './workspace';
+
+/** FNV-1a (32-bit) over the float32 bit patterns, one 32-bit word at a time. */
+function fnv1a(values: Float32Array): number {
+  let h = 0x811c9dc5;
+  for (const w of new Uint32Array(values.buffer, values.byteOffset, values.length)) h = Math.imul(h ^ w, 0x01000193) >>> 0;
+  return h;
+}
 
 const pct = (sparsity: number) => `${Math.round(sparsity * 1000) / 10}%`;
 
@@ -188,6 +204,21 @@ export class CompressService {
     return histogram(before, after);
   }
 
+  /**
+   * The variant's dequantized model run on `input` (of `shape`) on the active backend, and an FNV-1a hash of each
+   * weight's float32 bits: what any of its exports must load into (the end-to-end tests compare stock tfjs and nnq-loader.js with it).
+   */
+  async variantOutputs(which: Which, id: number, input: number[], shape: number[]): Promise<VariantOutputs> {
+    const { snap } = this.store(familyOf(which)).get(id);
+    const model = await loadSnapshot(snap);
+    try {
+      const outputs = tf.tidy(() => Array.from((model.predict(tf.tensor(input, shape, model.inputs[0].dtype)) as tf.Tensor).dataSync()));
+      return { outputs, weightHashes: snap.entries.map((e) => fnv1a(e.values)) };
+    } finally {
+      model.dispose();
+    }
+  }
+
   /** The variant in the TensorFlow.js layers format (quantization in the manifest where it can say it), plus our compact file when it cannot. */
   async exportVariant(which: Which, id: number): Promise<ExportFile[]> {
     const family = familyOf(which);
@@ -198,7 +229,7 @@ export class CompressService {
       { name: `${plain.weightsName.replace(/\.weights\.bin$/, '')}.json`, bytes: new TextEncoder().encode(plain.modelJson) },
       { name: plain.weightsName, bytes: plain.weights },
     ];
-    if (!info.plainCompact) files.push(compactFile(snap, stem));
+    if (!plainIsCompact(snap)) files.push(compactFile(snap, stem));
     return files;
   }
 }

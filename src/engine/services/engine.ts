@@ -45,6 +45,7 @@ export class Engine implements PlaygroundApi {
   setBackend: Api['setBackend'] = (...a) => this.backend.setBackend(...a);
   measureBackends: Api['measureBackends'] = (...a) => this.backend.measureBackends(...a);
   loseDevice: Api['loseDevice'] = (...a) => this.backend.loseDevice(...a);
+  crash: Api['crash'] = (...a) => this.backend.crash(...a);
   memory: Api['memory'] = (...a) => this.backend.memory(...a);
 
   // Images
@@ -74,6 +75,7 @@ export class Engine implements PlaygroundApi {
   distillVariant: Api['distillVariant'] = (...a) => this.compress.distillVariant(...a);
   variantHistogram: Api['variantHistogram'] = (...a) => this.compress.variantHistogram(...a);
   exportVariant: Api['exportVariant'] = (...a) => this.compress.exportVariant(...a);
+  variantOutputs: Api['variantOutputs'] = (...a) => this.compress.variantOutputs(...a);
 
   // Model files
   exportModel: Api['exportModel'] = (...a) => this.files.exportModel(...a);
@@ -90,6 +92,7 @@ export class Engine implements PlaygroundApi {
   deleteRun: Api['deleteRun'] = (...a) => this.runs.deleteRun(...a);
   exportRun: Api['exportRun'] = (...a) => this.runs.exportRun(...a);
   resumeRun: Api['resumeRun'] = (...a) => this.runs.resumeRun(...a);
+  importRun: Api['importRun'] = (...a) => this.runs.importRun(...a);
 
   // npm run bench and self-checks
   benchTextSpeed: Api['benchTextSpeed'] = (...a) => this.diagnostics.benchTextSpeed(...a);

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { CharModelInfo, ImportedModelInfo, Which } from '../config/api';
 import type { CharLstmMetadata } from '../config/charModel';
 import type { NamedBytes } from '../config/data';
@@ -6,10 +6,12 @@ import type { ModelFiles } from '../config/results';
 import { loadSnapshot } from '../compress/snapshot';
 import { familyOf } from '../families';
 import { isCompactFile, readCompactFile } from '../io/compressedFiles';
-import { exportModel, importModel, ModelFileError } from '../io/modelFiles';
+import { disposingOnFailure, exportModel, importModel, ModelFileError } from '../io/modelFiles';
+import { parseCharMetadata } from '../io/modelJson';
 import { summarize } from '../models/summary';
 import { vocabularyFrom } from '../text/corpus';
 import { evaluateSet } from '../train/deviceData';
+import { DataError } from '../data/idx';
 import type { Workspace } from './workspace';
 
 /** The current models as files (TensorFlow.js layers format) and models exported by this page loaded back. */
@@ -33,20 +35,14 @@ export class ModelFileService {
   async importImageModel(files: NamedBytes[]): Promise<ImportedModelInfo> {
     return this.ws.exclusive('loading a model', async () => {
       const { model } = await this.loadModelFiles(files);
-      const input = model.inputs[0].shape.slice(1);
-      const output = model.outputs[0].shape.slice(1);
-      if (input.join(',') !== '28,28,1' || output.join(',') !== '10') {
-        model.dispose();
-        throw new ModelFileError(
-          `This model takes [${input.join(', ')}] and predicts [${output.join(', ')}]; an MNIST model takes [28, 28, 1] and predicts 10 classes. Choose a model exported from the Images tab.`,
-        );
-      }
       let accuracy: number;
       try {
-        accuracy = (await evaluateSet(model, this.ws.imageData().test)).accuracy;
+        accuracy = await disposingOnFailure(() => this.testAccuracy(model));
       } catch (e) {
         model.dispose();
-        throw e;
+        throw e instanceof ModelFileError || e instanceof DataError
+          ? e
+          : new ModelFileError(`This model could not be run on the test images: ${(e as Error).message}`);
       }
       this.ws.imageModel?.dispose();
       this.ws.imageModel = model;
@@ -55,17 +51,35 @@ export class ModelFileService {
     });
   }
 
+  /** A loaded model's accuracy on the test images, once its shapes are an MNIST model's and one digit runs through it. */
+  private async testAccuracy(model: tf.LayersModel): Promise<number> {
+    const input = model.inputs[0].shape.slice(1);
+    const output = model.outputs[0].shape.slice(1);
+    if (input.join(',') !== '28,28,1' || output.join(',') !== '10') {
+      throw new ModelFileError(
+        `This model takes [${input.join(', ')}] and predicts [${output.join(', ')}]; an MNIST model takes [28, 28, 1] and predicts 10 classes. Choose a model exported from the Images tab.`,
+      );
+    }
+    // inside tidy: a model whose layers disagree fails here, leaving no tensor behind
+    tf.tidy(() => {
+      model.predict(tf.zeros([1, 28, 28, 1]));
+    });
+    return (await evaluateSet(model, this.ws.imageData().test)).accuracy;
+  }
+
   /** A char-LSTM exported by this page (model.json plus its weights file, or one .nnq file). The current model stays on any error. */
   async importCharModel(files: NamedBytes[]): Promise<CharModelInfo> {
     return this.ws.exclusive(
       'loading a model',
       async () => {
         const { model, metadata } = await this.loadModelFiles(files);
-        const meta = metadata as Partial<CharLstmMetadata>;
         const vocabSize = (model.outputs[0].shape.at(-1) ?? 0) as number;
-        if (meta.kind !== 'charLstm' || !Array.isArray(meta.vocab) || !meta.config || !meta.options) {
+        let meta: CharLstmMetadata;
+        try {
+          meta = parseCharMetadata(metadata, files.find((f) => /\.(json|nnq)$/i.test(f.name))?.name ?? 'model.json', (m) => new ModelFileError(m));
+        } catch (e) {
           model.dispose();
-          throw new ModelFileError('This model carries no char-LSTM vocabulary; choose a char-LSTM exported from the Text tab.');
+          throw e;
         }
         if (meta.vocab.length !== vocabSize) {
           model.dispose();
@@ -74,7 +88,7 @@ export class ModelFileService {
           );
         }
         this.ws.charModel?.model.dispose();
-        this.ws.charModel = { model, vocab: vocabularyFrom(meta.vocab), meta: meta as CharLstmMetadata };
+        this.ws.charModel = { model, vocab: vocabularyFrom(meta.vocab), meta };
         return { source: meta.corpus ?? 'imported', vocabSize, config: meta.config, options: meta.options };
       },
       { whileTraining: 'Stop training before loading a model.', hold: false },
@@ -87,7 +101,7 @@ export class ModelFileService {
     if (compact) {
       const snap = readCompactFile(compact.bytes, compact.name);
       try {
-        return { model: await loadSnapshot(snap), metadata: snap.metadata };
+        return { model: await disposingOnFailure(() => loadSnapshot(snap)), metadata: snap.metadata };
       } catch (e) {
         throw new ModelFileError(`The model could not be built from ${compact.name}: ${(e as Error).message}`);
       }

@@ -1,6 +1,7 @@
 import type { TrainEvent, TrainResult } from '../config/events';
 import type { ExportFile } from '../config/results';
-import type { RunRecord, RunSummary, StorageStatus } from '../config/runs';
+import type { NamedBytes } from '../config/data';
+import type { ImportedRun, RunRecord, RunSummary, StorageStatus } from '../config/runs';
 import type { RunKeeper } from '../runs/runKeeper';
 import type { Workspace } from './workspace';
 
@@ -45,6 +46,13 @@ export class RunService {
   /** The run as files: its record (settings, curves) as JSON and its last checkpoint as a layers-format model. */
   async exportRun(id: string): Promise<ExportFile[]> {
     return this.keeper.export(id);
+  }
+
+  /** Adds an exported run (its .run.json with its checkpoint files, or one .zip) as a new version; resume or open it after. */
+  async importRun(files: NamedBytes[]): Promise<ImportedRun> {
+    return this.ws.exclusive('importing a run', () => this.keeper.importRun(files), {
+      whileTraining: 'Wait for training to finish (or stop it) before importing a run.',
+    });
   }
 
   /** Goes on with an interrupted run from its last checkpoint: same weights, optimizer state, step and curves. */

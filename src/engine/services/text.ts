@@ -1,4 +1,4 @@
-import type { CharLstmConfig } from '../config/charModel';
+import { type CharLstmConfig, validateCharConfig } from '../config/charModel';
 import type { CorpusInfo, CorpusOptions } from '../config/corpus';
 import type { NamedBytes } from '../config/data';
 import type { TrainEvent, TrainResult } from '../config/events';
@@ -8,6 +8,7 @@ import type { TextTrainConfig } from '../config/textTrain';
 import type { TrainConfig } from '../config/train';
 import { fetchBytes } from '../data/fetchBytes';
 import { maybeGunzip } from '../data/idx';
+import { checkCharLstmMemory } from '../families/charLstm/footprint';
 import { buildCharLstm } from '../families/charLstm/model';
 import { generateText } from '../families/charLstm/sampler';
 import { textTask } from '../families/charLstm/task';
@@ -86,6 +87,8 @@ export class TextService {
   private start(modelConfig: CharLstmConfig, config: TrainConfig, textConfig: TextTrainConfig, onEvent: (e: TrainEvent) => void) {
     const { ws } = this;
     const { corpus, name } = ws.text!;
+    // before anything is allocated (a config the builder refuses gets its own message there)
+    if (!validateCharConfig(modelConfig).length) checkCharLstmMemory(modelConfig, corpus.info.vocabSize, config.batchSize);
     const data = ws.textData();
     ws.textTrain = textConfig;
     const model = buildCharLstm(modelConfig, corpus.info.vocabSize, config.seed);
@@ -129,6 +132,7 @@ export class TextService {
     const { ws } = this;
     const current = ws.charModel;
     if (!current) throw new Error('There is no trained or loaded char-LSTM to continue; start a new run instead.');
+    checkCharLstmMemory(current.meta.config, current.meta.vocab.length, config.batchSize);
     const { corpus } = ws.text!;
     if (current.meta.vocab.length !== corpus.vocab.length || current.meta.vocab.some((c, i) => c !== corpus.vocab[i])) {
       throw new TextError(

@@ -54,6 +54,8 @@ export class Workspace implements FamilyContext {
   readonly variants: Record<Which, VariantStore | null> = { images: null, text: null };
   notify: (n: Notice) => void = () => {};
   private job: string | null = null;
+  /** A job that gives way (the backend measurement run when idle): any other job stops it and waits for it. */
+  private background: { stop(): void; done: Promise<unknown> } | null = null;
   private readonly watched = new WeakSet<object>();
   /** Every run kept, the one training now supervised (see runs/runKeeper.ts). */
   readonly keeper = new RunKeeper({
@@ -79,6 +81,10 @@ export class Workspace implements FamilyContext {
    * generated); unless `rules.hold` is false, marks the workspace busy with `job` before its first await.
    */
   async exclusive<T>(job: string, work: () => Promise<T>, rules: JobRules = {}): Promise<T> {
+    while (this.background) {
+      this.background.stop();
+      await this.background.done.catch(() => undefined);
+    }
     if (this.job) throw new Error(`Wait for ${this.job} to finish first.`);
     if (this.trainer) throw new (rules.error ?? Error)(rules.whileTraining ?? `Wait for training to finish (or stop it) before ${job}.`);
     if (rules.whileGenerating && this.generating) throw new Error(rules.whileGenerating);
@@ -88,6 +94,23 @@ export class Workspace implements FamilyContext {
       return await work();
     } finally {
       this.job = null;
+    }
+  }
+
+  /**
+   * Runs `work` only when nothing else does (else returns null at once), and lets any job that comes along stop it:
+   * `stopped()` turns true, `work` should return at its next check, and the other job starts when it has.
+   */
+  async giveWay<T>(work: (stopped: () => boolean) => Promise<T>): Promise<T | null> {
+    if (this.job || this.trainer || this.generating || this.background) return null;
+    let stop = false;
+    const done = work(() => stop);
+    const slot = { stop: () => (stop = true), done };
+    this.background = slot;
+    try {
+      return await done;
+    } finally {
+      if (this.background === slot) this.background = null;
     }
   }
 

@@ -34,12 +34,17 @@ export function BackendPanel() {
       <span>
         Backend: <strong data-testid="active-backend">{backend.active ?? 'starting…'}</strong>
       </span>
+      {backend.guess && (
+        <span className="muted" data-testid="backend-guess">
+          best guess: {backend.guess}
+        </span>
+      )}
       {backend.active && (
         <SelectField<BackendName>
           label="Switch to"
           value={backend.active}
           options={BACKEND_ORDER}
-          disabled={busy || backend.switching || backend.measuring !== null}
+          disabled={busy || backend.switching}
           testId="backend-select"
           onChange={(b) => void switchBackend(b)}
         />
@@ -47,7 +52,7 @@ export function BackendPanel() {
       {backend.active && (
         <label
           className="field checkbox"
-          title="The first run of each model kind times a few steps on every backend and keeps the fastest; picking a backend turns this off."
+          title="Training starts at once on the best guess; when the page is idle, the other backends are timed for the model on screen, and a later run moves to one only if it is clearly faster. Picking a backend turns this off."
         >
           <input type="checkbox" checked={backend.auto} data-testid="backend-auto" onChange={(e) => setAutoBackend(e.target.checked)} />
           <span>Fastest per model</span>
@@ -55,7 +60,8 @@ export function BackendPanel() {
       )}
       {backend.measuring && (
         <span className="state" role="status" data-testid="backend-measuring">
-          measuring backends for the {backend.measuring === 'charLstm' ? 'char-LSTM' : backend.measuring.toUpperCase()}…
+          timing the other backends for the {backend.measuring === 'charLstm' ? 'char-LSTM' : backend.measuring.toUpperCase()} while idle (Start
+          interrupts it)…
         </span>
       )}
       {fastest.length > 0 && (

@@ -2,9 +2,11 @@ import type { QuantBits, QuantGranularity, QuantScheme } from '../../engine/conf
 import { distill, prune, quantizeAll, quantizeOne, setCompressOptions, sweep } from '../store/compressActions';
 import type { CompressSlice, Mode } from '../store/store';
 import { NumberField, SelectField } from '../common/Field';
+import { exportSummary, exportWeightBytes, PORTABLE_QUANT } from '../../engine/config/exportForms';
 
-const BITS = ['16', '8', '4'] as const;
-const BIT_LABELS = { '16': 'float16', '8': 'int8', '4': '4-bit' };
+const BITS = ['8', '16', '4'] as const;
+const BIT_LABELS = { '8': 'int8', '16': 'float16', '4': '4-bit (compact .nnq; stock tfjs: one code a byte)' };
+const GRANULARITY_LABELS = { tensor: 'per tensor (stock tfjs holds it)', channel: 'per channel (compact .nnq; stock tfjs: float32)' };
 
 interface FormProps {
   which: Mode;
@@ -16,6 +18,8 @@ interface FormProps {
 export function QuantizeForm({ which, c, busy }: FormProps) {
   const q = c.quant;
   const set = (quant: CompressSlice['quant']) => setCompressOptions(which, { quant });
+  const source = c.state?.variants.find((v) => v.id === c.sourceId);
+  const portable = q.bits === PORTABLE_QUANT.bits && q.scheme === PORTABLE_QUANT.scheme && q.granularity === PORTABLE_QUANT.granularity;
   return (
     <fieldset className="grid-fields" disabled={busy}>
       <legend>Quantize (post-training; biases stay float32)</legend>
@@ -38,10 +42,23 @@ export function QuantizeForm({ which, c, busy }: FormProps) {
         label="Granularity"
         value={q.granularity}
         options={['tensor', 'channel']}
-        labels={{ tensor: 'per tensor', channel: 'per channel' }}
+        labels={GRANULARITY_LABELS}
         testId={`quant-granularity-${which}`}
         onChange={(granularity) => set({ ...q, granularity })}
       />
+      {source && (
+        <p className="muted wide" data-testid={`quant-export-${which}`}>
+          Its export:{' '}
+          {exportSummary(
+            q,
+            exportWeightBytes(
+              source.layers.map((l) => l.shape),
+              q,
+            ),
+          )}
+          {portable ? ' (the portable default)' : ''}.
+        </p>
+      )}
       <div className="row">
         <button type="button" data-testid={`quantize-${which}`} onClick={() => void quantizeOne(which, q)}>
           Quantize

@@ -4,6 +4,7 @@ import { ErrorText, Panel, SelectField } from '../common/Field';
 import { DistillForm, PruneForm, QuantizeForm } from './CompressForms';
 import { SweepChart, TradeoffChart } from '../common/lazyCharts';
 import { VariantDetail, VariantsTable } from './VariantTables';
+import { ExportDialog } from './ExportDialog';
 
 /** Start (or start again), load a model file (Images), what is running and its Stop button. */
 function Toolbar({ which, c, busy }: { which: Mode; c: CompressSlice; busy: boolean }) {
@@ -61,6 +62,7 @@ function Workbench({ which, c, busy }: { which: Mode; c: CompressSlice; busy: bo
       <PruneForm which={which} c={c} busy={busy} />
       {which === 'images' && <DistillForm c={c} busy={busy} />}
       <VariantsTable which={which} c={c} />
+      <ExportDialog which={which} c={c} />
       <TradeoffChart which={which} variants={variants} />
       {c.sweep.length > 0 && <SweepChart which={which} c={c} />}
       <VariantDetail which={which} c={c} />

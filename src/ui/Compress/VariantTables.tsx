@@ -1,5 +1,6 @@
 import type { CompressSlice, Mode } from '../store/store';
-import { exportVariant, showHistogram } from '../store/compressActions';
+import { openExport, showHistogram } from '../store/compressActions';
+import { exportSummary } from '../../engine/config/exportForms';
 import { HistogramChart } from '../common/lazyCharts';
 import { useMetric } from './useMetric';
 
@@ -53,19 +54,13 @@ export function VariantsTable({ which, c }: { which: Mode; c: CompressSlice }) {
             </td>
             <td className="num">{base && v.id !== base.id ? delta(v.metric, base.metric) : ''}</td>
             <td>
-              <button
-                type="button"
-                data-testid={`export-variant-${v.id}`}
-                disabled={c.busy !== null}
-                onClick={() => void exportVariant(which, v.id)}
-                title={
-                  v.plainCompact
-                    ? 'model.json + weights (plain tfjs)'
-                    : 'model.json + weights that plain tfjs can load (per-channel codes as float32, 4-bit codes as uint8) and a compact .nnq file'
-                }
-              >
+              <button type="button" data-testid={`export-variant-${v.id}`} disabled={c.busy !== null} onClick={() => void openExport(which, v.id)}>
                 {v.kind === 'quantized' ? 'Export quantized weights' : 'Export'}
               </button>
+              <br />
+              <small className="muted" data-testid={`variant-export-${v.id}`}>
+                {exportSummary(v.quant, { stock: v.stockBytes, compact: v.rawBytes })}
+              </small>
             </td>
           </tr>
         ))}

@@ -5,6 +5,7 @@ import {
   deleteRun,
   dismissOffer,
   exportRun,
+  importRun,
   MAX_OVERLAY,
   openRun,
   refreshRuns,
@@ -18,6 +19,31 @@ import { RunsOverlay } from '../common/lazyCharts';
 
 const formatMetric = (r: RunSummary) =>
   !r.metric ? '–' : r.task === 'images' ? `${(r.metric.value * 100).toFixed(2)} %` : `${r.metric.value.toFixed(3)} nats/char`;
+
+/** Interrupted (a reload, a crash), or stopped (here, or before an export) short of its end: it goes on from its checkpoint. */
+const resumable = (r: RunSummary) =>
+  r.checkpointStep !== null && (r.status === 'interrupted' || (r.status === 'stopped' && r.checkpointStep < r.totalSteps));
+
+/** Import a run: its .run.json with its checkpoint files, or one .zip of them. */
+function ImportRun({ busy }: { busy: boolean }) {
+  return (
+    <label className="field">
+      <span>Import a run (NAME-vN.run.json with its .json and .weights.bin, or one .zip)</span>
+      <input
+        type="file"
+        multiple
+        accept=".json,.bin,.zip"
+        data-testid="run-import"
+        disabled={busy}
+        onChange={(e) => {
+          const files = [...(e.target.files ?? [])];
+          e.target.value = '';
+          if (files.length) void importRun(files);
+        }}
+      />
+    </label>
+  );
+}
 
 const STATUS_TEXT: Partial<Record<RunSummary['status'], string>> = { elsewhere: 'running in another tab' };
 
@@ -74,7 +100,7 @@ function RunRow({ run, active }: { run: RunSummary; active: boolean }) {
         <button type="button" disabled={active || busy !== null} data-testid="run-open" onClick={() => void openRun(run.id)}>
           Open
         </button>
-        {run.status === 'interrupted' && run.checkpointStep !== null && (
+        {resumable(run) && (
           <button type="button" disabled={active} data-testid="run-resume" onClick={() => void resumeRun(run.id)}>
             Resume
           </button>
@@ -98,7 +124,7 @@ function RunRow({ run, active }: { run: RunSummary; active: boolean }) {
   );
 }
 
-/** Every training run, kept across reloads: reopen, compare, rename, delete, export, resume an interrupted one. */
+/** Every training run, kept across reloads: reopen, compare, rename, delete, export, import, resume an interrupted one. */
 export function RunsPanel() {
   const runs = useStore((s) => s.runs);
   const state = useStore((s) => s.train.state);
@@ -157,6 +183,7 @@ export function RunsPanel() {
           </tbody>
         </table>
       )}
+      <ImportRun busy={runs.busy !== null || active} />
       <ErrorText text={runs.error} testId="runs-error" />
       {runs.overlay.length > 0 && <RunsOverlay runs={runs.overlay} />}
     </Panel>

@@ -85,7 +85,7 @@ export function TextTrainPanel() {
   const text = useStore((s) => s.text);
   const train = useStore((s) => s.train);
   const ready = useStore((s) => s.text.info !== null && s.backend.active !== null);
-  const compressing = useStore((s) => s.compress.images.busy !== null || s.compress.text.busy !== null || s.backend.measuring !== null);
+  const compressing = useStore((s) => s.compress.images.busy !== null || s.compress.text.busy !== null);
   const active = train.state === 'running' || train.state === 'paused';
   const samples = train.task === 'text' ? text.samples : [];
   return (

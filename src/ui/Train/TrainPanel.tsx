@@ -12,7 +12,7 @@ export function TrainPanel() {
   const train = useStore((s) => s.train);
   const ready = useStore((s) => s.data.info !== null && s.backend.active !== null);
   const { config, state } = train;
-  const compressing = useStore((s) => s.compress.images.busy !== null || s.compress.text.busy !== null || s.backend.measuring !== null);
+  const compressing = useStore((s) => s.compress.images.busy !== null || s.compress.text.busy !== null);
   const active = state === 'running' || state === 'paused';
   const set = setTrainConfig;
   return (

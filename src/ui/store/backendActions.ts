@@ -1,7 +1,7 @@
-import { type BackendName, BACKEND_ORDER } from '../../engine/config/backends';
+import { type BackendName, BACKEND_ORDER, CLEARLY_FASTER, clearlyFastest } from '../../engine/config/backends';
 import type { CharLstmConfig } from '../../engine/config/charModel';
 import type { ModelConfig } from '../../engine/config/imageModel';
-import type { ModelKind } from '../../engine/config/api';
+import type { BackendMeasure, ModelKind } from '../../engine/config/api';
 import { engine } from './engine';
 import { message, notify } from './notices';
 import { FastestBackend, store } from './store';
@@ -24,7 +24,7 @@ async function switchTo(name: BackendName, auto: { auto?: boolean }): Promise<vo
   store.update('backend', { switching: true, error: null, ...auto });
   try {
     const state = await engine.setBackend(name);
-    store.update('backend', { active: state.active, switching: false });
+    store.update('backend', { active: state.active, switching: false, guess: null });
   } catch (e) {
     store.update('backend', { switching: false, error: message(e) });
   }
@@ -48,48 +48,93 @@ export function forgetFastest(): void {
 }
 
 /**
- * With the automatic choice on, the first run of each model kind times a few steps on every backend that
- * starts here and keeps the fastest (cached in localStorage); later runs switch to it directly.
+ * At Start (a checkpoint: the run begins from fresh or stored weights), with the automatic choice on: moves to the
+ * backend measured for this model kind if it is clearly faster than the active one. Never measures: the run
+ * starts at once on the best guess, and the others are measured when the page is idle (measureWhenIdle).
  */
-export async function switchToFastestBackend(kind: ModelKind, config: ModelConfig | CharLstmConfig): Promise<void> {
+export async function switchToFastestBackend(kind: ModelKind): Promise<void> {
+  clearTimeout(idleTimer);
   const { backend } = store.get();
   if (!backend.auto || !backend.active) return;
   const known = backend.fastest[kind];
-  if (known) {
-    // an automatic switch: like the user's, but the automatic choice stays on
-    if (known.backend !== backend.active && !backend.failures[known.backend]) await switchTo(known.backend, {});
-    return;
-  }
+  if (!known) return;
+  const target = clearlyFastest(known.timings, backend.active);
+  // an automatic switch: like the user's, but the automatic choice stays on
+  if (target !== backend.active && !backend.failures[target]) await switchTo(target, {});
+}
+
+/** How long the page must be idle (no run, no measurement) before the backends are timed in the background. */
+const IDLE_MS = 2000;
+let idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** The model kind on screen and its config, if its data is loaded and nothing else runs. */
+function idleKind(): { kind: ModelKind; config: ModelConfig | CharLstmConfig } | null {
+  const s = store.get();
+  if (s.train.state === 'running' || s.train.state === 'paused' || s.backend.measuring || s.backend.switching) return null;
+  if (s.mode === 'text') return s.text.info ? { kind: 'charLstm', config: s.text.model } : null;
+  return s.data.info ? { kind: s.model.kind, config: s.model.configs[s.model.kind] } : null;
+}
+
+/**
+ * Called at the page's idle points (data loaded, a run ended, a tab or model kind chosen): once the page has
+ * stayed idle for IDLE_MS, times the model kind on screen on the other backends if it was never measured here.
+ * Any engine call (Start above all) makes the measurement give way; it is tried again at the next idle point.
+ */
+function measureWhenIdle(): void {
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => {
+    const { backend } = store.get();
+    const next = idleKind();
+    if (!next || !backend.auto || !backend.active || backend.fastest[next.kind]) return;
+    // cpu is not timed while WASM runs: the same processor without SIMD or threads, never the faster one
+    const candidates = BACKEND_ORDER.filter((b) => !backend.failures[b] && (b !== 'cpu' || backend.failures.wasm));
+    void measure(next.kind, next.config, candidates);
+  }, IDLE_MS);
+}
+
+/** Times `kind` on each candidate; if the measurement ran to its end, keeps it and says what the next Start does. */
+async function measure(kind: ModelKind, config: ModelConfig | CharLstmConfig, candidates: BackendName[]): Promise<void> {
   store.update('backend', { measuring: kind });
+  let result: BackendMeasure;
   try {
-    await measure(
-      kind,
-      config,
-      BACKEND_ORDER.filter((b) => !backend.failures[b]),
-    );
+    result = await engine.measureBackends(kind, config, candidates);
   } catch (e) {
-    notify('error', `Measuring the backends failed (${message(e)}); training on ${store.get().backend.active}.`);
+    notify('error', `Measuring the backends failed (${message(e)}); training stays on ${store.get().backend.active}.`);
+    return;
   } finally {
     store.update('backend', { measuring: null });
   }
-}
-
-/** Times `kind` on each candidate, trains on the fastest from now on and says what was measured. */
-async function measure(kind: ModelKind, config: ModelConfig | CharLstmConfig, candidates: BackendName[]): Promise<void> {
-  const timings = await engine.measureBackends(kind, config, candidates);
-  const timed = timings.filter((t) => t.itemsPerSec !== undefined);
-  if (!timed.length) return;
+  const timed = result.timings.filter((t) => t.itemsPerSec !== undefined);
+  if (result.interrupted || !timed.length) return;
   const best = timed.reduce((a, b) => (b.itemsPerSec! > a.itemsPerSec! ? b : a));
-  const fastest = { ...store.get().backend.fastest, [kind]: { backend: best.backend, timings, date: new Date().toISOString() } };
+  const fastest = { ...store.get().backend.fastest, [kind]: { backend: best.backend, timings: result.timings, date: new Date().toISOString() } };
   try {
     localStorage.setItem(FASTEST_KEY, JSON.stringify(fastest));
   } catch {
     // no storage (private window): it is measured again next visit
   }
-  store.update('backend', { active: best.backend, fastest });
+  store.update('backend', { fastest });
+  const active = store.get().backend.active!;
+  const target = clearlyFastest(result.timings, active);
   const unit = kind === 'charLstm' ? 'characters' : 'samples';
   notify(
     'info',
-    `Measured once for the ${KIND_LABEL[kind]}: ${timed.map((t) => `${t.backend} ${Math.round(t.itemsPerSec!).toLocaleString('en-US')} ${unit}/s`).join(', ')}. Training on ${best.backend}; pick a backend at the top right to override.`,
+    `Measured in the background for the ${KIND_LABEL[kind]}: ${timed.map((t) => `${t.backend} ${Math.round(t.itemsPerSec!).toLocaleString('en-US')} ${unit}/s`).join(', ')}. ${
+      target === active
+        ? `Training stays on ${active} (nothing here is ${CLEARLY_FASTER}x faster).`
+        : `The next ${KIND_LABEL[kind]} run starts on ${target}.`
+    } Pick a backend at the top right to override.`,
   );
+}
+
+/** The page's idle points, watched from boot on: data loaded, a run ended, a tab or model kind chosen. */
+export function watchIdlePoints(): () => void {
+  let last = '';
+  return store.subscribe(() => {
+    const s = store.get();
+    const key = [s.mode, s.model.kind, s.train.state, s.data.info !== null, s.text.info !== null, s.backend.active].join('|');
+    if (key === last) return;
+    last = key;
+    measureWhenIdle();
+  });
 }

@@ -1,6 +1,6 @@
 import { callback } from '../../worker/client';
 import { parseBackendName } from '../../engine/config/backends';
-import { readFastest } from './backendActions';
+import { readFastest, watchIdlePoints } from './backendActions';
 import { startEngine } from './engine';
 import { loadMnist, refreshSummary } from './imagesActions';
 import { message, notify } from './notices';
@@ -22,10 +22,12 @@ export async function boot(): Promise<void> {
       `The security policy blocked ${e.blockedURI || 'inline code'} (${e.effectiveDirective}) in the page; this is a bug, please report it.`,
     ),
   );
+  watchIdlePoints();
   await startAndLoad();
 }
 
 let restarted = false;
+let bootQuery: URLSearchParams | undefined;
 
 /** A crashed engine is restarted once, with one message; a second crash asks for a reload instead of looping. */
 function onCrash(why: string): void {
@@ -40,13 +42,19 @@ function onCrash(why: string): void {
       ? { state: 'failed' as const, message: 'The engine stopped during training; resume the run from Runs.' }
       : {},
   );
+  // what the old worker held is gone: the page shows it loading again, and Start waits for it
+  store.update('backend', { active: null, measuring: null, switching: false });
+  store.update('data', { info: null });
+  store.update('text', { info: null });
   void startAndLoad();
 }
 
 /** Starts the engine on the link's backend (or the best guess), then loads the data and the stored runs. */
 async function startAndLoad(): Promise<void> {
   const engine = startEngine(onCrash);
-  const query = new URLSearchParams(location.search);
+  // the address the page was opened with (the page rewrites its query as settings change; a restart reads this)
+  bootQuery ??= new URLSearchParams(location.search);
+  const query = bootQuery;
   const preferred = parseBackendName(query.get('backend'));
   try {
     const options = { testHooks: query.get('testHooks') === '1', keepRuns: query.get('storage') !== 'off' };
@@ -55,7 +63,14 @@ async function startAndLoad(): Promise<void> {
       callback((n) => notify(n.level, n.message)),
       options,
     );
-    store.update('backend', { active: state.active, failures: state.failures, error: null, auto: !preferred, fastest: readFastest() });
+    store.update('backend', {
+      active: state.active,
+      failures: state.failures,
+      guess: state.guess ?? null,
+      error: null,
+      auto: !preferred,
+      fastest: readFastest(),
+    });
   } catch (e) {
     store.update('backend', { error: message(e) });
     return;

@@ -4,17 +4,21 @@ import type { TrainEvent } from '../../engine/config/events';
 import { DEFAULT_TRAIN } from '../../engine/config/train';
 import type { MlpConfig } from '../../engine/config/imageModel';
 import { engine } from './engine';
-import { downloadFiles, readFiles } from './files';
+import { downloadFiles, downloadZip, loaderSize, readFiles } from './files';
+import { PORTABLE_QUANT } from '../../engine/config/exportForms';
 import { evaluate } from './imagesActions';
 import { message } from './notices';
 import { CompressSlice, Mode, store } from './store';
 
-/** Every quantization the panel offers: float16, then int8 and 4-bit in each scheme and granularity. */
+/** Every quantization the panel offers: the portable one first (int8 affine per tensor), float16, then the rest of int8 and 4-bit. */
 const ALL_QUANT: QuantSpec[] = [
+  PORTABLE_QUANT,
   { bits: 16, scheme: 'affine', granularity: 'tensor' },
-  ...([8, 4] as const).flatMap((bits) =>
-    (['affine', 'symmetric'] as const).flatMap((scheme) => (['tensor', 'channel'] as const).map((granularity) => ({ bits, scheme, granularity }))),
-  ),
+  ...([8, 4] as const)
+    .flatMap((bits) =>
+      (['affine', 'symmetric'] as const).flatMap((scheme) => (['tensor', 'channel'] as const).map((granularity) => ({ bits, scheme, granularity }))),
+    )
+    .filter((q) => !(q.bits === 8 && q.scheme === 'affine' && q.granularity === 'tensor')),
 ];
 
 /** The distillation student preset: a small MLP, 784 -> 32 -> 10. */
@@ -132,11 +136,26 @@ export async function showHistogram(which: Mode, id: number, weightName: string 
   }
 }
 
-export const exportVariant = (which: Mode, id: number) =>
-  job(which, 'exporting', async () => {
+/** Makes the variant's files and opens the export dialog, which says what each holds and what loads it. */
+export const openExport = (which: Mode, id: number) =>
+  job(which, 'preparing the export', async () => {
     const files = await engine.exportVariant(which, id);
-    downloadFiles(files);
-    update(which, { message: `Downloaded ${files.map((f) => `${f.name} (${f.bytes.length.toLocaleString('en-US')} bytes)`).join(', ')}.` });
+    const loaderBytes = files.some((f) => f.name.endsWith('.nnq')) ? await loaderSize() : null;
+    update(which, { exporting: { variantId: id, files, loaderBytes } });
+  });
+
+export const closeExport = (which: Mode) => update(which, { exporting: null });
+
+/** Downloads the dialog's files, one by one or as one .zip (with nnq-loader.js beside a .nnq); the dialog closes. */
+export const downloadExport = (which: Mode, zip: boolean) =>
+  job(which, 'exporting', async () => {
+    const files = store.get().compress[which].exporting?.files;
+    if (!files) return;
+    const saved = zip ? [await downloadZip(files)] : (downloadFiles(files), files);
+    update(which, {
+      exporting: null,
+      message: `Downloaded ${saved.map((f) => `${f.name} (${f.bytes.length.toLocaleString('en-US')} bytes)`).join(', ')}.`,
+    });
   });
 
 /** A model exported by this page becomes the Images tab's model: evaluated, ready to compress or train further. */

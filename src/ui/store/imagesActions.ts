@@ -87,7 +87,7 @@ export async function startTraining(): Promise<void> {
     store.update('train', { message: 'The dataset is still loading; start again once it is ready.' });
     return;
   }
-  if (!s.continueRun.images) await switchToFastestBackend(s.model.kind, model);
+  if (!s.continueRun.images) await switchToFastestBackend(s.model.kind);
   beginRun('images');
   store.update('evaluation', { result: null, error: null });
   store.update('draw', { probabilities: null });

@@ -1,6 +1,6 @@
 import type { RunRecord, RunSummary } from '../../engine/config/runs';
 import { engine } from './engine';
-import { downloadFiles } from './files';
+import { downloadFiles, readFiles } from './files';
 import { evaluate } from './imagesActions';
 import { message, notify } from './notices';
 import { Mode, OverlayRun, RunState, store } from './store';
@@ -167,4 +167,16 @@ export const deleteRun = (id: string) =>
 export const exportRun = (id: string) =>
   job('exporting', async () => {
     downloadFiles(await engine.exportRun(id));
+  });
+
+/** An exported run (its .run.json with checkpoint files, or one .zip) joins the list under this browser's next version. */
+export const importRun = (files: File[]) =>
+  job('importing', async () => {
+    const { run, note } = await engine.importRun(await readFiles(files));
+    await refreshRuns();
+    const next = run.checkpointStep === null ? 'open it to see its curves' : 'resume it (with the same data loaded) or open it to train it further';
+    notify(
+      'info',
+      `Imported run v${run.version} "${run.name}" (${run.step.toLocaleString('en-US')} of ${run.totalSteps.toLocaleString('en-US')} steps): ${next}.${note ? ` ${note}` : ''}`,
+    );
   });

@@ -19,6 +19,8 @@ import {
   type PruneScope,
 } from '../../engine/config/compress';
 import type { RunSummary, StorageStatus } from '../../engine/config/runs';
+import type { ExportFile } from '../../engine/config/results';
+import { PORTABLE_QUANT } from '../../engine/config/exportForms';
 
 /** A run ticked 'compare': its validation curves drawn in the Runs panel and over its tab's live charts. */
 export interface OverlayRun {
@@ -59,6 +61,8 @@ export interface CompressSlice {
   quant: QuantSpec;
   prune: { sparsity: number; scope: PruneScope; includeBiases: boolean; mode: 'oneShot' | 'gradual'; epochs: number; updates: number };
   distill: DistillOptions & { student: 'small' | 'builder'; epochs: number };
+  /** The export dialog: the variant and the files made for it, or null when closed. */
+  exporting: { variantId: number; files: ExportFile[]; loaderBytes: number | null } | null;
 }
 
 const initialCompress = (): CompressSlice => ({
@@ -73,9 +77,10 @@ const initialCompress = (): CompressSlice => ({
   histogram: null,
   sweep: [],
   sweepScope: 'global',
-  quant: { bits: 8, scheme: 'affine', granularity: 'channel' },
+  quant: PORTABLE_QUANT,
   prune: { sparsity: 0.9, scope: 'global', includeBiases: false, mode: 'oneShot', epochs: 2, updates: 10 },
   distill: { student: 'small', ...DEFAULT_DISTILL, epochs: 3 },
+  exporting: null,
 });
 
 export type Mode = 'images' | 'text';
@@ -100,7 +105,10 @@ export interface AppState {
     auto: boolean;
     /** What was measured, per model kind (cached in localStorage). */
     fastest: Partial<Record<ModelKind, FastestBackend>>;
+    /** The model kind being timed on the other backends in the background, if any. */
     measuring: ModelKind | null;
+    /** Why the engine started on `active` without being asked (the best guess). */
+    guess: string | null;
   };
   data: {
     info: DatasetInfo | null;
@@ -154,7 +162,7 @@ export interface AppState {
 
 export const initialState = (): AppState => ({
   mode: 'images',
-  backend: { active: null, failures: {}, switching: false, error: null, auto: true, fastest: {}, measuring: null },
+  backend: { active: null, failures: {}, switching: false, error: null, auto: true, fastest: {}, measuring: null, guess: null },
   data: { info: null, loading: null, error: null, preview: [], validationSize: 5000 },
   model: { kind: 'mlp', configs: { mlp: MLP_PRESET, cnn: CNN_PRESET }, summary: null, problems: [] },
   train: { task: 'images', config: DEFAULT_TRAIN, state: 'idle', progress: null, steps: [], epochs: [], message: null, seconds: null },

@@ -100,7 +100,7 @@ export async function startTextTraining(): Promise<void> {
     store.update('train', { message: 'The text is still loading; start again once it is ready.' });
     return;
   }
-  if (!store.get().continueRun.text) await switchToFastestBackend('charLstm', text.model);
+  if (!store.get().continueRun.text) await switchToFastestBackend('charLstm');
   beginRun('text');
   store.update('text', { samples: [], output: '', generateError: null });
   const fromCurrent = store.get().continueRun.text;

@@ -1,5 +1,6 @@
 import type { AppState } from '../store/store';
-import { type ConvBlockSpec, type DenseSpec, ACTIVATIONS } from '../../engine/config/imageModel';
+import * as v from 'valibot';
+import { type Activation, type ConvBlockSpec, type DenseSpec, ACTIVATIONS } from '../../engine/config/imageModel';
 
 /** Which validator judges a value read from a link (one per settings group). */
 export type Section = 'app' | 'mlp' | 'cnn' | 'train' | 'corpus' | 'char' | 'textTrain' | 'textOnly' | 'generate' | 'compress';
@@ -16,63 +17,87 @@ export type UrlField = {
   range?: { min: number; max: number; whole?: boolean };
 } & ({ type: 'number' | 'flag' | 'text' | 'dense' | 'conv' } | { type: 'choice'; choices: readonly (string | number)[] });
 
-/** A value <-> its text in the link; null when the text is not of the right kind (not a number, unknown name). */
+/** A value <-> its text in the link: `format` writes it, `read` (a valibot schema from the text) reads it back. */
 interface ValueCodec {
   format(v: unknown): string;
-  parse(text: string): unknown;
+  read: v.GenericSchema<string, unknown>;
 }
 
 // Layer lists in characters a query string keeps as they are: layers joined by '_', parts by '-'.
 const NONE = 'none';
+const activation = `(${ACTIVATIONS.join('|')})`;
+const denseLayer = `(\\d+)-${activation}`;
+const convBlock = `(\\d+)-(\\d+)-(same|valid)-${activation}-(max|avg|none)`;
+const listOf = (part: string) => new RegExp(`^${part}(_${part})*$`);
+
+/** A layer list: "none" for no layers, else parts matching `part` joined by '_', each made into a layer by `make`. */
+function layerList<T>(part: string, make: (fields: string[]) => T): v.GenericSchema<string, T[]> {
+  const one = new RegExp(`^${part}$`);
+  return v.union([
+    v.pipe(
+      v.literal(NONE),
+      v.transform((): T[] => []),
+    ),
+    v.pipe(
+      v.string(),
+      v.regex(listOf(part)),
+      v.transform((t) => t.split('_').map((layer) => make(one.exec(layer)!.slice(1)))),
+    ),
+  ]);
+}
 
 /** [{64, relu}, {32, tanh}] <-> "64-relu_32-tanh"; an empty list is "none". */
-const denseCodec = {
-  format: (layers: DenseSpec[]) => (layers.length ? layers.map((l) => `${l.units}-${l.activation}`).join('_') : NONE),
-  parse(text: string): DenseSpec[] | null {
-    if (text === NONE) return [];
-    const layers = text.split('_').map((part) => {
-      const [units, activation, ...rest] = part.split('-');
-      const a = ACTIVATIONS.find((x) => x === activation);
-      return rest.length === 0 && /^\d+$/.test(units) && a ? { units: Number(units), activation: a } : null;
-    });
-    return layers.every((l) => l !== null) ? (layers as DenseSpec[]) : null;
-  },
+const denseCodec: ValueCodec = {
+  format: (layers) => ((layers as DenseSpec[]).length ? (layers as DenseSpec[]).map((l) => `${l.units}-${l.activation}`).join('_') : NONE),
+  read: layerList(denseLayer, ([units, a]): DenseSpec => ({ units: Number(units), activation: a as Activation })),
 };
 
 /** Conv blocks as filters-kernel-padding-activation-pool, e.g. "6-5-same-relu-max_16-5-valid-relu-max". */
-const convCodec = {
-  format: (blocks: ConvBlockSpec[]) =>
-    blocks.length ? blocks.map((b) => [b.filters, b.kernelSize, b.padding, b.activation, b.pool].join('-')).join('_') : NONE,
-  parse(text: string): ConvBlockSpec[] | null {
-    if (text === NONE) return [];
-    const blocks = text.split('_').map((part): ConvBlockSpec | null => {
-      const [filters, kernel, padding, activation, pool, ...rest] = part.split('-');
-      const a = ACTIVATIONS.find((x) => x === activation);
-      if (rest.length || !/^\d+$/.test(filters ?? '') || !/^\d+$/.test(kernel ?? '') || !a) return null;
-      if ((padding !== 'same' && padding !== 'valid') || (pool !== 'max' && pool !== 'avg' && pool !== 'none')) return null;
-      return { filters: Number(filters), kernelSize: Number(kernel), padding, activation: a, pool };
-    });
-    return blocks.every((b) => b !== null) ? (blocks as ConvBlockSpec[]) : null;
-  },
+const convCodec: ValueCodec = {
+  format: (blocks) =>
+    (blocks as ConvBlockSpec[]).length
+      ? (blocks as ConvBlockSpec[]).map((b) => [b.filters, b.kernelSize, b.padding, b.activation, b.pool].join('-')).join('_')
+      : NONE,
+  read: layerList(convBlock, ([filters, kernel, padding, a, pool]): ConvBlockSpec => ({
+    filters: Number(filters),
+    kernelSize: Number(kernel),
+    padding: padding as ConvBlockSpec['padding'],
+    activation: a as Activation,
+    pool: pool as ConvBlockSpec['pool'],
+  })),
 };
 
 const CODECS: Record<Exclude<UrlField['type'], 'choice'>, ValueCodec> = {
   // numbers as typed: an empty input (NaN) is left out of the link
   number: {
-    format: (v) => (Number.isNaN(v) ? '' : String(v)),
-    parse(t) {
-      const v = t.trim() === '' ? NaN : Number(t);
-      return Number.isFinite(v) ? v : null;
-    },
+    format: (n) => (Number.isNaN(n) ? '' : String(n)),
+    read: v.pipe(v.string(), v.trim(), v.nonEmpty(), v.transform(Number), v.finite()),
   },
-  flag: { format: (v) => (v ? '1' : '0'), parse: (t) => (t === '1' ? true : t === '0' ? false : null) },
-  text: { format: (v) => v as string, parse: (t) => t },
-  dense: { format: (v) => denseCodec.format(v as DenseSpec[]), parse: denseCodec.parse },
-  conv: { format: (v) => convCodec.format(v as ConvBlockSpec[]), parse: convCodec.parse },
+  flag: {
+    format: (f) => (f ? '1' : '0'),
+    read: v.pipe(
+      v.picklist(['0', '1']),
+      v.transform((t) => t === '1'),
+    ),
+  },
+  text: { format: (t) => t as string, read: v.string() },
+  dense: denseCodec,
+  conv: convCodec,
 };
 
-const codecOf = (f: UrlField): ValueCodec =>
-  f.type === 'choice' ? { format: String, parse: (t) => f.choices.find((o) => String(o) === t) ?? null } : CODECS[f.type];
+const choiceCodec = (choices: readonly (string | number)[]): ValueCodec => ({
+  format: String,
+  read: v.union(
+    choices.map((c) =>
+      v.pipe(
+        v.literal(String(c)),
+        v.transform(() => c),
+      ),
+    ),
+  ),
+});
+
+const codecOf = (f: UrlField): ValueCodec => (f.type === 'choice' ? choiceCodec(f.choices) : CODECS[f.type]);
 
 /** The value at `path` in the state. */
 export const valueAt = (s: AppState, path: string): unknown => path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], s);
@@ -90,17 +115,26 @@ export const formatField = (f: UrlField, s: AppState): string => codecOf(f).form
 
 /** The state with the link's value, or null when the text is not of the right kind. */
 export function parseField(f: UrlField, s: AppState, text: string): AppState | null {
-  const v = codecOf(f).parse(text);
-  return v === null ? null : (withValue(s, f.path.split('.'), v) as AppState);
+  const read = v.safeParse(codecOf(f).read, text);
+  return read.success ? (withValue(s, f.path.split('.'), read.output) as AppState) : null;
 }
 
-/** The row's own range check: 'Target sparsity must be from 0 to 0.99, got 1.5.' */
-export function rangeProblems(f: UrlField, s: AppState): string[] {
-  if (!f.range) return [];
-  const v = valueAt(s, f.path) as number;
+/** The row's range as a schema: 'Target sparsity must be from 0 to 0.99, got 1.5.' when the value is outside it. */
+const rangeSchema = (f: UrlField & { range: NonNullable<UrlField['range']> }) => {
   const { min, max, whole = false } = f.range;
   const what = f.label[0].toUpperCase() + f.label.slice(1);
-  return (whole ? Number.isInteger(v) : Number.isFinite(v)) && v >= min && v <= max
-    ? []
-    : [`${what} must be ${whole ? 'a whole number ' : ''}from ${min} to ${max}, got ${v}.`];
+  return v.pipe(
+    v.number(),
+    v.check(
+      (n) => (whole ? Number.isInteger(n) : Number.isFinite(n)) && n >= min && n <= max,
+      (issue) => `${what} must be ${whole ? 'a whole number ' : ''}from ${min} to ${max}, got ${String(issue.input)}.`,
+    ),
+  );
+};
+
+/** The row's own range check, in the state: one sentence when the value is outside it. */
+export function rangeProblems(f: UrlField, s: AppState): string[] {
+  if (!f.range) return [];
+  const checked = v.safeParse(rangeSchema(f as UrlField & { range: NonNullable<UrlField['range']> }), valueAt(s, f.path));
+  return checked.success ? [] : [checked.issues[0].message];
 }

@@ -60,7 +60,7 @@ describe('bench arithmetic', () => {
 });
 
 describe('the per-model backend choice', () => {
-  it('times each candidate backend, reports why one cannot start, and leaves the fastest active', async () => {
+  it('times each candidate backend, reports why one cannot start, and leaves the active backend as it was', async () => {
     const { Engine } = await import('../../../src/engine/services/engine');
     const { mnistIdxPair } = await import('../mnist');
     const session = new Engine();
@@ -74,7 +74,8 @@ describe('the per-model backend choice', () => {
       50,
     );
     const before = tf.memory().numTensors;
-    const timings = await session.measureBackends('mlp', MLP_PRESET, ['webgpu', 'cpu']);
+    const { timings, interrupted } = await session.measureBackends('mlp', MLP_PRESET, ['webgpu', 'cpu']);
+    expect(interrupted).toBe(false);
     expect(timings.map((t) => t.backend)).toEqual(['webgpu', 'cpu']);
     expect(timings[0].error).toMatch(/WebGPU|navigator\.gpu/);
     expect(timings[0].itemsPerSec).toBeUndefined();
@@ -83,6 +84,16 @@ describe('the per-model backend choice', () => {
     expect(tf.memory().numTensors).toBe(before); // the measuring sample and models are freed
     await expect(
       session.measureBackends('charLstm', { kind: 'charLstm', embedding: 8, layers: 1, units: 8, dropout: 0, window: 8 }, ['cpu']),
-    ).resolves.toEqual([{ backend: 'cpu', error: 'Load a text first.' }]);
+    ).resolves.toEqual({ timings: [{ backend: 'cpu', error: 'Load a text first.' }], interrupted: false });
+
+    // any other job makes a measurement give way at once: it stops at its next warm-up step, partial and freed
+    const measuring = session.measureBackends('cnn', CNN_PRESET, ['cpu', 'cpu', 'cpu']);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const switched = await session.setBackend('cpu');
+    expect(switched.active).toBe('cpu');
+    const stopped = await measuring;
+    expect(stopped.interrupted).toBe(true);
+    expect(stopped.timings.length).toBeLessThan(3);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -6,7 +6,7 @@ import { loadSnapshot } from '../../compress/snapshot';
 import { identityProblem, textIdentity } from '../../runs/identity';
 import { TextError } from '../../text/corpus';
 import type { FamilyContext, ModelFamily } from '../family';
-import { buildCharLstm } from './model';
+import { buildCharLstm, fusedLstmPays } from './model';
 import { evaluateText, evenStarts, splitPoint, textTask } from './task';
 
 /** The loaded text, checked against the char-LSTM's vocabulary: nats per character only compare on the same ids. */
@@ -86,8 +86,10 @@ export const charLstmFamily: ModelFamily = {
   },
 
   /** Two steps after a warm-up one, with the page's text defaults. */
-  async backendSpeed(ctx, config) {
+  async backendSpeed(ctx, config, stopped) {
     if (!ctx.text) throw new TextError('Load a text first.');
-    return (await benchOurs(ctx.text.corpus, config as CharLstmConfig, { ...DEFAULT_TRAIN, ...DEFAULT_TEXT_OPTIMIZER }, 1, 2)).charsPerSec;
+    return (
+      await benchOurs(ctx.text.corpus, config as CharLstmConfig, { ...DEFAULT_TRAIN, ...DEFAULT_TEXT_OPTIMIZER }, 1, 2, fusedLstmPays(), stopped)
+    ).charsPerSec;
   },
 };

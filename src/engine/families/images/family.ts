@@ -75,13 +75,13 @@ export const imagesFamily: ModelFamily = {
   },
 
   /** A few steps on the first 1,024 training images, batch 64 (3 for a CNN, 10 for an MLP, after a warm-up). */
-  async backendSpeed(ctx, config) {
+  async backendSpeed(ctx, config, stopped) {
     if (!ctx.dataset) throw new DataError('No dataset is loaded yet.');
     const model = config as ModelConfig;
     const sample = toDevice(sliceImages(ctx.dataset.train, 0, Math.min(ctx.dataset.train.count, 1024)));
     try {
       const cnn = model.kind === 'cnn';
-      return (await benchImageOurs(model, sample, { ...DEFAULT_TRAIN, batchSize: 64 }, cnn ? 1 : 2, cnn ? 3 : 10)).samplesPerSec;
+      return (await benchImageOurs(model, sample, { ...DEFAULT_TRAIN, batchSize: 64 }, cnn ? 1 : 2, cnn ? 3 : 10, stopped)).samplesPerSec;
     } finally {
       disposeSet(sample);
     }
