@@ -4,7 +4,8 @@ import { store } from '../../../src/ui/store/store';
 import type { Progress, StepPoint } from '../../../src/engine/config/events';
 
 const progress = (step: number): Progress => ({ epoch: 0, epochs: 1, step, stepsPerEpoch: 100, totalSteps: 100, samplesPerSec: 1, etaSec: 1 });
-const steps = (from: number, n: number): StepPoint[] => Array.from({ length: n }, (_, i) => ({ step: from + i, epoch: 0, loss: 2 / (from + i), accuracy: 0.1 }));
+const steps = (from: number, n: number): StepPoint[] =>
+  Array.from({ length: n }, (_, i) => ({ step: from + i, epoch: 0, loss: 2 / (from + i), accuracy: 0.1 }));
 
 describe('step points into the charts', () => {
   afterEach(() => vi.useRealTimers());
