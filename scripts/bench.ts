@@ -211,7 +211,10 @@ try {
   const kind = values['main-thread-only'] ? 'main-thread' : values['time-to-target-only'] ? 'time-to-target' : 'speed';
   const result = {
     date: new Date().toISOString(),
-    command: `npm run bench -- ${process.argv.slice(2).map((a) => (/^[\w.,=/:-]+$/.test(a) ? a : `'${a}'`)).join(' ')}`.trim(),
+    command: `npm run bench -- ${process.argv
+      .slice(2)
+      .map((a) => (/^[\w.,=/:-]+$/.test(a) ? a : `'${a}'`))
+      .join(' ')}`.trim(),
     commit: commit(),
     minutes: (Date.now() - started) / 60_000,
     rounds,

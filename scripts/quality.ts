@@ -81,7 +81,10 @@ try {
   mkdirSync('docs/bench', { recursive: true });
   const file = resultPath('docs/bench', `quality-${values.model}-${backend}${values.compress ? '-compress' : ''}`);
   const record = {
-    command: `npm run quality -- ${process.argv.slice(2).map((a) => (/^[\w.,=/:-]+$/.test(a) ? a : `'${a}'`)).join(' ')}`.trim(),
+    command: `npm run quality -- ${process.argv
+      .slice(2)
+      .map((a) => (/^[\w.,=/:-]+$/.test(a) ? a : `'${a}'`))
+      .join(' ')}`.trim(),
     commit: commit(),
     machine: machine(),
     chromium: browser.version(),
