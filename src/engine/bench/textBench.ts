@@ -174,18 +174,9 @@ export async function benchLayersFit(
   };
   try {
     const r = await timedFit(model, data, settings.batchSize, warmup, batches);
-    const charsPerSec = (batches * settings.batchSize * t) / r.seconds;
-    return {
-      backend: tf.getBackend(),
-      charsPerSec,
-      gflops: (trainingFlopsPerItem(model, t) * charsPerSec) / 1e9,
-      stepMs: (r.seconds * 1000) / batches,
-      steps: batches,
-      ...r,
-    };
+    return fitSpeed(model, t, batches * settings.batchSize * t, batches, r);
   } finally {
     model.dispose();
-
     optimizer.dispose();
   }
 }
@@ -217,17 +208,22 @@ export async function benchLastChar(corpus: Corpus, units: number, batches: numb
   model.compile({ optimizer, loss: 'categoricalCrossentropy' });
   try {
     const r = await timedFit(model, data, batchSize, warmup, batches, { onBatchEnd: () => tf.nextFrame() });
-    const charsPerSec = (batches * batchSize) / r.seconds;
-    return {
-      backend: tf.getBackend(),
-      charsPerSec,
-      gflops: (trainingFlopsPerItem(model, window) * charsPerSec) / 1e9,
-      stepMs: (r.seconds * 1000) / batches,
-      steps: batches,
-      ...r,
-    };
+    return fitSpeed(model, window, batches * batchSize, batches, r);
   } finally {
     model.dispose();
     optimizer.dispose();
   }
+}
+
+/** A timed model.fit as a speed result: `chars` predicted characters in `r.seconds`, FLOPs from the model's layers. */
+function fitSpeed(model: tf.LayersModel, window: number, chars: number, batches: number, r: Awaited<ReturnType<typeof timedFit>>): SpeedResult {
+  const charsPerSec = chars / r.seconds;
+  return {
+    backend: tf.getBackend(),
+    charsPerSec,
+    gflops: (trainingFlopsPerItem(model, window) * charsPerSec) / 1e9,
+    stepMs: (r.seconds * 1000) / batches,
+    steps: batches,
+    ...r,
+  };
 }
