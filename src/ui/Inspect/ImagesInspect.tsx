@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeUnit, type ImageWeightsView } from '../../engine/config/inspect';
 import { inspectImageWeights } from '../store/inspectActions';
+import { HealthInspect } from './HealthInspect';
 
 /** Diverging colour map: -scale blue, 0 white, +scale red. */
 function drawUnit(canvas: HTMLCanvasElement, values: Float32Array, offset: number, scale: number): void {
@@ -103,6 +104,7 @@ export function ImagesInspect() {
           </tbody>
         </table>
       )}
+      <HealthInspect which="images" open={open} />
     </details>
   );
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convFeatureMaps, firstLayerUnits, histogram, layerNorms } from '../../../src/engine/inspect/weights';
-import { describeUnit } from '../../../src/engine/config/inspect';
+import { describeSaliency, describeUnit } from '../../../src/engine/config/inspect';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -98,5 +98,14 @@ describe('unit text alternative', () => {
     const centre = new Float32Array(side * side);
     centre[2 * side + 3] = 0.5;
     expect(describeUnit(0, centre, 0, side)).toBe('unit 0 responds most to strokes at the centre');
+  });
+
+  it('names where a saliency map is largest in magnitude, a negative gradient included', () => {
+    const side = 6;
+    const map = new Float32Array(side * side);
+    map[0] = 0.2; // top left
+    map[1 * side + 5] = -0.9; // top right, the largest magnitude
+    expect(describeSaliency(7, map, side)).toBe('the score of 7 depends most on the pixels at the top right');
+    expect(describeSaliency(3, new Float32Array(side * side), side)).toBe('no pixel moves the score of 3');
   });
 });
