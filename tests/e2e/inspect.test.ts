@@ -187,19 +187,29 @@ describe('Inspect: inside the model (WebGPU on SwiftShader)', () => {
     await page.getByTestId('inspect-cell-unit').fill('3');
     await page.getByTestId('inspect-cell-run').click();
     await expect.poll(() => page.getByTestId('inspect-cell-unit-shown').textContent(), { timeout: 30_000 }).toBe('3');
-    await page.getByTestId('inspect-cell-unit').fill('16');
-    await page.getByTestId('inspect-cell-run').click();
-    await expect
-      .poll(() => page.locator('[data-testid=inspect-cells] [role=alert]').textContent(), { timeout: 30_000 })
-      .toBe('Pick a cell from 0 to 15, got 16.');
-
     // training health of the text run: embedding, LSTM and output layers, histograms at the start and each round
     const latest = page.locator('[data-testid=inspect-health-text] [data-testid=inspect-health-latest] li');
     await expect.poll(() => latest.count(), { timeout: 30_000 }).toBe(3);
     const options = await page.locator('[data-testid=inspect-health-text] [data-testid=inspect-histogram-checkpoint] option').allTextContents();
     expect(options[0]).toBe('start (step 0)');
     expect(options.length).toBe(3);
+    // one point per layer and series is marked even before there is a line to draw
+    const healthInk = await page.locator('[data-testid=inspect-health-text] [data-testid=inspect-health-chart]').evaluate((c) => {
+      const canvas = c as HTMLCanvasElement;
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4)
+        if (Math.max(data[i], data[i + 1], data[i + 2]) - Math.min(data[i], data[i + 1], data[i + 2]) > 60) n++;
+      return n;
+    });
+    expect(healthInk).toBeGreaterThan(6 * 8);
     await page.getByTestId('inspect-text').scrollIntoViewIfNeeded();
     await docShot(page, 'inspect-text', 'inspect-text');
+    // a cell number out of range is refused with the range
+    await page.getByTestId('inspect-cell-unit').fill('16');
+    await page.getByTestId('inspect-cell-run').click();
+    await expect
+      .poll(() => page.locator('[data-testid=inspect-cells] [role=alert]').textContent(), { timeout: 30_000 })
+      .toBe('Pick a cell from 0 to 15, got 16.');
   });
 });

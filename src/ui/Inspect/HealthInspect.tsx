@@ -76,6 +76,12 @@ function drawChart(canvas: HTMLCanvasElement, view: TrainingHealthView): void {
         drawing = true;
       }
       ctx.stroke();
+      // a mark on every measured point: a run of one probe has no line to draw
+      ctx.fillStyle = colourOf(layer);
+      for (let p = 0; p < n; p++) {
+        const v = series[p * l + layer];
+        if (v > 0 && Number.isFinite(v)) ctx.fillRect(x(view.steps[p]) - 2, y(v) - 2, 4, 4);
+      }
     }
   }
   ctx.setLineDash([]);

@@ -87,6 +87,14 @@ describe('Inspect through the engine (cpu)', () => {
     expect(asked.checkpoints[2].histograms).toEqual(asked.checkpoints[1].histograms);
     await expect(session.inspectHealth('sound' as never)).rejects.toThrow("for 'images' or 'text', not \"sound\"");
     await expect(session.inspectHealth('text', true)).rejects.toThrow('Train or load a text model first');
+
+    // a stored run's checkpoint: another run replaces the model; opening the first run brings its weights back to Inspect
+    await session.train({ ...MLP_PRESET, dropout: 0 }, { ...DEFAULT_TRAIN, epochs: 1, batchSize: 32, seed: 99 }, () => {});
+    expect((await session.inspectImageWeights()).units!.values).not.toEqual(view.units!.values);
+    expect((await session.inspectHealth('images')).checkpoints.map((c) => c.label)).toEqual(['start', 'epoch 1']);
+    const [, first] = await session.listRuns();
+    await session.openRun(first.id);
+    expect((await session.inspectImageWeights()).units!.values).toEqual(view.units!.values);
   }, 120_000);
 
   it("a drawn digit: saliency of the guess (MLP) and every conv layer's feature maps (CNN), no tensor left behind", async () => {
