@@ -88,6 +88,12 @@ describe('Inspect: inside the model (WebGPU on SwiftShader)', () => {
     await button.click();
     expect(await button.getAttribute('aria-pressed')).toBe('true');
     expect(await page.getByTestId('inspect-unit-text').textContent()).toBe(description);
+    // and where its output goes: one weight per class, strongest first
+    const outgoing = await page.locator('[data-testid=inspect-unit-outgoing] li').allTextContents();
+    expect(outgoing).toHaveLength(10);
+    const weights = outgoing.map((t) => Number(/: ([+-][\d.]+)$/.exec(t)![1]));
+    expect(weights).toEqual([...weights].sort((a, b) => b - a));
+    expect(new Set(outgoing.map((t) => /^class (\d)/.exec(t)![1])).size).toBe(10);
     await page.getByTestId('inspect-images').scrollIntoViewIfNeeded();
     await docShot(page, 'inspect-images', 'inspect-images');
 

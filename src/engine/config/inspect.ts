@@ -2,8 +2,23 @@
 export interface ImageWeightsView {
   /** First Dense layer's incoming weights, one row of `pixels` per unit, shared colour scale [-scale, scale]. */
   units: { values: Float32Array; units: number; pixels: number; scale: number } | null;
+  /** The first Dense layer's outgoing weights: the next Dense kernel [units, next] (next = the classes when toClasses). */
+  outgoing: { values: Float32Array; units: number; next: number; toClasses: boolean } | null;
+  /** Every Conv2D layer's filters (empty for an MLP). */
+  filters: ConvFilters[];
   /** L2 norm of each weighted layer's weights. */
   norms: { layer: string; norm: number }[];
+}
+
+/** One Conv2D layer's kernel: values[((y * kw + x) * inputs + i) * filters + f], diverging scale [-scale, scale]. */
+export interface ConvFilters {
+  layer: string;
+  kh: number;
+  kw: number;
+  inputs: number;
+  filters: number;
+  values: Float32Array;
+  scale: number;
 }
 
 export interface TextSurpriseView {

@@ -17,7 +17,7 @@ import { charLogits } from '../families/charLstm/model';
 import { pca2 } from '../inspect/pca';
 import { meanNats, surpriseOf } from '../inspect/surprise';
 import { saliency } from '../inspect/saliency';
-import { convFeatureMaps, firstLayerUnits, layerNorms } from '../inspect/weights';
+import { convFeatureMaps, convFilters, firstLayerUnits, layerNorms, outgoingWeights } from '../inspect/weights';
 import { encode } from '../text/corpus';
 import type { Workspace } from './workspace';
 
@@ -34,7 +34,12 @@ export class InspectService {
     // read the weights back asynchronously first: the sync reads below then find them on the CPU (no GPU stall)
     await Promise.all(model.getWeights().map((w) => w.data()));
     const hasDense = model.layers.some((l) => l.getClassName() === 'Dense');
-    return { units: hasDense ? firstLayerUnits(model) : null, norms: layerNorms(model) };
+    return {
+      units: hasDense ? firstLayerUnits(model) : null,
+      outgoing: outgoingWeights(model),
+      filters: convFilters(model),
+      norms: layerNorms(model),
+    };
   }
 
   async inspectDigit(pixels: Float32Array, method: SaliencyMethod = 'smoothgrad'): Promise<DigitView> {

@@ -71,6 +71,9 @@ describe('Inspect through the engine (cpu)', () => {
     expect(view.units?.units).toBe(MLP_PRESET.hidden[0].units);
     expect(view.units!.scale).toBe(Math.max(...Array.from(view.units!.values, Math.abs)));
     expect(view.norms.length).toBe(MLP_PRESET.hidden.length + 1);
+    expect(view.filters).toEqual([]);
+    // one hidden layer of 64: each unit's outgoing weights go to the 10 classes
+    expect([view.outgoing?.units, view.outgoing?.next, view.outgoing?.toClasses]).toEqual([64, 10, true]);
     expect(view.norms.every((n) => n.norm > 0)).toBe(true);
 
     // training health, recorded in the worker during the run: 16 steps of 32, one probed in 10
@@ -140,5 +143,12 @@ describe('Inspect through the engine (cpu)', () => {
       [10, 10, 16],
     ]);
     expect(cnn.maps.every((m) => m.values.length === m.shape[0] * m.shape[1] * m.shape[2])).toBe(true);
+    // every conv filter, as stored: the second layer's filters see the first layer's 6 maps
+    const weights = await session.inspectImageWeights();
+    expect(weights.filters.map((f) => [f.inputs, f.filters])).toEqual([
+      [1, 6],
+      [6, 16],
+    ]);
+    expect(weights.filters.every((f) => f.values.length === f.kh * f.kw * f.inputs * f.filters)).toBe(true);
   }, 120_000);
 });
