@@ -65,6 +65,7 @@ export class TrainingHealth {
     return {
       around: <T>(step: number, work: () => T): T => this.around(model, step, work),
       epochEnd: (step: number, epoch: number): void => void this.snapshot(model, step, `${epochWord} ${epoch}`),
+      settle: () => this.settle(),
     };
   }
 

@@ -24,6 +24,8 @@ export interface StepMonitor {
   /** Runs step number `step` (1-based over the run) by calling `work`, and returns what it returns. */
   around<T>(step: number, work: () => T): T;
   epochEnd(step: number, epoch: number): void;
+  /** Settles once its reads in flight have landed (awaited before each validation, so epochs count the same tensors). */
+  settle(): Promise<void>;
 }
 
 /** Lets queued messages (pause, stop) in: a macrotask, unlike an awaited promise. */
@@ -105,6 +107,8 @@ export class Trainer {
         await this.runEpoch(epoch, at, optimizer, reader, clock, totalSteps);
         await reader.settle();
         if (this.stopRequested || reader.failure) break;
+        // the monitor's reads land before validation (each epoch then counts the same tensors); a lost device's never do
+        if (this.monitor) await Promise.race([this.monitor.settle(), new Promise<void>((r) => setTimeout(r, 1000))]);
         epochs.push(await this.validate(at.step, epoch, clock));
         await task.afterEpoch?.(at.step, this.emit);
         await checkpoint(epoch);

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeRatio } from '../../../src/engine/config/inspect';
 import { TrainingHealth } from '../../../src/engine/inspect/health';
+import { DEFAULT_TRAIN } from '../../../src/engine/config/train';
+import { Trainer, type TrainTask } from '../../../src/engine/train/trainer';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -147,5 +149,35 @@ describe('training health', () => {
     expect(health.view().checkpoints.map((c) => c.label)).toEqual(['start']);
     model.dispose();
     expect(() => new TrainingHealth({ every: 0 })).toThrow('every must be >= 1');
+  });
+
+  it('rides along the Trainer: every step probed with every = 1, a histogram per epoch, the same tensors at every epoch', async () => {
+    const model = tiny();
+    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const task: TrainTask = {
+      stepsPerEpoch: 5,
+      itemsPerStep: 3,
+      beginEpoch: () => {},
+      step: (optimizer) =>
+        tf.tidy(() => {
+          const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(Y, tf.log(model.apply(X) as tf.Tensor)) as tf.Scalar, true, vars)!;
+          return [loss, tf.scalar(0)] as [tf.Scalar, tf.Scalar];
+        }),
+      validate: async () => null,
+    };
+    const health = new TrainingHealth({ every: 1 });
+    const events: { type: string; point?: { numTensors: number } }[] = [];
+    const trainer = new Trainer(task, { ...DEFAULT_TRAIN, epochs: 3, optimizer: 'sgd', learningRate: 0.1 }, (e) => events.push(e as never));
+    trainer.monitor = health.watch(model, 'run-t', 0);
+    const result = await trainer.run();
+    await health.settle();
+    expect(result.reason).toBe('finished');
+    const view = health.view();
+    expect(Array.from(view.steps)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+    expect(view.checkpoints.map((c) => `${c.label} ${c.step}`)).toEqual(['start 0', 'epoch 1 5', 'epoch 2 10', 'epoch 3 15']);
+    const counts = events.flatMap((e) => (e.type === 'epoch' ? [e.point!.numTensors] : []));
+    expect(counts).toHaveLength(3);
+    expect(new Set(counts).size).toBe(1);
+    model.dispose();
   });
 });
