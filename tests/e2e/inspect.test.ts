@@ -104,12 +104,16 @@ describe('Inspect: inside the model (WebGPU on SwiftShader)', () => {
     await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.15);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.85, { steps: 12 });
-    await page.mouse.up();
+    // the guess follows the stroke before the pen lifts
     await expect.poll(() => page.getByTestId('draw-guess').textContent(), { timeout: 30_000 }).toMatch(/^[0-9]$/);
+    await page.mouse.up();
     await page.locator('[data-testid=inspect-digit] > summary').click();
-    await expect
-      .poll(() => page.getByTestId('inspect-saliency-class').textContent(), { timeout: 30_000 })
-      .toBe(await page.getByTestId('draw-guess').textContent());
+    // the saliency explains the guess of the finished drawing (the last classification, after the pen lifted)
+    const guessAndSaliency = async () => [
+      await page.getByTestId('draw-guess').textContent(),
+      await page.getByTestId('inspect-saliency-class').textContent(),
+    ];
+    await expect.poll(async () => ((g) => g[0] === g[1] && /^[0-9]$/.test(g[0] ?? ''))(await guessAndSaliency()), { timeout: 30_000 }).toBe(true);
     const reddish = await page.getByTestId('inspect-saliency').evaluate((c) => {
       const canvas = c as HTMLCanvasElement;
       const data = canvas.getContext('2d')!.getImageData(0, 0, 28, 28).data;
@@ -121,6 +125,11 @@ describe('Inspect: inside the model (WebGPU on SwiftShader)', () => {
     expect(await page.getByTestId('inspect-digit-source').textContent()).toBe('Your drawing');
     expect(Number.parseFloat((await page.getByTestId('inspect-digit-probability').textContent())!)).toBeGreaterThan(10);
     await docShot(page, 'inspect-digit', 'inspect-saliency');
+    // another saliency method for the same digit: integrated gradients, named in the caption
+    await page.getByTestId('inspect-saliency-method').selectOption('integrated');
+    await expect
+      .poll(() => page.locator('[data-testid=inspect-digit] figcaption').first().textContent(), { timeout: 30_000 })
+      .toContain('Saliency (integrated gradients)');
 
     // a misclassified test digit from the Evaluate gallery: its guess is the one the gallery shows, explained the same way
     const wrong = page.getByTestId('misclassified-inspect').first();
