@@ -13,6 +13,8 @@ import { TextTrainPanel } from './Text/TextTrainPanel';
 import { GeneratePanel } from './Text/GeneratePanel';
 import type { Mode } from './store/store';
 import { CompressPanel } from './Compress/CompressPanel';
+import { ImagesInspect } from './Inspect/ImagesInspect';
+import { TextInspect } from './Inspect/TextInspect';
 import { useEffect, type KeyboardEvent } from 'react';
 import { FirstVisitGuide } from './Guide/FirstVisitGuide';
 import { RunsPanel } from './Runs/RunsPanel';
@@ -101,6 +103,7 @@ export function App() {
               <ChartsPanel />
               <EvaluatePanel />
               <CompressPanel which="images" />
+              <ImagesInspect />
             </div>
           </div>
         ) : (
@@ -114,6 +117,7 @@ export function App() {
               <TextChartsPanel />
               <GeneratePanel />
               <CompressPanel which="text" />
+              <TextInspect />
             </div>
           </div>
         )}
