@@ -63,8 +63,12 @@ const UI_STEPS: Record<'cnn' | 'lstm', Record<string, number>> = {
   lstm: { webgpu: 5, webgl: 10, wasm: 30, cpu: 10 },
 };
 
-/** Long tasks on the page's main thread while a default model trains through the UI (1 epoch or round, live charts). */
-export async function mainThreadDuringTraining(page: Page, kind: 'mlp' | 'cnn' | 'lstm', backend: string) {
+/**
+ * Long tasks on the page's main thread while a default model trains through the UI (1 epoch or round, live charts);
+ * with `inspect`, the tab's Inspect view open during the run (the images view redraws the current weights every 2 s;
+ * on the Text tab, "Colour by surprise" is pressed at the start and every 5 s).
+ */
+export async function mainThreadDuringTraining(page: Page, kind: 'mlp' | 'cnn' | 'lstm', backend: string, inspect = false) {
   if (kind === 'lstm') {
     await page.getByTestId('tab-text').click();
     await page.getByTestId('text-rounds').fill('1');
@@ -75,8 +79,20 @@ export async function mainThreadDuringTraining(page: Page, kind: 'mlp' | 'cnn' |
     await page.getByTestId('train-limit').fill(kind === 'mlp' ? '3000' : String(64 * (UI_STEPS.cnn[backend] ?? 5)));
     await page.getByTestId('epochs').fill('1');
   }
+  const view = page.getByTestId(kind === 'lstm' ? 'inspect-text' : 'inspect-images');
+  if (inspect && !(await view.evaluate((d) => (d as HTMLDetailsElement).open))) await view.locator('summary').first().click();
   const from = await page.evaluate(() => performance.now());
   await page.getByTestId('start').click();
+  let surprise: ReturnType<typeof setInterval> | undefined;
+  if (inspect && kind === 'lstm') {
+    const colour = () =>
+      view
+        .getByTestId('inspect-text-run')
+        .click()
+        .catch(() => undefined);
+    await colour();
+    surprise = setInterval(colour, 5000);
+  }
   let finished = true;
   try {
     await page.getByTestId('train-state').filter({ hasText: 'finished' }).waitFor({ timeout: 600_000 });
@@ -88,6 +104,7 @@ export async function mainThreadDuringTraining(page: Page, kind: 'mlp' | 'cnn' |
       .filter({ hasText: /stopped|finished/ })
       .waitFor({ timeout: 600_000 });
   }
+  clearInterval(surprise);
   const to = await page.evaluate(() => performance.now());
   const tasks = await page.evaluate(
     ([a, b]) => (globalThis as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.filter((t) => t.start >= a && t.start <= b),

@@ -97,7 +97,7 @@ function textTables(json: BenchJson, file: string): void {
 }
 
 function otherTables(json: BenchJson, file: string): void {
-  type Main = { backend: string; model: string; seconds: number; longTasks: number; longTaskMs: number; maxTaskMs: number };
+  type Main = { backend: string; model: string; inspectOpen?: boolean; seconds: number; longTasks: number; longTaskMs: number; maxTaskMs: number };
   if (json.mainThread.length) {
     console.log(`\nMain thread while training from the page (${file})\n`);
     console.log(
@@ -105,7 +105,7 @@ function otherTables(json: BenchJson, file: string): void {
     );
     for (const m of json.mainThread as unknown as Main[])
       console.log(
-        `| ${m.backend} | ${m.model} | ${m.seconds.toFixed(1)} | ${m.longTasks} | ${m.longTaskMs.toFixed(0)} | ${m.maxTaskMs.toFixed(0)} |`,
+        `| ${m.backend} | ${m.model}${m.inspectOpen ? ' (Inspect open)' : ''} | ${m.seconds.toFixed(1)} | ${m.longTasks} | ${m.longTaskMs.toFixed(0)} | ${m.maxTaskMs.toFixed(0)} |`,
       );
   }
   const t = json.timeToTarget;

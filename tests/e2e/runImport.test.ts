@@ -33,10 +33,9 @@ function editedJson(file: Upload, edit: (j: Record<string, unknown>) => void): U
 
 describe('a run moves to another browser', () => {
   it('exported after its first epoch, imported into a fresh context and resumed, it ends with the weights of an uninterrupted run; bad files of every kind are refused and the page goes on', async () => {
-    // browser A: the reference run to the end, then the same run stopped after its first epoch and exported. SGD with
-    // momentum: its state (one accumulator per weight) travels in the export; tfjs's Adam, which WASM runs, is not
-    // bit-exact across a restore (it recomputes beta^t with pow instead of the running product)
-    const { page: a } = await openPlayground(browser(), '?backend=wasm&opt=momentum');
+    // browser A: the reference run to the end, then the same run stopped after its first epoch and exported. Adam (the
+    // default) on WASM, where tfjs's own update runs: its moments and step count travel in the export
+    const { page: a } = await openPlayground(browser(), '?backend=wasm');
     await expect.poll(() => a.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
     await startRun(a, 6400, 4); // 100 steps an epoch
     await expect.poll(() => state(a), { timeout: 240_000 }).toBe('finished');

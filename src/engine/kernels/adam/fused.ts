@@ -30,12 +30,21 @@ interface AdamState {
  * tfjs's Adam, whose update is one ADAM_KERNEL per variable where the backend has it (cpu, WebGL, WebGPU) instead of
  * ten to twelve elementwise kernels: on cpu they took 60 of the default MLP's 86 ms step, on SwiftShader's WebGL about
  * half of it. The state (moments, accumulated betas, iterations) is tfjs's own, so checkpoints, getWeights and
- * setWeights are unchanged; other backends (WASM) run tfjs's update.
+ * setWeights are unchanged; other backends (WASM) run tfjs's update, with beta^t set from the step count.
  */
 export class FusedAdam extends tf.AdamOptimizer {
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
-    if (!tf.getKernel(ADAM_KERNEL, tf.getBackend())) return super.applyGradients(variableGradients);
     const s = this as unknown as AdamState;
+    if (!tf.getKernel(ADAM_KERNEL, tf.getBackend())) {
+      // tfjs's update reads beta^t from accBeta1/2 and keeps them as a running float32 product, while setWeights (a
+      // resume) sets them to pow(beta, t): set both from the step count here, so a resumed run repeats exactly
+      const t = this.iterations + 1;
+      tf.tidy(() => {
+        s.accBeta1.assign(tf.scalar(s.beta1 ** t));
+        s.accBeta2.assign(tf.scalar(s.beta2 ** t));
+      });
+      return super.applyGradients(variableGradients);
+    }
     const named = Array.isArray(variableGradients)
       ? variableGradients
       : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }));
