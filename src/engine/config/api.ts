@@ -1,6 +1,6 @@
 /** The one typed contract between the page and the engine (the worker exposes it through comlink). */
 import type { BackendName, BackendState } from './backends';
-import type { DigitView, ImageWeightsView, TextSurpriseView } from './inspect';
+import type { CellChoice, CellView, DigitView, ImageWeightsView, SaliencyMethod, TextSurpriseView, TrainingHealthView } from './inspect';
 import type { DatasetInfo, NamedBytes } from './data';
 import type { ModelConfig } from './imageModel';
 import type { TrainConfig } from './train';
@@ -113,7 +113,11 @@ export interface PlaygroundApi {
   /** Inspect: per-character surprise, top-5 and the embeddings' PCA of the text model on a passage. */
   inspectText(passage: string): Promise<TextSurpriseView>;
   /** Inspect: SmoothGrad saliency of the guess and the conv feature maps for one drawn digit (784 pixels). */
-  inspectDigit(pixels: Float32Array): Promise<DigitView>;
+  inspectDigit(pixels: Float32Array, method?: SaliencyMethod): Promise<DigitView>;
+  /** Inspect: per-layer weight norms and update ratios over the last run's steps, weight histograms (snapshot: take one now). */
+  inspectHealth(which: Which, snapshot?: boolean): Promise<TrainingHealthView>;
+  /** Inspect: one LSTM cell's state along a passage (a unit, or the one most correlated with quotes, newlines, ...). */
+  inspectCells(passage: string, choice: CellChoice): Promise<CellView>;
   memory(): Promise<MemoryInfo>;
 
   // Runs: every training run is kept (IndexedDB, else this tab's memory) with its curves and last checkpoint

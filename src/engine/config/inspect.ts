@@ -2,8 +2,23 @@
 export interface ImageWeightsView {
   /** First Dense layer's incoming weights, one row of `pixels` per unit, shared colour scale [-scale, scale]. */
   units: { values: Float32Array; units: number; pixels: number; scale: number } | null;
+  /** The first Dense layer's outgoing weights: the next Dense kernel [units, next] (next = the classes when toClasses). */
+  outgoing: { values: Float32Array; units: number; next: number; toClasses: boolean } | null;
+  /** Every Conv2D layer's filters (empty for an MLP). */
+  filters: ConvFilters[];
   /** L2 norm of each weighted layer's weights. */
   norms: { layer: string; norm: number }[];
+}
+
+/** One Conv2D layer's kernel: values[((y * kw + x) * inputs + i) * filters + f], diverging scale [-scale, scale]. */
+export interface ConvFilters {
+  layer: string;
+  kh: number;
+  kw: number;
+  inputs: number;
+  filters: number;
+  values: Float32Array;
+  scale: number;
 }
 
 export interface TextSurpriseView {
@@ -53,12 +68,84 @@ export function describeUnit(unit: number, values: ArrayLike<number>, offset: nu
   return parts.join('; ');
 }
 
+export type SaliencyMethod = 'gradient' | 'smoothgrad' | 'integrated';
+export const SALIENCY_METHODS: { id: SaliencyMethod; label: string }[] = [
+  { id: 'gradient', label: 'gradient' },
+  { id: 'smoothgrad', label: 'SmoothGrad' },
+  { id: 'integrated', label: 'integrated gradients' },
+];
+
+/** A saliency map's text alternative: the region (of a 3 x 3 grid) whose pixels move the class score the most. */
+export function describeSaliency(classIndex: number, saliency: ArrayLike<number>, side: number): string {
+  const magnitude = Array.from(saliency, Math.abs);
+  const { name, sum } = strongestRegion(magnitude, 0, side, 1);
+  return sum > 0 ? `the score of ${classIndex} depends most on the pixels at ${name}` : `no pixel moves the score of ${classIndex}`;
+}
+
 /** Inside the image model for one drawn digit: where the guess looks, and what each convolution layer sees. */
 export interface DigitView {
-  /** The class the saliency explains: the model's guess. */
+  /** The class the saliency explains: the model's guess, and its probability. */
   classIndex: number;
-  /** SmoothGrad d(score of classIndex)/d(pixel), 28 x 28 row-major. */
+  probability: number;
+  method: SaliencyMethod;
+  /** d(score of classIndex)/d(pixel) by `method`, 28 x 28 row-major. */
   saliency: Float32Array;
   /** Each Conv2D layer's output for the digit, [height, width, channels] channel-last; empty for an MLP. */
   maps: { layer: string; shape: [number, number, number]; values: Float32Array }[];
+}
+
+/** Weight histograms of every weighted layer at one moment of a run. */
+export interface HealthCheckpoint {
+  /** 'start', 'epoch 3', 'asked at step 120', ... */
+  label: string;
+  step: number;
+  histograms: { layer: string; min: number; max: number; counts: Uint32Array }[];
+}
+
+/** Training health of the last run of one family, recorded in the worker while it trains. */
+export interface TrainingHealthView {
+  /** The layers with trainable weights, in model order. */
+  layers: string[];
+  /** The probed steps. */
+  steps: Float64Array;
+  /** [steps, layers] row-major: ||W||_2 of each layer after the probed step. */
+  weightNorms: Float32Array;
+  /** [steps, layers] row-major: ||W_after - W_before||_2 / ||W_before||_2 of the probed step. */
+  updateRatios: Float32Array;
+  checkpoints: HealthCheckpoint[];
+}
+
+/** A layer's latest update ratio in words: too high, healthy, too low or none at all (no gradient reaches it). */
+export function describeRatio(layer: string, ratio: number): string {
+  // Karpathy's rule of thumb (CS231n): updates of about 1e-3 of the weights per step are healthy
+  const r = ratio.toExponential(1);
+  if (!Number.isFinite(ratio)) return `${layer}: the weights are no longer finite`;
+  if (ratio === 0) return `${layer}: no update at all (ratio 0): no gradient reaches it (a dead ReLU layer, or a layer below one)`;
+  if (ratio > 1e-1) return `${layer}: update/weight ratio ${r}, far above 1e-3: the learning rate is likely too high`;
+  if (ratio < 1e-5) return `${layer}: update/weight ratio ${r}, far below 1e-3: this layer hardly learns`;
+  return `${layer}: update/weight ratio ${r}, in the usual range around 1e-3`;
+}
+
+/** What a cell can be picked by: its index, or the highest |correlation| with one property of the text. */
+export type CellFeature = 'quote' | 'newline' | 'space' | 'linePosition';
+export const CELL_FEATURES: { id: CellFeature; label: string }[] = [
+  { id: 'quote', label: 'inside quotes' },
+  { id: 'newline', label: 'newlines' },
+  { id: 'space', label: 'spaces' },
+  { id: 'linePosition', label: 'position in the line' },
+];
+export type CellChoice = { unit: number; layer?: number } | { feature: CellFeature; layer?: number };
+
+/** One LSTM cell's state along a passage. */
+export interface CellView {
+  chars: string[];
+  /** Which LSTM layer (0 = the first) and unit, of `layers` layers with `units` units each. */
+  layer: number;
+  layers: number;
+  unit: number;
+  units: number;
+  /** c_t of the unit after each character. */
+  values: Float32Array;
+  /** With a feature choice: that feature along the passage and every unit's Pearson correlation with it. */
+  feature: { id: CellFeature; series: Float32Array; correlations: Float32Array } | null;
 }

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-
-type SaliencyMethod = 'gradient' | 'smoothgrad' | 'integrated';
+import type { SaliencyMethod } from '../config/inspect';
 
 export interface SaliencyOptions {
   method: SaliencyMethod;

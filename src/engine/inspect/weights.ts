@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { ConvFilters } from '../config/inspect';
 
 /** Images of one layer's incoming weights, one per unit, on one shared scale. */
 export interface UnitImages {
@@ -27,6 +28,32 @@ export function firstLayerUnits(model: tf.LayersModel): UnitImages {
     }
   }
   return { values, units, pixels, scale };
+}
+
+/**
+ * The strongest weights leaving each unit of the first Dense layer: the next Dense layer's kernel [units, next],
+ * whose columns are the classes when that layer is the last Dense layer (the output).
+ */
+export function outgoingWeights(model: tf.LayersModel): { values: Float32Array; units: number; next: number; toClasses: boolean } | null {
+  const dense = model.layers.filter((l) => l.getClassName() === 'Dense');
+  if (dense.length < 2) return null;
+  const kernel = dense[1].getWeights()[0];
+  const [units, next] = kernel.shape as [number, number];
+  return { values: Float32Array.from(kernel.dataSync()), units, next, toClasses: dense.length === 2 };
+}
+
+/** Every Conv2D layer's filters, kernel [kh, kw, in, out] as stored, each layer on its own scale max |w|. */
+export function convFilters(model: tf.LayersModel): ConvFilters[] {
+  return model.layers
+    .filter((l) => l.getClassName() === 'Conv2D')
+    .map((l) => {
+      const kernel = l.getWeights()[0];
+      const [kh, kw, inputs, filters] = kernel.shape as [number, number, number, number];
+      const values = Float32Array.from(kernel.dataSync());
+      let scale = 0;
+      for (const v of values) scale = Math.max(scale, Math.abs(v));
+      return { layer: l.name, kh, kw, inputs, filters, values, scale };
+    });
 }
 
 /** One layer's feature maps for one input: [height, width, channels] of its output. */

@@ -30,8 +30,8 @@ interface KeeperHost {
   /** How to rebuild a stored run's model and task (its family's plan over the loaded data). */
   plan(record: RunRecord): RunPlan;
   notify(n: Notice): void;
-  /** Registers the running trainer, so pause, resume and stop reach it (null: none runs). */
-  setTrainer(trainer: Trainer | null): void;
+  /** Registers the running trainer of `run`, so pause, resume and stop reach it (null: none runs). */
+  setTrainer(trainer: Trainer | null, run?: ActiveRun): void;
   /** The active backend changed under a run: drop the data's copies on the old one, watch the new device. */
   backendChanged(): void;
   /** Why the run cannot go on with the data loaded now (other data, none), or null. */
@@ -130,7 +130,7 @@ export class RunKeeper {
    */
   async run(trainer: Trainer, run: ActiveRun): Promise<TrainResult> {
     // registered at once (before any await), so a second start in this tab is refused
-    this.host.setTrainer(trainer);
+    this.host.setTrainer(trainer, run);
     this.activeRunId = run.recorder.record.id;
     this.activeRecord = run.recorder.record;
     let release: (() => void) | null = null;
@@ -152,7 +152,7 @@ export class RunKeeper {
           };
           break;
         }
-        this.host.setTrainer(next);
+        this.host.setTrainer(next, run);
         result = await next.run();
       }
       const good = run.recorder.lastCheckpoint;

@@ -63,6 +63,8 @@ export class Engine implements PlaygroundApi {
   inspectImageWeights: Api['inspectImageWeights'] = (...a) => this.inspect.inspectImageWeights(...a);
   inspectText: Api['inspectText'] = (...a) => this.inspect.inspectText(...a);
   inspectDigit: Api['inspectDigit'] = (...a) => this.inspect.inspectDigit(...a);
+  inspectHealth: Api['inspectHealth'] = (...a) => this.inspect.inspectHealth(...a);
+  inspectCells: Api['inspectCells'] = (...a) => this.inspect.inspectCells(...a);
 
   // Text: char-LSTM
   loadText: Api['loadText'] = (...a) => this.text.loadText(...a);

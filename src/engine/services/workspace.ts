@@ -5,6 +5,7 @@ import type { TrainResult } from '../config/events';
 import { DEFAULT_TEXT_TRAIN, type TextTrainConfig } from '../config/textTrain';
 import type { VariantStore } from '../compress/variants';
 import { DataError } from '../data/idx';
+import { TrainingHealth } from '../inspect/health';
 import type { ImageDataset } from '../data/images';
 import type { CharModel, FamilyContext, LoadedText } from '../families/family';
 import type { TextData } from '../families/charLstm/task';
@@ -52,6 +53,8 @@ export class Workspace implements FamilyContext {
   generating = false;
   stopGeneration = false;
   readonly variants: Record<Which, VariantStore | null> = { images: null, text: null };
+  /** Training health (norms, update ratios, weight histograms) of each family's last recorded run. */
+  readonly health: Record<Which, TrainingHealth> = { images: new TrainingHealth(), text: new TrainingHealth() };
   notify: (n: Notice) => void = () => {};
   private job: string | null = null;
   /** A job that gives way (the backend measurement run when idle): any other job stops it and waits for it. */
@@ -62,8 +65,12 @@ export class Workspace implements FamilyContext {
     plan: (record) => familyOf(record.task).plan(record, this),
     dataProblem: (record) => familyOf(record.task).dataProblem(record.dataset, this),
     notify: (n) => this.notify(n),
-    setTrainer: (trainer) => {
+    setTrainer: (trainer, run) => {
       this.trainer = trainer;
+      const record = run?.recorder.record;
+      if (!trainer || !run || !record) return;
+      const word = familyOf(record.task).epochWord.replace(/s$/, ''); // 'epoch' or 'round'
+      trainer.monitor = this.health[record.task].watch(run.model, record.id, run.recorder.lastCheckpoint?.step ?? 0, word);
     },
     backendChanged: () => {
       try {

@@ -19,6 +19,15 @@ export interface TrainerHooks {
   checkpoint?(at: { step: number; epoch: number; randomCalls: number; seconds: number; optimizer: tf.Optimizer }): Promise<void>;
 }
 
+/** Watches a run's steps from outside (training health): wraps each step and hears of each epoch's end. */
+export interface StepMonitor {
+  /** Runs step number `step` (1-based over the run) by calling `work`, and returns what it returns. */
+  around<T>(step: number, work: () => T): T;
+  epochEnd(step: number, epoch: number): void;
+  /** Settles once its reads in flight have landed (awaited before each validation, so epochs count the same tensors). */
+  settle(): Promise<void>;
+}
+
 /** Lets queued messages (pause, stop) in: a macrotask, unlike an awaited promise. */
 const macrotask = () => new Promise<void>((r) => setTimeout(r, 0));
 
@@ -48,6 +57,8 @@ export class Trainer {
   private stopRequested = false;
   private pauseRequested = false;
   private resumeWaiter: (() => void) | null = null;
+  /** Set by whoever runs the trainer (the workspace, for recorded runs) before run(). */
+  monitor: StepMonitor | null = null;
 
   constructor(
     private readonly task: TrainTask,
@@ -96,9 +107,12 @@ export class Trainer {
         await this.runEpoch(epoch, at, optimizer, reader, clock, totalSteps);
         await reader.settle();
         if (this.stopRequested || reader.failure) break;
+        // the monitor's reads land before validation (each epoch then counts the same tensors); a lost device's never do
+        if (this.monitor) await Promise.race([this.monitor.settle(), new Promise<void>((r) => setTimeout(r, 1000))]);
         epochs.push(await this.validate(at.step, epoch, clock));
         await task.afterEpoch?.(at.step, this.emit);
         await checkpoint(epoch);
+        this.monitor?.epochEnd(at.step, epoch);
         await macrotask();
       }
       await reader.settle();
@@ -145,7 +159,8 @@ export class Trainer {
       if (this.pauseRequested) await this.waitWhilePaused(reader, clock);
       if (this.stopRequested || reader.failure) break;
       if (config.lrSchedule === 'cosine') setLearningRate(optimizer, cosineLearningRate(config.learningRate, at.step, totalSteps));
-      const [loss, acc] = task.step(optimizer, s);
+      const monitor = this.monitor;
+      const [loss, acc] = monitor ? monitor.around(at.step + 1, () => task.step(optimizer, s)) : task.step(optimizer, s);
       at.step++;
       reader.push({ step: at.step, epoch, loss, acc });
       if (reader.size >= config.metricsEvery) {

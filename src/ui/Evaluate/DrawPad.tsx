@@ -8,6 +8,8 @@ import { ErrorText } from '../common/Field';
 const SIDE = 280;
 /** Keyboard pen: arrow keys move it this far (Shift: a quarter of it), in canvas pixels. */
 const KEY_STEP = 14;
+/** While drawing, the guess is refreshed at most this often (ms). */
+const LIVE_MS = 150;
 
 /** The canvas and its pen: pointer strokes, the keyboard pen, clearing, and classifying on release. */
 function useDrawing() {
@@ -21,11 +23,19 @@ function useDrawing() {
     return [((e.clientX - r.left) * SIDE) / r.width, ((e.clientY - r.top) * SIDE) / r.height];
   };
   const ctx = () => canvas.current!.getContext('2d', { willReadFrequently: true })!;
+  const live = useRef({ at: 0, busy: false });
   const classify = () => {
     const rgba = ctx().getImageData(0, 0, SIDE, SIDE).data;
     const ink = new Float32Array(SIDE * SIDE);
     for (let i = 0; i < ink.length; i++) ink[i] = rgba[i * 4 + 3] / 255;
-    void predictDrawing(drawingToMnist(ink, SIDE));
+    return predictDrawing(drawingToMnist(ink, SIDE));
+  };
+  // while a stroke goes on: the guess follows it, at most every LIVE_MS and one request at a time
+  const classifyLive = () => {
+    const now = performance.now();
+    if (live.current.busy || now - live.current.at < LIVE_MS) return;
+    live.current = { at: now, busy: true };
+    void classify().finally(() => (live.current.busy = false));
   };
   const clear = () => ctx().clearRect(0, 0, SIDE, SIDE);
   const startStroke = (x: number, y: number) => {
@@ -48,10 +58,11 @@ function useDrawing() {
       if (pen.down) {
         ctx().lineTo(x, y);
         ctx().stroke();
+        classifyLive();
       }
       setPen({ ...pen, x, y });
     } else if (e.key === ' ' || e.key === 'Enter') {
-      if (pen.down) classify();
+      if (pen.down) void classify();
       else startStroke(pen.x, pen.y);
       setPen({ ...pen, down: !pen.down });
     } else if (e.key === 'Escape') {
@@ -71,15 +82,16 @@ function useDrawing() {
     const [x, y] = point(e);
     ctx().lineTo(x, y);
     ctx().stroke();
+    classifyLive();
   };
   const onPointerUp = () => {
     drawing.current = false;
-    classify();
+    void classify();
   };
   return { canvas, pen, clear, onKey, onPointerDown, onPointerMove, onPointerUp };
 }
 
-/** Draw a digit with mouse, pen, finger or keyboard; on release it is centred like MNIST and classified. */
+/** Draw a digit with mouse, pen, finger or keyboard; it is centred like MNIST and classified as it changes and on release. */
 export function DrawPad() {
   const { canvas, pen, clear, onKey, onPointerDown, onPointerMove, onPointerUp } = useDrawing();
   const { probabilities, error } = useStore((s) => s.draw);

@@ -2,6 +2,7 @@ import { useStore, type AppState } from '../store/store';
 import { DigitImage } from '../common/DigitImage';
 import { ErrorText, Panel } from '../common/Field';
 import { DrawPad } from './DrawPad';
+import { inspectTestDigit } from '../store/imagesActions';
 
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 
@@ -84,10 +85,19 @@ export function EvaluatePanel() {
           </p>
           <ResultTables result={result} />
           <h3>Misclassified test digits (first {result.misclassified.length})</h3>
+          <p className="help muted">Pick one to see its guess and saliency below, under the draw pad.</p>
           <div className="preview" data-testid="misclassified">
             {result.misclassified.map((m) => (
               <figure key={m.index}>
-                <DigitImage pixels={m.pixels} size={40} title={`test #${m.index}: true ${m.label}, predicted ${m.predicted}`} />
+                <button
+                  type="button"
+                  className="digit-button"
+                  data-testid="misclassified-inspect"
+                  aria-label={`Inspect test digit #${m.index}: true ${m.label}, predicted ${m.predicted}`}
+                  onClick={() => void inspectTestDigit(m)}
+                >
+                  <DigitImage pixels={m.pixels} size={40} title={`test #${m.index}: true ${m.label}, predicted ${m.predicted}`} />
+                </button>
                 <figcaption>
                   {m.label}→{m.predicted}
                 </figcaption>

@@ -1,7 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
-import type { DigitView } from '../../engine/config/inspect';
+import { describeSaliency, SALIENCY_METHODS, type DigitView as EngineDigitView, type SaliencyMethod } from '../../engine/config/inspect';
 import { useStore } from '../store/store';
 import { inspectDigit } from '../store/inspectActions';
+
+/** The worker's view with the pixels it was computed for (the store may hold newer ones by the time it comes). */
+type DigitView = EngineDigitView & { pixels: Float32Array };
 
 /** Feature maps shown per convolution layer: the first few channels keep the view small. */
 const MAX_CHANNELS = 8;
@@ -51,36 +54,70 @@ function ChannelCanvas({ map, channel, max }: { map: DigitView['maps'][number]; 
   );
 }
 
-/** For the drawn digit: where the guess looks (SmoothGrad saliency) and, for a CNN, what its filters respond to. */
-export function DigitInspect() {
-  const pixels = useStore((s) => s.draw.pixels);
+/**
+ * Asks the worker for the view of `pixels` while `open`: one request at a time, the latest pixels next (strokes
+ * classify many times a second; SmoothGrad is 12 gradients).
+ */
+function useDigitView(pixels: Float32Array | null, method: SaliencyMethod, open: boolean) {
   const [view, setView] = useState<DigitView | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const overlay = useRef<HTMLCanvasElement>(null);
+  const busy = useRef(false);
+  const next = useRef<{ pixels: Float32Array; method: SaliencyMethod } | null>(null);
   useEffect(() => {
-    if (!pixels) return;
-    let live = true;
-    inspectDigit(pixels).then(
-      (v) => {
-        if (!live) return;
-        setView(v);
-        setError(null);
-      },
-      (e: unknown) => {
-        if (live) setError(e instanceof Error ? e.message : String(e));
-      },
-    );
-    return () => {
-      live = false;
+    if (!open || !pixels) return;
+    next.current = { pixels, method };
+    const pump = () => {
+      const job = next.current;
+      if (busy.current || !job) return;
+      busy.current = true;
+      next.current = null;
+      inspectDigit(job.pixels, job.method)
+        .then(
+          (v) => (setView({ ...v, pixels: job.pixels }), setError(null)),
+          (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+        )
+        .finally(() => {
+          busy.current = false;
+          pump();
+        });
     };
-  }, [pixels]);
+    pump();
+  }, [pixels, method, open]);
+  return { view, error };
+}
+
+/** For the drawn digit (or a picked test digit): where the guess looks (saliency) and, for a CNN, what its filters see. */
+export function DigitInspect() {
+  const { pixels, source } = useStore((s) => s.draw);
+  const [open, setOpen] = useState(false);
+  const [method, setMethod] = useState<SaliencyMethod>('smoothgrad');
+  const { view, error } = useDigitView(pixels, method, open);
+  const details = useRef<HTMLDetailsElement>(null);
+  const overlay = useRef<HTMLCanvasElement>(null);
+  // a test digit picked in the gallery above opens this view and brings it into sight
   useEffect(() => {
-    if (overlay.current && view && pixels) drawSaliency(overlay.current, pixels, view.saliency);
-  }, [view, pixels]);
+    if (!source.startsWith('test digit') || !details.current) return;
+    details.current.open = true;
+    details.current.scrollIntoView?.({ block: 'nearest' });
+  }, [source]);
+  useEffect(() => {
+    if (overlay.current && view) drawSaliency(overlay.current, view.pixels, view.saliency);
+  }, [view]);
   if (!pixels) return null;
+  const methodLabel = SALIENCY_METHODS.find((m) => m.id === (view?.method ?? method))?.label;
   return (
-    <details className="panel" data-testid="inspect-digit">
-      <summary>Inside the model for this drawing</summary>
+    <details className="panel" data-testid="inspect-digit" ref={details} onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>Inside the model for this digit</summary>
+      <label className="field">
+        <span>Saliency by</span>
+        <select data-testid="inspect-saliency-method" value={method} onChange={(e) => setMethod(e.target.value as SaliencyMethod)}>
+          {SALIENCY_METHODS.map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.label}
+            </option>
+          ))}
+        </select>
+      </label>
       {error && (
         <p className="error" role="alert">
           {error}
@@ -96,11 +133,14 @@ export function DigitInspect() {
               className="inspect-unit-large"
               data-testid="inspect-saliency"
               role="img"
-              aria-label={`Saliency for the guess ${view.classIndex}: the red pixels change its score the most`}
+              aria-label={`Saliency for the guess ${view.classIndex} on ${source}: ${describeSaliency(view.classIndex, view.saliency, 28)}`}
             />
             <figcaption>
-              Saliency (SmoothGrad) of the guess <strong data-testid="inspect-saliency-class">{view.classIndex}</strong>: the redder a pixel, the more
-              ink there moves the score of {view.classIndex}.
+              <span data-testid="inspect-digit-source">{source[0].toUpperCase() + source.slice(1)}</span>: the model guesses{' '}
+              <strong data-testid="inspect-saliency-class">{view.classIndex}</strong> with probability{' '}
+              <span data-testid="inspect-digit-probability">{(100 * view.probability).toFixed(1)} %</span>. Saliency ({methodLabel}): the redder a
+              pixel, the more ink there moves the score of {view.classIndex}:{' '}
+              <span data-testid="inspect-saliency-text">{describeSaliency(view.classIndex, view.saliency, 28)}</span>.
             </figcaption>
           </figure>
           {view.maps.map((map) => {

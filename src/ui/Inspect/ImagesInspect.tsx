@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { describeUnit, type ImageWeightsView } from '../../engine/config/inspect';
+import { describeUnit, type ConvFilters, type ImageWeightsView } from '../../engine/config/inspect';
 import { inspectImageWeights } from '../store/inspectActions';
+import { HealthInspect } from './HealthInspect';
 
 /** Diverging colour map: -scale blue, 0 white, +scale red. */
 function drawUnit(canvas: HTMLCanvasElement, values: Float32Array, offset: number, scale: number): void {
@@ -23,6 +24,89 @@ function UnitCanvas({ view, unit, className }: { view: ImageWeightsView; unit: n
   return <canvas ref={ref} width={28} height={28} className={className} aria-hidden="true" />;
 }
 
+/** One conv filter: its input channels side by side (kh x kw each, one column apart), on the layer's scale. */
+function FilterCanvas({ f, filter }: { f: ConvFilters; filter: number }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const width = f.inputs * (f.kw + 1) - 1;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = filter; i < f.values.length; i += f.filters) {
+    min = Math.min(min, f.values[i]);
+    max = Math.max(max, f.values[i]);
+  }
+  useEffect(() => {
+    const ctx = ref.current?.getContext('2d');
+    if (!ctx) return;
+    const img = ctx.createImageData(width, f.kh);
+    img.data.fill(255);
+    for (let y = 0; y < f.kh; y++) {
+      for (let x = 0; x < f.kw; x++) {
+        for (let i = 0; i < f.inputs; i++) {
+          const v = Math.max(-1, Math.min(1, f.values[((y * f.kw + x) * f.inputs + i) * f.filters + filter] / (f.scale || 1)));
+          const fade = Math.round(255 * (1 - Math.abs(v)));
+          img.data.set(v >= 0 ? [255, fade, fade, 255] : [fade, fade, 255, 255], (y * width + i * (f.kw + 1) + x) * 4);
+        }
+      }
+    }
+    ctx.putImageData(img, 0, 0);
+  }, [f, filter, width]);
+  return (
+    <canvas
+      ref={ref}
+      width={width}
+      height={f.kh}
+      className="inspect-filter"
+      style={{ width: width * 8, height: f.kh * 8 }}
+      role="img"
+      aria-label={`${f.layer}, filter ${filter}: ${f.kh}x${f.kw} weights over ${f.inputs} input map${f.inputs > 1 ? 's' : ''}, from ${min.toFixed(3)} to ${max.toFixed(3)}`}
+    />
+  );
+}
+
+/** Every conv layer's filters as images (blue negative, red positive, one scale per layer). */
+function ConvFilterImages({ filters }: { filters: ConvFilters[] }) {
+  return (
+    <>
+      {filters.map((f) => (
+        <figure key={f.layer} data-testid="inspect-filters">
+          <figcaption>
+            {f.layer}: {f.filters} filters of {f.kh}x{f.kw} over {f.inputs} input map{f.inputs > 1 ? 's (side by side)' : ''}; scale ±
+            {f.scale.toFixed(3)}
+          </figcaption>
+          <div className="inspect-units">
+            {Array.from({ length: f.filters }, (_, i) => (
+              <FilterCanvas key={i} f={f} filter={i} />
+            ))}
+          </div>
+        </figure>
+      ))}
+    </>
+  );
+}
+
+/** Where a unit's output goes: the next layer's weights from it, strongest first (to classes for the output layer). */
+function Outgoing({ view, unit }: { view: ImageWeightsView; unit: number }) {
+  const out = view.outgoing;
+  if (!out || unit >= out.units) return null;
+  const row = Array.from(out.values.subarray(unit * out.next, (unit + 1) * out.next), (w, to) => ({ w, to }));
+  row.sort((a, b) => b.w - a.w);
+  const shown = out.toClasses ? row : [...row.slice(0, 5), ...row.slice(-5)];
+  const name = (to: number) => (out.toClasses ? `class ${to}` : `unit ${to}`);
+  return (
+    <div data-testid="inspect-unit-outgoing">
+      <p>Outgoing weights, strongest first ({out.toClasses ? 'to each class' : `the 5 highest and lowest of the next layer's ${out.next} units`}):</p>
+      <ol className="inspect-outgoing">
+        {shown.map(({ w, to }) => (
+          <li key={to}>
+            {name(to)}: {w >= 0 ? '+' : ''}
+            {w.toFixed(3)}
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
 /** One unit up close: its weights 8x larger, the text alternative and the range of its weights. */
 function UnitDetail({ view, unit }: { view: ImageWeightsView; unit: number }) {
   const units = view.units!;
@@ -39,6 +123,7 @@ function UnitDetail({ view, unit }: { view: ImageWeightsView; unit: number }) {
       <figcaption>
         <span data-testid="inspect-unit-text">{describeUnit(unit, units.values, unit * units.pixels, 28)}</span>. Weights from {min.toFixed(3)} (blue)
         to {max.toFixed(3)} (red); the colour scale spans ±{units.scale.toFixed(3)} for every unit.
+        <Outgoing view={view} unit={unit} />
       </figcaption>
     </figure>
   );
@@ -90,6 +175,7 @@ export function ImagesInspect() {
         </div>
       )}
       {view?.units && view.units.pixels === 784 && selected !== null && selected < view.units.units && <UnitDetail view={view} unit={selected} />}
+      {view && view.filters.length > 0 && <ConvFilterImages filters={view.filters} />}
       {view && (
         <table data-testid="inspect-norms">
           <caption>Weight norm per layer (L2)</caption>
@@ -103,6 +189,7 @@ export function ImagesInspect() {
           </tbody>
         </table>
       )}
+      <HealthInspect which="images" open={open} />
     </details>
   );
 }

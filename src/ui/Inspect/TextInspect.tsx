@@ -1,8 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
 import type { TextSurpriseView } from '../../engine/config/inspect';
 import { inspectText } from '../store/inspectActions';
+import { HealthInspect } from './HealthInspect';
+import { CellInspect } from './CellInspect';
 
-const DEFAULT_PASSAGE = 'The state of our union is strong.';
+const DEFAULT_PASSAGE = 'The state of our union is strong.\nAnd we say: "Let us begin."';
 
 /** Top-k next characters at one position, as text for the title and screen readers. */
 function topText(view: TextSurpriseView, i: number): string {
@@ -64,6 +66,7 @@ export function TextInspect() {
   const [passage, setPassage] = useState(DEFAULT_PASSAGE);
   const [view, setView] = useState<TextSurpriseView | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [open, setOpen] = useState(false);
   const run = () => {
     inspectText(passage).then(
       (v) => (setView(v), setError(null)),
@@ -71,7 +74,7 @@ export function TextInspect() {
     );
   };
   return (
-    <details className="panel" data-testid="inspect-text">
+    <details className="panel" data-testid="inspect-text" onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>Inspect the model</summary>
       <label className="field">
         <span>Passage</span>
@@ -104,6 +107,8 @@ export function TextInspect() {
           <EmbeddingPlot embedding={view.embedding} />
         </>
       )}
+      <CellInspect passage={passage} />
+      <HealthInspect which="text" open={open} />
     </details>
   );
 }

@@ -1,5 +1,6 @@
 import { callback } from '../../worker/client';
 import type { ModelConfig } from '../../engine/config/imageModel';
+import type { Misclassified } from '../../engine/config/results';
 import { validateModelConfig } from '../../engine/config/validateImageModel';
 import { TrainConfig, validateTrainConfig } from '../../engine/config/train';
 import { switchToFastestBackend } from './backendActions';
@@ -108,10 +109,17 @@ export async function evaluate(): Promise<void> {
   }
 }
 
-export async function predictDrawing(pixels: Float32Array): Promise<void> {
+export async function predictDrawing(pixels: Float32Array, source = 'your drawing'): Promise<void> {
   try {
-    store.update('draw', { probabilities: await engine.predict(pixels), error: null, pixels });
+    store.update('draw', { probabilities: await engine.predict(pixels), error: null, pixels, source });
   } catch (e) {
     store.update('draw', { probabilities: null, error: message(e) });
   }
 }
+
+/** A misclassified test digit (0..255 pixels) to the draw pad's guess and the Inspect view, as if drawn. */
+export const inspectTestDigit = (m: Misclassified): Promise<void> =>
+  predictDrawing(
+    Float32Array.from(m.pixels, (v) => v / 255),
+    `test digit #${m.index} (true ${m.label}, predicted ${m.predicted})`,
+  );

@@ -11,6 +11,7 @@ describe('Inspect through the engine (cpu)', () => {
     const session = new Engine();
     await session.init('cpu', () => {});
     await expect(session.inspectText('abc')).rejects.toThrow('Train or load a text model first');
+    await expect(session.inspectCells('abc', { unit: 0 })).rejects.toThrow('Train or load a text model first, then pick a cell.');
     await session.loadText({ name: 'abc.txt', bytes: new TextEncoder().encode('abcab cabca bcabc '.repeat(60)) }, { lowercase: false, maxVocab: 0 });
     const tiny = { kind: 'charLstm' as const, embedding: 8, layers: 1, units: 16, dropout: 0, window: 8 };
     await session.trainText(
@@ -20,7 +21,7 @@ describe('Inspect through the engine (cpu)', () => {
       () => {},
     );
     await expect(session.inspectText('a')).rejects.toThrow('at least 2 characters');
-    const before = tf.memory().numTensors;
+    let before = tf.memory().numTensors;
     const view = await session.inspectText('abcab cabca');
     expect(tf.memory().numTensors).toBe(before);
     expect(view.nats.length).toBe(10);
@@ -31,6 +32,25 @@ describe('Inspect through the engine (cpu)', () => {
     expect(view.topProb[0]).toBeGreaterThanOrEqual(view.topProb[1]);
     expect(view.embedding.labels.length).toBe(5);
     expect(view.embedding.points.length).toBe(10);
+
+    // one LSTM cell along the passage: the one most correlated with spaces, and the same unit asked for by index
+    const passage = 'abcab cabca bcabc';
+    before = tf.memory().numTensors;
+    const bySpace = await session.inspectCells(passage, { feature: 'space' });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(bySpace.values).toHaveLength(passage.length);
+    expect([bySpace.layers, bySpace.layer, bySpace.units]).toEqual([1, 0, 16]);
+    const strongest = Math.max(...Array.from(bySpace.feature!.correlations, Math.abs));
+    expect(Math.abs(bySpace.feature!.correlations[bySpace.unit])).toBe(strongest);
+    expect(Array.from(bySpace.feature!.series)).toEqual(Array.from(passage, (ch) => (ch === ' ' ? 1 : 0)));
+    const byIndex = await session.inspectCells(passage, { unit: bySpace.unit });
+    expect(byIndex.values).toEqual(bySpace.values);
+    expect(byIndex.feature).toBeNull();
+    await expect(session.inspectCells(passage, { unit: 16 })).rejects.toThrow('Pick a cell from 0 to 15, got 16.');
+    await expect(session.inspectCells(passage, { unit: 0, layer: 1 })).rejects.toThrow('Pick an LSTM layer from 0 to 0, got 1.');
+    await expect(session.inspectCells(passage, { feature: 'vowels' as never })).rejects.toThrow('Pick a cell by one of quote, newline');
+    await expect(session.inspectCells('a', { unit: 0 })).rejects.toThrow('Give a passage of 2 to 2000 characters');
+    await expect(session.inspectCells(passage, { feature: 'quote' })).rejects.toThrow('Nothing in the passage varies with inside quotes');
   }, 120_000);
 
   it('images: 784-pixel unit images on one scale and a norm per weighted layer', async () => {
@@ -45,13 +65,39 @@ describe('Inspect through the engine (cpu)', () => {
       ],
       100,
     );
-    await session.train({ ...MLP_PRESET, dropout: 0 }, { ...DEFAULT_TRAIN, epochs: 1, batchSize: 32 }, () => {});
+    const run = await session.train({ ...MLP_PRESET, dropout: 0 }, { ...DEFAULT_TRAIN, epochs: 1, batchSize: 32 }, () => {});
     const view = await session.inspectImageWeights();
     expect(view.units?.pixels).toBe(784);
     expect(view.units?.units).toBe(MLP_PRESET.hidden[0].units);
     expect(view.units!.scale).toBe(Math.max(...Array.from(view.units!.values, Math.abs)));
     expect(view.norms.length).toBe(MLP_PRESET.hidden.length + 1);
+    expect(view.filters).toEqual([]);
+    // one hidden layer of 64: each unit's outgoing weights go to the 10 classes
+    expect([view.outgoing?.units, view.outgoing?.next, view.outgoing?.toClasses]).toEqual([64, 10, true]);
     expect(view.norms.every((n) => n.norm > 0)).toBe(true);
+
+    // training health, recorded in the worker during the run: 16 steps of 32, one probed in 10
+    expect(run.steps).toBe(16);
+    const health = await session.inspectHealth('images');
+    expect(health.layers).toEqual(view.norms.map((n) => n.layer));
+    expect(Array.from(health.steps)).toEqual([1, 11]);
+    expect(health.weightNorms.length).toBe(2 * health.layers.length);
+    expect(health.updateRatios.every((r) => r > 0 && r < 1)).toBe(true);
+    expect(health.checkpoints.map((c) => c.label)).toEqual(['start', 'epoch 1']);
+    const asked = await session.inspectHealth('images', true);
+    expect(asked.checkpoints.map((c) => c.label)).toEqual(['start', 'epoch 1', 'asked at step 16']);
+    // the histogram taken now counts every weight of each layer, as the end of epoch 1 (the same weights) did
+    expect(asked.checkpoints[2].histograms).toEqual(asked.checkpoints[1].histograms);
+    await expect(session.inspectHealth('sound' as never)).rejects.toThrow("for 'images' or 'text', not \"sound\"");
+    await expect(session.inspectHealth('text', true)).rejects.toThrow('Train or load a text model first');
+
+    // a stored run's checkpoint: another run replaces the model; opening the first run brings its weights back to Inspect
+    await session.train({ ...MLP_PRESET, dropout: 0 }, { ...DEFAULT_TRAIN, epochs: 1, batchSize: 32, seed: 99 }, () => {});
+    expect((await session.inspectImageWeights()).units!.values).not.toEqual(view.units!.values);
+    expect((await session.inspectHealth('images')).checkpoints.map((c) => c.label)).toEqual(['start', 'epoch 1']);
+    const [, first] = await session.listRuns();
+    await session.openRun(first.id);
+    expect((await session.inspectImageWeights()).units!.values).toEqual(view.units!.values);
   }, 120_000);
 
   it("a drawn digit: saliency of the guess (MLP) and every conv layer's feature maps (CNN), no tensor left behind", async () => {
@@ -78,6 +124,15 @@ describe('Inspect through the engine (cpu)', () => {
     expect(mlp.saliency).toHaveLength(784);
     expect(mlp.saliency.some((v) => v !== 0)).toBe(true);
     expect(mlp.maps).toEqual([]);
+    expect(mlp.method).toBe('smoothgrad');
+    expect(mlp.probability).toBeCloseTo(probs[mlp.classIndex], 5);
+    // the plain gradient is one of SmoothGrad's terms without noise: another map; integrated gradients are 0 off the ink
+    const plain = await session.inspectDigit(digit, 'gradient');
+    expect(plain.saliency).not.toEqual(mlp.saliency);
+    const integrated = await session.inspectDigit(digit, 'integrated');
+    expect(integrated.saliency.every((v, p) => digit[p] !== 0 || v === 0)).toBe(true);
+    expect(integrated.saliency.some((v) => v !== 0)).toBe(true);
+    await expect(session.inspectDigit(digit, 'occlusion' as never)).rejects.toThrow('Saliency by gradient, smoothgrad, integrated; got "occlusion".');
 
     await session.train({ ...CNN_PRESET, dropout: 0 }, { ...DEFAULT_TRAIN, epochs: 1, batchSize: 32 }, () => {});
     before = tf.memory().numTensors;
@@ -88,5 +143,12 @@ describe('Inspect through the engine (cpu)', () => {
       [10, 10, 16],
     ]);
     expect(cnn.maps.every((m) => m.values.length === m.shape[0] * m.shape[1] * m.shape[2])).toBe(true);
+    // every conv filter, as stored: the second layer's filters see the first layer's 6 maps
+    const weights = await session.inspectImageWeights();
+    expect(weights.filters.map((f) => [f.inputs, f.filters])).toEqual([
+      [1, 6],
+      [6, 16],
+    ]);
+    expect(weights.filters.every((f) => f.values.length === f.kh * f.kw * f.inputs * f.filters)).toBe(true);
   }, 120_000);
 });

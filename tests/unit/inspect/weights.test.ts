@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { convFeatureMaps, firstLayerUnits, histogram, layerNorms } from '../../../src/engine/inspect/weights';
-import { describeUnit } from '../../../src/engine/config/inspect';
+import { convFeatureMaps, convFilters, firstLayerUnits, histogram, layerNorms, outgoingWeights } from '../../../src/engine/inspect/weights';
+import { describeSaliency, describeUnit } from '../../../src/engine/config/inspect';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -17,6 +17,39 @@ describe('weights and feature maps', () => {
     expect([img.units, img.pixels]).toEqual([3, 6]);
     expect(img.values[2 * 6 + 4]).toBeCloseTo(k[4][2], 6);
     expect(img.scale).toBeCloseTo(Math.max(...k.flat().map(Math.abs)), 6);
+    model.dispose();
+  });
+
+  it("a unit's outgoing weights are the next Dense kernel's row, to the classes when that layer is the output", () => {
+    const dense = (units: number, seed: number) => tf.layers.dense({ units, kernelInitializer: seeded(seed) });
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [6], units: 3 }), dense(4, 7)] });
+    const k = model.layers[1].getWeights()[0].arraySync() as number[][];
+    const out = outgoingWeights(model)!;
+    expect([out.units, out.next, out.toClasses]).toEqual([3, 4, true]);
+    expect(out.values[2 * 4 + 1]).toBeCloseTo(k[2][1], 6); // unit 2 to class 1
+    const deeper = tf.sequential({ layers: [tf.layers.dense({ inputShape: [6], units: 3 }), dense(5, 8), dense(4, 9)] });
+    expect(outgoingWeights(deeper)?.toClasses).toBe(false);
+    expect(outgoingWeights(tf.sequential({ layers: [tf.layers.dense({ inputShape: [6], units: 3 })] }))).toBeNull();
+    tf.dispose([model, deeper].flatMap((m) => m.getWeights()));
+  });
+
+  it('conv filters are the kernels as stored, each layer on its own scale', () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 2, kernelInitializer: seeded(10) }),
+        tf.layers.conv2d({ filters: 4, kernelSize: 3, kernelInitializer: seeded(11) }),
+      ],
+    });
+    const filters = convFilters(model);
+    expect(filters.map((f) => [f.kh, f.kw, f.inputs, f.filters])).toEqual([
+      [2, 2, 2, 3],
+      [3, 3, 3, 4],
+    ]);
+    filters.forEach((f, i) => {
+      const k = model.layers[i].getWeights()[0].dataSync();
+      expect(Array.from(f.values)).toEqual(Array.from(k));
+      expect(f.scale).toBe(Math.max(...Array.from(k, Math.abs)));
+    });
     model.dispose();
   });
 
@@ -98,5 +131,14 @@ describe('unit text alternative', () => {
     const centre = new Float32Array(side * side);
     centre[2 * side + 3] = 0.5;
     expect(describeUnit(0, centre, 0, side)).toBe('unit 0 responds most to strokes at the centre');
+  });
+
+  it('names where a saliency map is largest in magnitude, a negative gradient included', () => {
+    const side = 6;
+    const map = new Float32Array(side * side);
+    map[0] = 0.2; // top left
+    map[1 * side + 5] = -0.9; // top right, the largest magnitude
+    expect(describeSaliency(7, map, side)).toBe('the score of 7 depends most on the pixels at the top right');
+    expect(describeSaliency(3, new Float32Array(side * side), side)).toBe('no pixel moves the score of 3');
   });
 });

@@ -97,20 +97,46 @@ export class CharStepper {
     this.state = this.lstms.map((l) => ({ h: tf.zeros([1, l.units]) as tf.Tensor2D, c: tf.zeros([1, l.units]) as tf.Tensor2D }));
   }
 
+  /** One character through every LSTM layer from `state` (call inside a tidy): the new states and the top h. */
+  private advance(state: { h: tf.Tensor2D; c: tf.Tensor2D }[], id: number): { x: tf.Tensor2D; next: { h: tf.Tensor2D; c: tf.Tensor2D }[] } {
+    let x = tf.gather(this.embeddings, tf.tensor1d([id], 'int32')) as tf.Tensor2D;
+    const next = this.lstms.map((l, i) => {
+      const { h, c } = state[i];
+      // z = x W + h U + b, split into input, forget, cell and output gates (Keras order i, f, c, o)
+      const z = tf.add(tf.add(tf.matMul(x, l.kernel), tf.matMul(h, l.recurrent)), l.bias);
+      const [zi, zf, zc, zo] = tf.split(z, 4, 1);
+      const c2 = tf.add(tf.mul(l.recurrentActivation(zf), c), tf.mul(l.recurrentActivation(zi), l.activation(zc))) as tf.Tensor2D;
+      const h2 = tf.mul(l.recurrentActivation(zo), l.activation(c2)) as tf.Tensor2D;
+      x = h2;
+      return { h: h2, c: c2 };
+    });
+    return { x, next };
+  }
+
+  /**
+   * Feeds `ids` one at a time from the current state and returns every LSTM layer's cell state c_t after each
+   * character, [ids.length, units] per layer (what the char-RNN visualisations colour text by). The state moves on.
+   */
+  cellTrace(ids: ArrayLike<number>): tf.Tensor2D[] {
+    if (ids.length === 0) throw new Error('Give at least one character to trace the cells on.');
+    const { traces, state } = tf.tidy(() => {
+      let now = this.state;
+      const cs: tf.Tensor2D[][] = this.lstms.map(() => []);
+      for (let t = 0; t < ids.length; t++) {
+        now = this.advance(now, ids[t]).next;
+        now.forEach((s, i) => cs[i].push(s.c));
+      }
+      return { traces: cs.map((c) => tf.concat(c, 0) as tf.Tensor2D), state: now };
+    });
+    tf.dispose(this.state.flatMap((s) => [s.h, s.c]));
+    this.state = state;
+    return traces;
+  }
+
   /** Feeds one character id; returns the logits for the next character. */
   async feed(id: number): Promise<Float32Array> {
     const { logits, state } = tf.tidy(() => {
-      let x = tf.gather(this.embeddings, tf.tensor1d([id], 'int32')) as tf.Tensor2D;
-      const next = this.lstms.map((l, i) => {
-        const { h, c } = this.state[i];
-        // z = x W + h U + b, split into input, forget, cell and output gates (Keras order i, f, c, o)
-        const z = tf.add(tf.add(tf.matMul(x, l.kernel), tf.matMul(h, l.recurrent)), l.bias);
-        const [zi, zf, zc, zo] = tf.split(z, 4, 1);
-        const c2 = tf.add(tf.mul(l.recurrentActivation(zf), c), tf.mul(l.recurrentActivation(zi), l.activation(zc))) as tf.Tensor2D;
-        const h2 = tf.mul(l.recurrentActivation(zo), l.activation(c2)) as tf.Tensor2D;
-        x = h2;
-        return { h: h2, c: c2 };
-      });
+      const { x, next } = this.advance(this.state, id);
       return { logits: tf.add(tf.matMul(x, this.dense.kernel), this.dense.bias), state: next };
     });
     tf.dispose(this.state.flatMap((s) => [s.h, s.c]));
