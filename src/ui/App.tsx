@@ -17,6 +17,8 @@ import { useEffect, type KeyboardEvent } from 'react';
 import { FirstVisitGuide } from './Guide/FirstVisitGuide';
 import { RunsPanel } from './Runs/RunsPanel';
 import { loadChartsSoon } from './common/lazyCharts';
+import { Shortcuts } from './Shortcuts/Shortcuts';
+import { ThemeToggle } from './Shortcuts/ThemeToggle';
 
 const TABS: { mode: Mode; label: string }[] = [
   { mode: 'images', label: 'Images: MLP / CNN on MNIST' },
@@ -85,10 +87,12 @@ export function App() {
       <header>
         <h1>Neural-network playground</h1>
         <BackendPanel />
+        <ThemeToggle />
       </header>
       <main>
         <Notices />
         <FirstVisitGuide />
+        <Shortcuts />
         <Tabs />
         {mode === 'images' ? (
           <div className="layout" id="tabpanel" role="tabpanel" aria-labelledby="tab-images">

@@ -49,8 +49,8 @@ function TrainLines({ task, of }: { task: Task; of: (p: StepPoint) => number }) 
   const { raw, smoothed } = trainSeries(steps, of);
   return (
     <g className="train-series">
-      <path className="raw-series" d={pathOf(raw, x, y)} fill="none" stroke="#93c5fd" strokeWidth={1} />
-      <path className="smoothed-series" d={pathOf(smoothed, x, y)} fill="none" stroke="#1d4ed8" strokeWidth={2} />
+      <path className="raw-series" d={pathOf(raw, x, y)} fill="none" style={{ stroke: 'var(--accent-soft)' }} strokeWidth={1} />
+      <path className="smoothed-series" d={pathOf(smoothed, x, y)} fill="none" style={{ stroke: 'var(--accent)' }} strokeWidth={2} />
     </g>
   );
 }
@@ -68,9 +68,9 @@ function ValidationLine({ task, of }: { task: Task; of: (e: EpochPoint) => numbe
   if (!x || !y) return null;
   return (
     <g className="validation-series">
-      <path d={pathOf(points, x, y)} fill="none" stroke="#dc2626" strokeDasharray="6 3" strokeWidth={2} />
+      <path d={pathOf(points, x, y)} fill="none" style={{ stroke: 'var(--danger-line)' }} strokeDasharray="6 3" strokeWidth={2} />
       {points.map((p) => (
-        <circle key={p.step} cx={x(p.step)} cy={y(p.value)} r={3} fill="#fff" stroke="#dc2626" strokeWidth={2} />
+        <circle key={p.step} cx={x(p.step)} cy={y(p.value)} r={3} style={{ fill: 'var(--surface)', stroke: 'var(--danger-line)' }} strokeWidth={2} />
       ))}
     </g>
   );
