@@ -17,6 +17,7 @@ import { useEffect, type KeyboardEvent } from 'react';
 import { FirstVisitGuide } from './Guide/FirstVisitGuide';
 import { RunsPanel } from './Runs/RunsPanel';
 import { loadChartsSoon } from './common/lazyCharts';
+import { Drawers } from './common/Drawers';
 import { Shortcuts } from './Shortcuts/Shortcuts';
 import { ThemeToggle } from './Shortcuts/ThemeToggle';
 
@@ -103,9 +104,11 @@ export function App() {
             <div className="column wide">
               <TrainPanel />
               <ChartsPanel />
-              <EvaluatePanel />
-              <CompressPanel which="images" />
             </div>
+            <div className="column result">
+              <EvaluatePanel />
+            </div>
+            <Drawers panels={[{ id: 'compress', label: 'Compress', render: () => <CompressPanel which="images" /> }]} />
           </div>
         ) : (
           <div className="layout" id="tabpanel" role="tabpanel" aria-labelledby="tab-text">
@@ -116,9 +119,11 @@ export function App() {
             <div className="column wide">
               <TextTrainPanel />
               <TextChartsPanel />
-              <GeneratePanel />
-              <CompressPanel which="text" />
             </div>
+            <div className="column result">
+              <GeneratePanel />
+            </div>
+            <Drawers panels={[{ id: 'compress', label: 'Compress', render: () => <CompressPanel which="text" /> }]} />
           </div>
         )}
         <section className="layout-full">

@@ -11,6 +11,7 @@ const SHORTCUTS: { keys: string; does: string }[] = [
 /** Keys typed into a field, or Space on a button, belong to that control, never to a page shortcut. */
 function ownsKeys(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
+  if (target !== document.body && target.tabIndex >= 0) return true; // a focusable widget (the draw pad) uses its own keys
   return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT', 'BUTTON', 'A', 'SUMMARY'].includes(target.tagName);
 }
 
@@ -31,7 +32,7 @@ export function Shortcuts() {
   const [open, setOpen] = useState(false);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
       if (e.key === 'Escape') return setOpen(false);
       if (ownsKeys(e.target)) return;
       if (e.key === '?') {
