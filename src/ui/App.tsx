@@ -4,12 +4,12 @@ import { TextChartsPanel } from './Charts/TextChartsPanel';
 import { DataPanel } from './Data/DataPanel';
 import { EvaluatePanel } from './Evaluate/EvaluatePanel';
 import { ModelPanel } from './Model/ModelPanel';
-import { TrainPanel } from './Train/TrainPanel';
+import { TrainPanel, TrainSettingsPanel } from './Train/TrainPanel';
 import { setMode } from './store/boot';
 import { dismissNotice } from './store/notices';
 import { CorpusPanel } from './Text/CorpusPanel';
 import { CharModelPanel } from './Text/CharModelPanel';
-import { TextTrainPanel } from './Text/TextTrainPanel';
+import { TextSamples, TextSettingsPanel, TextTrainPanel } from './Text/TextTrainPanel';
 import { GeneratePanel } from './Text/GeneratePanel';
 import type { Mode } from './store/store';
 import { CompressPanel } from './Compress/CompressPanel';
@@ -100,6 +100,7 @@ export function App() {
             <div className="column">
               <DataPanel />
               <ModelPanel />
+              <TrainSettingsPanel />
             </div>
             <div className="column wide">
               <TrainPanel />
@@ -115,10 +116,12 @@ export function App() {
             <div className="column">
               <CorpusPanel />
               <CharModelPanel />
+              <TextSettingsPanel />
             </div>
             <div className="column wide">
               <TextTrainPanel />
               <TextChartsPanel />
+              <TextSamples />
             </div>
             <div className="column result">
               <GeneratePanel />

@@ -3,6 +3,7 @@ import { CartesianGrid, ComposedChart, ResponsiveContainer, XAxis, YAxis, useXAx
 import type { EpochPoint, StepPoint } from '../../engine/config/events';
 import { useStore } from '../store/store';
 import { niceCeil, niceTicks, pathOf, trainSeries, type XY } from './series';
+import { Readout } from './Readout';
 import { OverlayLegend, OverlayLines, overlayCaption, useOverlays } from './overlays';
 
 // One live chart (recharts draws its frame): the panels reach it through ../common/lazyCharts, so recharts loads
@@ -10,6 +11,7 @@ import { OverlayLegend, OverlayLines, overlayCaption, useOverlays } from './over
 
 const NONE: StepPoint[] = [];
 const NO_EPOCHS: EpochPoint[] = [];
+const NO_POINTS: XY[] = [];
 type Task = 'images' | 'text';
 
 /** The series a chart draws: the current run's, when that run is of this tab's kind. */
@@ -80,14 +82,16 @@ interface FrameProps {
   xMax: number;
   yMin: number;
   yMax: number;
+  /** A logarithmic y axis (yMin > 0; ticks at powers of ten). */
+  log: boolean;
   children: ReactNode;
 }
 
 /** Axes and grid, with explicit round ticks (recharts' own tick search is the costly part of a redraw). */
 const ChartFrame = memo(
-  function ChartFrame({ xMax, yMin, yMax, children }: FrameProps) {
+  function ChartFrame({ xMax, yMin, yMax, log, children }: FrameProps) {
     const xTicks = useMemo(() => niceTicks(0, xMax, 5), [xMax]);
-    const yTicks = useMemo(() => niceTicks(yMin, yMax, 4), [yMin, yMax]);
+    const yTicks = useMemo(() => (log ? decades(yMin, yMax) : niceTicks(yMin, yMax, 4)), [yMin, yMax, log]);
     // recharts builds an axis scale only over data: the two ends of the x axis stand in for the curves
     const ends = useMemo(() => [{ step: 0 }, { step: xMax }], [xMax]);
     return (
@@ -95,14 +99,28 @@ const ChartFrame = memo(
         <ComposedChart data={ends} margin={{ top: 8, right: 16, bottom: 4, left: 0 }} accessibilityLayer={false}>
           <CartesianGrid stroke="#e5e7eb" />
           <XAxis dataKey="step" type="number" domain={[0, xMax]} ticks={xTicks} allowDataOverflow interval={0} />
-          <YAxis type="number" domain={[yMin, yMax]} ticks={yTicks} allowDataOverflow interval={0} width={48} />
+          <YAxis type="number" scale={log ? 'log' : 'auto'} domain={[yMin, yMax]} ticks={yTicks} allowDataOverflow interval={0} width={48} />
           {children}
         </ComposedChart>
       </ResponsiveContainer>
     );
   },
-  (a, b) => a.xMax === b.xMax && a.yMin === b.yMin && a.yMax === b.yMax && a.children === b.children,
+  (a, b) => a.xMax === b.xMax && a.yMin === b.yMin && a.yMax === b.yMax && a.log === b.log && a.children === b.children,
 );
+
+/** Powers of ten from lo to hi (both powers of ten). */
+function decades(lo: number, hi: number): number[] {
+  const ticks: number[] = [];
+  for (let e = Math.round(Math.log10(lo)); e <= Math.round(Math.log10(hi)); e++) ticks.push(Number(`1e${e}`));
+  return ticks;
+}
+
+/** The smallest positive finite value of some series (Infinity when none). */
+function minPositive(...series: XY[][]): number {
+  let min = Infinity;
+  for (const points of series) for (const p of points) if (Number.isFinite(p.value) && p.value > 0 && p.value < min) min = p.value;
+  return min;
+}
 
 /**
  * The axis bounds a chart's frame is drawn with, applied `delayMs` after they change: charts that change together
@@ -136,7 +154,13 @@ export const MetricChart = memo(function MetricChart({ task, title, train, val: 
     yTop !== 'auto'
       ? yTop
       : Math.max(yMin + 1, niceCeil(Math.max(series?.max ?? 0, ...val.map((v) => v.value), ...comparedPoints.map((p) => p.value))));
-  const [frameX, frameY] = useStaggeredBounds(xMax, yMax, order * STAGGER_MS);
+  // a log y axis (charts with an open top, i.e. losses): from the decade below the smallest value to the one above the largest
+  const [log, setLog] = useState(false);
+  const lowest = log ? minPositive(series?.raw ?? NO_POINTS, val, comparedPoints) : Infinity;
+  const useLog = log && Number.isFinite(lowest) && yTop === 'auto';
+  const logMin = useLog ? Number(`1e${Math.floor(Math.log10(lowest))}`) : yMin;
+  const logMax = useLog ? Math.max(logMin * 10, Number(`1e${Math.ceil(Math.log10(yMax))}`)) : yMax;
+  const [frameX, frameY] = useStaggeredBounds(xMax, logMax, order * STAGGER_MS);
   const last = series?.last;
   // one element per data change, so the frame (memoised on its bounds and children) redraws only when they change
   const curves = useMemo(
@@ -172,7 +196,7 @@ export const MetricChart = memo(function MetricChart({ task, title, train, val: 
       </figcaption>
       {/* the caption above is the chart's text for screen readers; the drawing itself is hidden from them */}
       <div aria-hidden="true">
-        <ChartFrame xMax={frameX} yMin={yMin} yMax={frameY}>
+        <ChartFrame xMax={frameX} yMin={logMin} yMax={frameY} log={useLog}>
           {curves}
         </ChartFrame>
         <ul className="chart-legend">
@@ -182,6 +206,14 @@ export const MetricChart = memo(function MetricChart({ task, title, train, val: 
           <OverlayLegend series={compared} />
         </ul>
       </div>
+      <Readout
+        testId={testId}
+        raw={series?.raw ?? NO_POINTS}
+        smoothed={series?.smoothed ?? NO_POINTS}
+        val={val}
+        format={fmt}
+        log={yTop === 'auto' ? { on: log, set: setLog } : undefined}
+      />
     </figure>
   );
 });

@@ -1,19 +1,17 @@
-import { useState } from 'react';
+import { useEffect } from 'react';
+import { store, useStore, type Theme } from '../store/store';
 
-type Theme = 'system' | 'light' | 'dark';
 const NEXT: Record<Theme, Theme> = { system: 'light', light: 'dark', dark: 'system' };
 
-/** Cycles system → light → dark; "system" leaves the choice to prefers-color-scheme (styles.css). */
+/** Cycles system → light → dark; "system" leaves the choice to prefers-color-scheme (styles.css). The choice is in the link (`theme`). */
 export function ThemeToggle() {
-  const [theme, setTheme] = useState<Theme>(() => (document.documentElement.dataset.theme as Theme | undefined) ?? 'system');
-  const choose = () => {
-    const next = NEXT[theme];
-    if (next === 'system') delete document.documentElement.dataset.theme;
-    else document.documentElement.dataset.theme = next;
-    setTheme(next);
-  };
+  const theme = useStore((s) => s.theme);
+  useEffect(() => {
+    if (theme === 'system') delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = theme;
+  }, [theme]);
   return (
-    <button type="button" className="theme-toggle" data-testid="theme-toggle" onClick={choose}>
+    <button type="button" className="theme-toggle" data-testid="theme-toggle" onClick={() => store.set('theme', NEXT[theme])}>
       Theme: {theme}
     </button>
   );
