@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pointAt, seriesCsv } from '../../../src/ui/Charts/Readout';
+import { lastStepOf, pointAt, readStep, seriesCsv } from '../../../src/ui/Charts/Readout';
 
 const raw = [
   { step: 1, value: 2.5 },
@@ -21,5 +21,14 @@ describe('the chart readout', () => {
       { step: 9, value: 0.75 },
     ]);
     expect(csv).toBe('step,train,train_smoothed,validation\n1,2.5,2.5,\n5,1.5,1.5,\n9,0.5,0.5,0.75\n');
+  });
+
+  it('reads at the chosen step, clamped to the run; the latest when none is chosen', () => {
+    expect(lastStepOf(raw, [{ step: 12, value: 1 }])).toBe(12);
+    expect(lastStepOf([], [])).toBe(0);
+    expect(readStep(null, 9)).toBe(9);
+    expect(readStep(4, 9)).toBe(4);
+    expect(readStep(40, 9)).toBe(9);
+    expect(readStep(-3, 9)).toBe(0);
   });
 });
