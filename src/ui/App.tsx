@@ -13,6 +13,8 @@ import { TextSamples, TextSettingsPanel, TextTrainPanel } from './Text/TextTrain
 import { GeneratePanel } from './Text/GeneratePanel';
 import type { Mode } from './store/store';
 import { CompressPanel } from './Compress/CompressPanel';
+import { ImagesInspect } from './Inspect/ImagesInspect';
+import { TextInspect } from './Inspect/TextInspect';
 import { useEffect, useState, type KeyboardEvent } from 'react';
 import { FirstVisitGuide } from './Guide/FirstVisitGuide';
 import { ResumeOffer, RunsPanel } from './Runs/RunsPanel';
@@ -118,6 +120,7 @@ export function App() {
     { id: 'result', label: which === 'images' ? 'Result' : 'Generate', render: () => (which === 'images' ? <EvaluatePanel /> : <TextResult />) },
     { id: 'runs', label: 'Runs', render: () => <RunsPanel /> },
     { id: 'compress', label: 'Compress', render: () => <CompressPanel which={which} /> },
+    { id: 'inspect', label: 'Inspect', render: () => (which === 'images' ? <ImagesInspect /> : <TextInspect />) },
   ];
   return (
     <>

@@ -84,8 +84,8 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
 }
 
-/** Shows one view of the frame's third column (result, runs, compress): a tool's controls can be used only while it is shown. */
-export async function openDrawer(page: Page, id: 'result' | 'runs' | 'compress'): Promise<void> {
+/** Shows one view of the frame's third column (result, runs, compress, inspect): a tool's controls can be used only while it is shown. */
+export async function openDrawer(page: Page, id: 'result' | 'runs' | 'compress' | 'inspect'): Promise<void> {
   const tab = page.getByTestId(`drawer-${id}`);
   if ((await tab.getAttribute('aria-expanded')) !== 'true') await tab.click();
 }

@@ -158,7 +158,8 @@ export interface AppState {
   continueRun: Record<Mode, boolean>;
   compress: Record<Mode, CompressSlice>;
   evaluation: { result: EvaluationResult | null; running: boolean; error: string | null };
-  draw: { probabilities: number[] | null; error: string | null };
+  /** pixels: the last drawing classified (28 x 28), for Inspect. */
+  draw: { probabilities: number[] | null; error: string | null; pixels: Float32Array | null };
   /** count: how many times the same notice was raised (shown as "×3" instead of three copies). */
   notices: { id: number; level: 'error' | 'info'; message: string; count: number }[];
   runs: RunsSlice;
@@ -194,7 +195,7 @@ export const initialState = (): AppState => ({
   continueRun: { images: false, text: false },
   compress: { images: initialCompress(), text: initialCompress() },
   evaluation: { result: null, running: false, error: null },
-  draw: { probabilities: null, error: null },
+  draw: { probabilities: null, error: null, pixels: null },
   notices: [],
   runs: { list: [], storage: null, offer: null, overlay: [], renaming: null, busy: null, error: null },
 });
