@@ -71,8 +71,8 @@ describe('runs survive a reload', () => {
     // the only dots are the live run's validation points
     expect(await loss.locator('circle').count()).toBe(Number(await loss.getAttribute('data-val-points')));
     expect(await loss.locator('.chart-legend li').allTextContents()).toEqual([
-      'train (raw)',
-      'train (smoothed)',
+      'train',
+      'smoothed',
       'validation',
       'v1 MLP on MNIST',
       'v2 MLP on MNIST',
@@ -148,6 +148,7 @@ describe('runs across tabs and on the Text tab', () => {
 
     const b = await a.context().newPage();
     await b.goto(a.url());
+    await openDrawer(b, 'runs');
     const row = b.locator('[data-testid=run-row][data-version="1"]');
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 60_000 }).toBe('elsewhere');
     expect(await row.getByTestId('run-status').textContent()).toBe('running in another tab');
