@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
-import { openPlayground, useBrowser } from './browser';
+import { openDrawer, openPlayground, useBrowser } from './browser';
 
 const browser = useBrowser();
 
@@ -31,7 +31,8 @@ describe('Inspect: inside the model (WebGPU on SwiftShader)', () => {
   it('shows first-layer unit images that are not blank and change as an MLP trains, with layer norms', async () => {
     const { page } = await openPlayground(browser(), '?backend=webgpu');
     await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
-    // open Inspect before the run: it refreshes itself every 2 s while open
+    // open Inspect (a view of the frame's third column) before the run: it refreshes itself every 2 s while open
+    await openDrawer(page, 'inspect');
     await page.locator('[data-testid=inspect-images] > summary').click();
     await page.getByTestId('train-limit').fill('1280');
     await page.getByTestId('epochs').fill('3');
@@ -97,7 +98,8 @@ describe('Inspect: inside the model (WebGPU on SwiftShader)', () => {
     await page.getByTestId('inspect-images').scrollIntoViewIfNeeded();
     await docShot(page, 'inspect-images', 'inspect-images');
 
-    // a drawn digit: the saliency of the guess over the drawing
+    // a drawn digit: the saliency of the guess over the drawing (the draw pad is in the Result view)
+    await openDrawer(page, 'result');
     const pad = page.getByTestId('draw-pad');
     await pad.scrollIntoViewIfNeeded();
     const box = (await pad.boundingBox())!;
@@ -157,6 +159,7 @@ describe('Inspect: inside the model (WebGPU on SwiftShader)', () => {
     await page.getByTestId('start').click();
     await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 180_000 }).toBe('finished');
 
+    await openDrawer(page, 'inspect');
     await page.locator('[data-testid=inspect-text] > summary').click();
     await page.getByTestId('inspect-text-run').click();
     const spans = page.locator('[data-testid=inspect-passage] span');

@@ -84,6 +84,9 @@ const initialCompress = (): CompressSlice => ({
 });
 
 export type Mode = 'images' | 'text';
+/** Colour theme: 'system' follows prefers-color-scheme. */
+export type Theme = 'system' | 'light' | 'dark';
+export const THEMES: readonly Theme[] = ['system', 'light', 'dark'];
 
 export interface FastestBackend {
   backend: BackendName;
@@ -96,6 +99,7 @@ export type RunState = 'idle' | 'running' | 'paused' | 'finished' | 'stopped' | 
 /** Everything several panels read. Panels never touch tfjs: they read this and call actions. */
 export interface AppState {
   mode: Mode;
+  theme: Theme;
   backend: {
     active: BackendName | null;
     failures: Partial<Record<BackendName, string>>;
@@ -163,6 +167,7 @@ export interface AppState {
 
 export const initialState = (): AppState => ({
   mode: 'images',
+  theme: 'system',
   backend: { active: null, failures: {}, switching: false, error: null, auto: true, fastest: {}, measuring: null, guess: null },
   data: { info: null, loading: null, error: null, preview: [], validationSize: 5000 },
   model: { kind: 'mlp', configs: { mlp: MLP_PRESET, cnn: CNN_PRESET }, summary: null, problems: [] },
