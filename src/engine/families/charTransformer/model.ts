@@ -1,0 +1,156 @@
+import * as tf from '@tensorflow/tfjs';
+import { ModelConfigError } from '../../models/summary';
+import { type CharTransformerConfig, validateTransformerConfig } from '../../config/charTransformer';
+
+/** Weights of a decoder-only Transformer as named variables (nanoGPT's layout). */
+export interface TransformerWeights {
+  config: CharTransformerConfig;
+  vocab: number;
+  vars: Map<string, tf.Variable>;
+}
+
+/** Per layer cached keys and values, [heads, t, headSize] each, for one sequence. */
+export interface KvCache {
+  k: tf.Tensor3D[];
+  v: tf.Tensor3D[];
+  length: number;
+}
+
+let built = 0; // tfjs variable names must be unique per engine
+
+function seededNormal(shape: number[], std: number, seed: number): tf.Tensor {
+  return tf.randomNormal(shape, 0, std, 'float32', seed);
+}
+
+/** GPT-2 init: normal(0, 0.02), residual projections scaled by 1/sqrt(2N), zero biases, unit norm gains. */
+export function buildCharTransformer(config: CharTransformerConfig, vocab: number, seed: number): TransformerWeights {
+  const problems = validateTransformerConfig(config);
+  if (!(Number.isInteger(vocab) && vocab >= 2)) problems.push(`The vocabulary needs at least 2 characters, got ${vocab}.`);
+  if (problems.length) throw new ModelConfigError(problems);
+  const d = config.width;
+  const vars = new Map<string, tf.Variable>();
+  built++;
+  let s = seed;
+  const add = (name: string, t: tf.Tensor) => vars.set(name, tf.variable(t, true, `gpt${built}/${name}`));
+  const residualStd = 0.02 / Math.sqrt(2 * config.layers); // GPT-2: c_proj std = 0.02 / sqrt(2 * n_layer)
+  tf.tidy(() => {
+    add('wte', seededNormal([vocab, d], 0.02, s++));
+    add('wpe', seededNormal([config.context, d], 0.02, s++));
+    for (let i = 0; i < config.layers; i++) {
+      add(`h${i}.ln1.g`, tf.ones([d]));
+      add(`h${i}.ln1.b`, tf.zeros([d]));
+      add(`h${i}.attn.w`, seededNormal([d, 3 * d], 0.02, s++));
+      add(`h${i}.attn.b`, tf.zeros([3 * d]));
+      add(`h${i}.proj.w`, seededNormal([d, d], residualStd, s++));
+      add(`h${i}.proj.b`, tf.zeros([d]));
+      add(`h${i}.ln2.g`, tf.ones([d]));
+      add(`h${i}.ln2.b`, tf.zeros([d]));
+      add(`h${i}.fc.w`, seededNormal([d, 4 * d], 0.02, s++));
+      add(`h${i}.fc.b`, tf.zeros([4 * d]));
+      add(`h${i}.fc2.w`, seededNormal([4 * d, d], residualStd, s++));
+      add(`h${i}.fc2.b`, tf.zeros([d]));
+    }
+    add('lnf.g', tf.ones([d]));
+    add('lnf.b', tf.zeros([d]));
+    if (!config.tied) add('head.w', seededNormal([d, vocab], 0.02, s++));
+    add('head.b', tf.zeros([vocab]));
+  });
+  return { config, vocab, vars };
+}
+
+export function disposeTransformer(w: TransformerWeights): void {
+  for (const v of w.vars.values()) v.dispose();
+  w.vars.clear();
+}
+
+function get(w: TransformerWeights, name: string): tf.Variable {
+  const v = w.vars.get(name);
+  if (!v) throw new Error(`Transformer weight ${name} is missing.`);
+  return v;
+}
+
+/** Layer norm: y = g * (x - mean) / sqrt(var + 1e-5) + b over the last axis. */
+function layerNorm(x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b);
+}
+
+/** GELU, tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+function gelu(x: tf.Tensor2D): tf.Tensor2D {
+  const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
+  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
+}
+
+function dense(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  return tf.add(tf.matMul(x, w as tf.Tensor2D), b);
+}
+
+/**
+ * Logits [T, V] for one sequence of ids (length T <= context), starting at position `start`.
+ * With a cache, the new keys/values are appended and attention covers cached + new positions, so a new
+ * character costs one position's work. `attention` (if given) receives each layer's weights [heads, T, start+T].
+ */
+export function transformerForward(
+  w: TransformerWeights,
+  ids: number[],
+  cache?: KvCache,
+  attention?: tf.Tensor3D[],
+): tf.Tensor2D {
+  const { config } = w;
+  const d = config.width;
+  const h = config.heads;
+  const hs = d / h;
+  const start = cache ? cache.length : 0;
+  const T = ids.length;
+  if (start + T > config.context) throw new Error(`The model sees at most ${config.context} characters, got ${start + T}.`);
+  const logits = tf.tidy(() => {
+    const tok = tf.gather(get(w, 'wte'), tf.tensor1d(ids, 'int32'));
+    const pos = tf.slice(get(w, 'wpe'), [start, 0], [T, d]);
+    let x = tf.add(tok, pos) as tf.Tensor2D;
+    // Causal mask: query i (absolute start+i) may see keys j <= start+i; -1e9 elsewhere before softmax.
+    const total = start + T;
+    const mask = tf.tidy(() => {
+      const q = tf.add(tf.range(0, T, 1, 'int32'), start).reshape([T, 1]);
+      const k = tf.range(0, total, 1, 'int32').reshape([1, total]);
+      return tf.mul(tf.cast(tf.greater(k, q), 'float32'), -1e9);
+    });
+    for (let i = 0; i < config.layers; i++) {
+      const a = layerNorm(x, get(w, `h${i}.ln1.g`), get(w, `h${i}.ln1.b`));
+      const qkv = dense(a, get(w, `h${i}.attn.w`), get(w, `h${i}.attn.b`));
+      const heads = (t: tf.Tensor2D) => tf.transpose(tf.reshape(t, [T, h, hs]), [1, 0, 2]) as tf.Tensor3D;
+      const [q, kNew, vNew] = tf.split(qkv, 3, 1).map((t) => heads(t as tf.Tensor2D));
+      let k = kNew;
+      let v = vNew;
+      if (cache) {
+        if (cache.k[i]) {
+          k = tf.concat([cache.k[i], kNew], 1);
+          v = tf.concat([cache.v[i], vNew], 1);
+          cache.k[i].dispose();
+          cache.v[i].dispose();
+        }
+        cache.k[i] = tf.keep(k);
+        cache.v[i] = tf.keep(v);
+      }
+      // Attention: softmax(q k^T / sqrt(hs) + mask) v, per head.
+      const scores = tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(hs)), mask);
+      const weights = tf.softmax(scores) as tf.Tensor3D;
+      if (attention) attention.push(tf.keep(weights));
+      const y = tf.reshape(tf.transpose(tf.matMul(weights, v), [1, 0, 2]), [T, d]) as tf.Tensor2D;
+      x = tf.add(x, dense(y, get(w, `h${i}.proj.w`), get(w, `h${i}.proj.b`)));
+      const m = layerNorm(x, get(w, `h${i}.ln2.g`), get(w, `h${i}.ln2.b`));
+      x = tf.add(x, dense(gelu(dense(m, get(w, `h${i}.fc.w`), get(w, `h${i}.fc.b`))), get(w, `h${i}.fc2.w`), get(w, `h${i}.fc2.b`)));
+    }
+    x = layerNorm(x, get(w, 'lnf.g'), get(w, 'lnf.b'));
+    const headW = config.tied ? tf.transpose(get(w, 'wte')) : get(w, 'head.w');
+    return dense(x, headW, get(w, 'head.b'));
+  });
+  if (cache) cache.length = start + T;
+  return logits;
+}
+
+export function disposeCache(cache: KvCache): void {
+  for (const t of [...cache.k, ...cache.v]) t.dispose();
+  cache.k = [];
+  cache.v = [];
+  cache.length = 0;
+}
