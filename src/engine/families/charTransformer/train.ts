@@ -1,0 +1,139 @@
+import * as tf from '@tensorflow/tfjs';
+import { clipByGlobalNorm } from '../charLstm/task';
+import { sampleIndex } from '../charLstm/sampler';
+import { mulberry32 } from '../../data/random';
+import { type KvCache, type TransformerWeights, disposeCache, transformerForward } from './model';
+
+export interface AdamWOptions {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  warmup: number;
+  totalSteps: number;
+  minLr: number;
+  clipNorm: number;
+}
+
+/** Linear warm-up, then cosine decay: lr_t = min + 0.5 (1 + cos(pi * p)) (lr - min), p = progress after warm-up. */
+export function learningRateAt(step: number, o: AdamWOptions): number {
+  if (step < o.warmup) return (o.lr * (step + 1)) / o.warmup;
+  if (step >= o.totalSteps) return o.minLr;
+  const p = (step - o.warmup) / Math.max(1, o.totalSteps - o.warmup);
+  return o.minLr + 0.5 * (1 + Math.cos(Math.PI * p)) * (o.lr - o.minLr);
+}
+
+/** Weight decay only on matrices used in matmuls: not biases, norm gains or embeddings (nanoGPT's rule for 2-D weights, embeddings excluded). */
+export function decays(name: string): boolean {
+  return name.endsWith('.w');
+}
+
+/** AdamW with decoupled weight decay; state kept per variable name. */
+export class AdamW {
+  private readonly m = new Map<string, tf.Variable>();
+  private readonly v = new Map<string, tf.Variable>();
+  step = 0;
+  constructor(readonly options: AdamWOptions) {}
+
+  apply(weights: TransformerWeights, grads: tf.NamedTensorMap): number {
+    const o = this.options;
+    const lr = learningRateAt(this.step, o);
+    this.step++;
+    const t = this.step;
+    tf.tidy(() => {
+      for (const [name, w] of weights.vars) {
+        const g = grads[name];
+        if (!g) continue;
+        const m = this.slot(this.m, name, w);
+        const v = this.slot(this.v, name, w);
+        // m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; mhat = m/(1-b1^t); vhat = v/(1-b2^t)
+        m.assign(tf.add(tf.mul(m, o.beta1), tf.mul(g, 1 - o.beta1)));
+        v.assign(tf.add(tf.mul(v, o.beta2), tf.mul(tf.square(g), 1 - o.beta2)));
+        const mhat = tf.div(m, 1 - Math.pow(o.beta1, t));
+        const vhat = tf.div(v, 1 - Math.pow(o.beta2, t));
+        // w -= lr * (mhat / (sqrt(vhat) + eps) + wd * w), decay decoupled from the gradient
+        let update = tf.div(mhat, tf.add(tf.sqrt(vhat), o.eps));
+        if (decays(name) && o.weightDecay > 0) update = tf.add(update, tf.mul(w, o.weightDecay));
+        w.assign(tf.sub(w, tf.mul(update, lr)));
+      }
+    });
+    return lr;
+  }
+
+  private slot(map: Map<string, tf.Variable>, name: string, w: tf.Variable): tf.Variable {
+    let s = map.get(name);
+    if (!s) {
+      s = tf.variable(tf.zerosLike(w), false);
+      map.set(name, s);
+    }
+    return s;
+  }
+
+  dispose(): void {
+    for (const s of [...this.m.values(), ...this.v.values()]) s.dispose();
+    this.m.clear();
+    this.v.clear();
+  }
+}
+
+/** Mean cross-entropy in nats of next-character prediction over windows xs (each length T) and targets ys. */
+export function transformerLoss(w: TransformerWeights, xs: number[][], ys: number[][]): tf.Scalar {
+  return tf.tidy(() => {
+    const losses = xs.map((x, i) => {
+      const logits = transformerForward(w, x);
+      const labels = tf.oneHot(tf.tensor1d(ys[i], 'int32'), w.vocab);
+      return tf.losses.softmaxCrossEntropy(labels, logits);
+    });
+    return tf.mean(tf.stack(losses)) as tf.Scalar;
+  });
+}
+
+/** One step: loss, gradients by autodiff, clip to a global norm, AdamW. Returns the loss in nats. */
+export function transformerTrainStep(w: TransformerWeights, opt: AdamW, xs: number[][], ys: number[][]): number {
+  const names = [...w.vars.keys()];
+  const { value, grads } = tf.variableGrads(() => transformerLoss(w, xs, ys), [...w.vars.values()]);
+  const byName: tf.NamedTensorMap = {};
+  const varNames = [...w.vars.values()].map((v) => v.name);
+  names.forEach((n, i) => (byName[n] = grads[varNames[i]]));
+  const clipped = clipByGlobalNorm(byName, opt.options.clipNorm);
+  opt.apply(w, clipped);
+  const loss = value.dataSync()[0];
+  tf.dispose([value, ...Object.values(grads)]);
+  if (clipped !== byName) tf.dispose(Object.values(clipped));
+  return loss;
+}
+
+/**
+ * Streams `length` characters after a prompt, sampling with temperature and top-k from a seeded generator.
+ * With the cache each new character runs one position; without it the whole context reruns (for checking).
+ */
+export function* generateIds(
+  w: TransformerWeights,
+  prompt: number[],
+  length: number,
+  opts: { temperature: number; topK: number; seed: number; useCache: boolean },
+): Generator<number> {
+  const random = mulberry32(opts.seed);
+  const ctx = w.config.context;
+  const ids = prompt.slice(-ctx);
+  const cache: KvCache = { k: [], v: [], length: 0 };
+  try {
+    let next = ids;
+    for (let i = 0; i < length; i++) {
+      if (opts.useCache && cache.length + next.length > ctx) {
+        disposeCache(cache); // window full: positions shift, so recompute the last ctx characters
+        next = ids.slice(-ctx);
+      }
+      const logits = opts.useCache ? transformerForward(w, next, cache) : transformerForward(w, ids.slice(-ctx));
+      const last = tf.tidy(() => logits.slice([logits.shape[0] - 1, 0], [1, w.vocab]).dataSync());
+      logits.dispose();
+      const id = sampleIndex(last, opts.temperature, opts.topK, random);
+      ids.push(id);
+      next = [id];
+      yield id;
+    }
+  } finally {
+    disposeCache(cache);
+  }
+}
