@@ -1,10 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  TRANSFORMER_PRESETS,
-  transformerParamCount,
-  validateTransformerConfig,
-} from '../../../src/engine/config/charTransformer';
+import { TRANSFORMER_PRESETS, transformerParamCount, validateTransformerConfig } from '../../../src/engine/config/charTransformer';
 import {
   buildCharTransformer,
   disposeCache,
@@ -37,9 +33,7 @@ describe('char-Transformer model', () => {
   });
 
   it('names bad settings clearly', () => {
-    expect(validateTransformerConfig({ ...tiny, width: 66 })).toEqual([
-      'Width must be a multiple of the number of heads (4), got 66.',
-    ]);
+    expect(validateTransformerConfig({ ...tiny, width: 66 })).toEqual(['Width must be a multiple of the number of heads (4), got 66.']);
     expect(validateTransformerConfig({ ...tiny, layers: 0, dropout: 1 })).toEqual([
       'Transformer layers must be a whole number from 1 to 12, got 0.',
       'Dropout must be from 0 up to (not including) 1, got 1.',
@@ -112,4 +106,3 @@ describe('char-Transformer model', () => {
     disposeTransformer(w);
   });
 });
-

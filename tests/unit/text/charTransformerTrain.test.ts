@@ -19,7 +19,15 @@ beforeAll(async () => {
 
 const cfg = { ...TRANSFORMER_PRESETS.tiny, width: 16, heads: 2, context: 8, layers: 1 };
 const opts: AdamWOptions = {
-  lr: 0.01, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1, warmup: 2, totalSteps: 12, minLr: 0.001, clipNorm: 1,
+  lr: 0.01,
+  beta1: 0.9,
+  beta2: 0.99,
+  eps: 1e-8,
+  weightDecay: 0.1,
+  warmup: 2,
+  totalSteps: 12,
+  minLr: 0.001,
+  clipNorm: 1,
 };
 
 describe('char-Transformer training', () => {
@@ -32,9 +40,7 @@ describe('char-Transformer training', () => {
   });
 
   it('decays matrices only, not biases, norms or embeddings', () => {
-    expect(['h0.attn.w', 'head.w', 'h0.attn.b', 'h0.ln1.g', 'wte', 'wpe'].map(decays)).toEqual([
-      true, true, false, false, false, false,
-    ]);
+    expect(['h0.attn.w', 'head.w', 'h0.attn.b', 'h0.ln1.g', 'wte', 'wpe'].map(decays)).toEqual([true, true, false, false, false, false]);
   });
 
   it('AdamW first step matches the formula by hand', () => {

@@ -90,12 +90,7 @@ function dense(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
  * With a cache, the new keys/values are appended and attention covers cached + new positions, so a new
  * character costs one position's work. `attention` (if given) receives each layer's weights [heads, T, start+T].
  */
-export function transformerForward(
-  w: TransformerWeights,
-  ids: number[],
-  cache?: KvCache,
-  attention?: tf.Tensor3D[],
-): tf.Tensor2D {
+export function transformerForward(w: TransformerWeights, ids: number[], cache?: KvCache, attention?: tf.Tensor3D[]): tf.Tensor2D {
   const { config } = w;
   const d = config.width;
   const h = config.heads;
