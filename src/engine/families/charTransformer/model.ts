@@ -70,7 +70,7 @@ function get(w: TransformerWeights, name: string): tf.Variable {
 }
 
 /** Layer norm: y = g * (x - mean) / sqrt(var + 1e-5) + b over the last axis. */
-function layerNorm(x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+function layerNorm<T extends tf.Tensor>(x: T, g: tf.Tensor, b: tf.Tensor): T {
   const { mean, variance } = tf.moments(x, -1, true);
   return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b);
 }
@@ -141,6 +141,59 @@ export function transformerForward(w: TransformerWeights, ids: number[], cache?:
   });
   if (cache) cache.length = start + T;
   return logits;
+}
+
+/** Dropout for training: a seeded draw per call; the identity when `rate` is 0 or at eval (no `drop` given). */
+export interface DropoutSource {
+  rate: number;
+  /** The next seed for tf.dropout's mask, from the run's seeded generator. */
+  seed(): number;
+}
+
+function drop<T extends tf.Tensor>(x: T, d: DropoutSource | undefined): T {
+  if (!d || d.rate <= 0) return x;
+  return tf.dropout(x, d.rate, undefined, d.seed()) as T;
+}
+
+/**
+ * Logits [B, T, V] for a batch of id windows [B, T] (int32, T <= context), all positions at once: attention is
+ * matMul on [B, heads, T, T] with a causal mask. With `dropout` (training only) it drops where nanoGPT does: after
+ * the embeddings, on the attention weights, and on each residual branch (attention projection and MLP output).
+ */
+export function transformerLogits(w: TransformerWeights, ids: tf.Tensor2D, dropout?: DropoutSource): tf.Tensor3D {
+  const { config } = w;
+  const d = config.width;
+  const h = config.heads;
+  const hs = d / h;
+  const [B, T] = ids.shape;
+  if (T > config.context) throw new Error(`The model sees at most ${config.context} characters, got ${T}.`);
+  return tf.tidy(() => {
+    const tok = tf.reshape(tf.gather(get(w, 'wte'), tf.reshape(ids, [B * T])), [B, T, d]);
+    const pos = tf.slice(get(w, 'wpe'), [0, 0], [T, d]);
+    // x stays [B*T, d] between blocks; only attention reshapes to [B, heads, T, hs].
+    let x = tf.reshape(drop(tf.add(tok, pos), dropout), [B * T, d]) as tf.Tensor2D;
+    const mask = tf.tidy(() => {
+      const q = tf.range(0, T, 1, 'int32').reshape([T, 1]);
+      const k = tf.range(0, T, 1, 'int32').reshape([1, T]);
+      return tf.mul(tf.cast(tf.greater(k, q), 'float32'), -1e9); // [T, T], broadcast over batch and heads
+    });
+    const heads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, T, h, hs]), [0, 2, 1, 3]) as tf.Tensor4D;
+    for (let i = 0; i < config.layers; i++) {
+      const a = layerNorm(x, get(w, `h${i}.ln1.g`), get(w, `h${i}.ln1.b`));
+      const qkv = dense(a, get(w, `h${i}.attn.w`), get(w, `h${i}.attn.b`));
+      const [q, k, v] = tf.split(qkv, 3, 1).map(heads);
+      const scores = tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(hs)), mask);
+      const weights = drop(tf.softmax(scores), dropout);
+      const y = tf.reshape(tf.transpose(tf.matMul(weights, v), [0, 2, 1, 3]), [B * T, d]) as tf.Tensor2D;
+      x = tf.add(x, drop(dense(y, get(w, `h${i}.proj.w`), get(w, `h${i}.proj.b`)), dropout));
+      const m = layerNorm(x, get(w, `h${i}.ln2.g`), get(w, `h${i}.ln2.b`));
+      const mlp = dense(gelu(dense(m, get(w, `h${i}.fc.w`), get(w, `h${i}.fc.b`))), get(w, `h${i}.fc2.w`), get(w, `h${i}.fc2.b`));
+      x = tf.add(x, drop(mlp, dropout));
+    }
+    x = layerNorm(x, get(w, 'lnf.g'), get(w, 'lnf.b'));
+    const headW = config.tied ? tf.transpose(get(w, 'wte')) : get(w, 'head.w');
+    return tf.reshape(dense(x, headW, get(w, 'head.b')), [B, T, w.vocab]) as tf.Tensor3D;
+  });
 }
 
 export function disposeCache(cache: KvCache): void {

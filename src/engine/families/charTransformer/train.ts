@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { clipByGlobalNorm } from '../charLstm/task';
 import { sampleIndex } from '../charLstm/sampler';
 import { mulberry32 } from '../../data/random';
-import { type KvCache, type TransformerWeights, disposeCache, transformerForward } from './model';
+import { type DropoutSource, type KvCache, type TransformerWeights, disposeCache, transformerForward, transformerLogits } from './model';
 
 export interface AdamWOptions {
   lr: number;
@@ -77,22 +77,34 @@ export class AdamW {
   }
 }
 
-/** Mean cross-entropy in nats of next-character prediction over windows xs (each length T) and targets ys. */
-export function transformerLoss(w: TransformerWeights, xs: number[][], ys: number[][]): tf.Scalar {
+/** Mean cross-entropy in nats of next-character prediction over windows xs (each length T) and targets ys, one batched forward. */
+export function transformerLoss(w: TransformerWeights, xs: number[][], ys: number[][], dropout?: DropoutSource): tf.Scalar {
   return tf.tidy(() => {
-    const losses = xs.map((x, i) => {
-      const logits = transformerForward(w, x);
-      const labels = tf.oneHot(tf.tensor1d(ys[i], 'int32'), w.vocab);
-      return tf.losses.softmaxCrossEntropy(labels, logits);
-    });
-    return tf.mean(tf.stack(losses)) as tf.Scalar;
+    const T = xs[0].length;
+    const x = tf.tensor2d(xs.flat(), [xs.length, T], 'int32');
+    const y = tf.tensor2d(ys.flat(), [ys.length, T], 'int32');
+    return sequenceLoss(transformerLogits(w, x, dropout), y);
   });
 }
 
+/** Mean cross-entropy of logits [B, T, V] against target ids [B, T] (int32). */
+export function sequenceLoss(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const [B, T, V] = logits.shape;
+    const labels = tf.oneHot(tf.reshape(targets, [B * T]), V);
+    return tf.losses.softmaxCrossEntropy(labels, tf.reshape(logits, [B * T, V])) as tf.Scalar;
+  });
+}
+
+/** Share of positions where the most likely character is the target. */
+export function sequenceHits(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(logits, 2), targets), 'float32')) as tf.Scalar);
+}
+
 /** One step: loss, gradients by autodiff, clip to a global norm, AdamW. Returns the loss in nats. */
-export function transformerTrainStep(w: TransformerWeights, opt: AdamW, xs: number[][], ys: number[][]): number {
+export function transformerTrainStep(w: TransformerWeights, opt: AdamW, xs: number[][], ys: number[][], dropout?: DropoutSource): number {
   const names = [...w.vars.keys()];
-  const { value, grads } = tf.variableGrads(() => transformerLoss(w, xs, ys), [...w.vars.values()]);
+  const { value, grads } = tf.variableGrads(() => transformerLoss(w, xs, ys, dropout), [...w.vars.values()]);
   const byName: tf.NamedTensorMap = {};
   const varNames = [...w.vars.values()].map((v) => v.name);
   names.forEach((n, i) => (byName[n] = grads[varNames[i]]));
