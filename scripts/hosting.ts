@@ -8,7 +8,7 @@
 import { build, preview, type PreviewServer } from 'vite';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
@@ -102,7 +102,14 @@ async function wasmSpeeds(browser: Browser, url: string) {
   return r;
 }
 
+const gitCommit = () => {
+  const head = execFileSync('git', ['rev-parse', 'HEAD']).toString().trim();
+  const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no']).toString().trim() !== '';
+  return dirty ? `${head} (with uncommitted changes)` : head;
+};
+
 async function main() {
+  const loadBefore = loadavg()[0]!;
   if (!values['skip-build']) {
     execFileSync('node', ['scripts/prepare-data.mjs'], { stdio: 'inherit' });
     await build({ logLevel: 'warn', mode: 'production' });
@@ -141,6 +148,8 @@ async function main() {
   const result = {
     command: `npm run bench:hosting -- --runs ${runs}`,
     date: new Date().toISOString(),
+    commit: gitCommit(),
+    loadAverage: { before: loadBefore, after: loadavg()[0]! }, // 1-minute load average: about 0 on a quiet machine
     machine: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, no GPU`,
     browser: chromium,
     startToFirstPoint: firstPoint,

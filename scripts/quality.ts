@@ -1,5 +1,6 @@
 // Trains a default model on full MNIST in the built page (headless Chromium, same launcher as the e2e tests)
-// and prints test accuracy, epochs, backend and wall time: the source of the quality figures in README.
+// and prints test accuracy, epochs, backend and wall time: the source of the quality figures in README. The JSON goes to
+// docs/bench/<date>-quality-<model>-<backend>[-compress].json, with the machine and commit.
 // Usage: npm run quality -- --model mlp|cnn [--epochs N (default: the app's)] [--backend wasm] [--limit N] [--batch N] [--lr X]
 //        [--compress] [--prune-epochs N]: then, in the Compress panel, int8 per channel, 90% gradual pruning with
 //        fine-tuning, and int8 on the pruned model; the figures of README's compression table.
@@ -10,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { chromium, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../tests/e2e/browser';
 import { DEFAULT_TRAIN } from '../src/engine/config/train';
+import { commit, machine, resultPath } from './bench/machine';
 
 const { values } = parseArgs({
   options: {
@@ -76,11 +78,19 @@ try {
   };
   const compression = values.compress ? await compress(page) : null;
   console.log(JSON.stringify({ ...result, compression }, null, 2));
-  mkdirSync('bench-results', { recursive: true });
-  writeFileSync(
-    `bench-results/quality-${values.model}-${backend}${values.compress ? '-compress' : ''}.json`,
-    JSON.stringify({ ...result, compression }, null, 2),
-  );
+  mkdirSync('docs/bench', { recursive: true });
+  const file = resultPath('docs/bench', `quality-${values.model}-${backend}${values.compress ? '-compress' : ''}`);
+  const record = {
+    command: `npm run quality -- ${process.argv
+      .slice(2)
+      .map((a) => (/^[\w.,=/:-]+$/.test(a) ? a : `'${a}'`))
+      .join(' ')}`.trim(),
+    commit: commit(),
+    machine: machine(),
+    chromium: browser.version(),
+  };
+  writeFileSync(file, JSON.stringify({ ...record, ...result, compression }, null, 2) + '\n');
+  console.log(`written: ${file}`);
   mkdirSync('tests/e2e/screenshots', { recursive: true });
   await page.screenshot({ path: `tests/e2e/screenshots/quality-${values.model}${values.compress ? '-compress' : ''}.png`, fullPage: true });
 } finally {

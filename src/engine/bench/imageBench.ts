@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { matMulT } from '../models/affine';
-import { ownMatMulChosen } from '../kernels/matmul/shared';
+import { ownMatMul, ownMatMulChosen } from '../kernels/matmul/shared';
+import { OWN_MATMUL } from '../kernels/names';
 import { buildModel } from '../families/images/model';
 import { ModelConfig } from '../config/imageModel';
 import { TrainConfig } from '../config/train';
@@ -8,7 +8,8 @@ import { DeviceSet } from '../train/deviceData';
 import { imageTask } from '../families/images/task';
 import { makeOptimizer } from '../train/optimizers';
 import { timeTask } from './textBench';
-import type { ImageSpeed } from '../config/diagnostics';
+import { trainingFlopsPerItem } from './flops';
+import type { ImageSpeed, MatmulRates } from '../config/diagnostics';
 
 /** Our training step for an image model (the page's loop: device-resident data, async metric reads). */
 export async function benchImageOurs(
@@ -27,7 +28,7 @@ export async function benchImageOurs(
     return {
       backend: tf.getBackend(),
       samplesPerSec,
-      gflops: (trainingFlopsPerSample(model) * samplesPerSec) / 1e9,
+      gflops: (trainingFlopsPerItem(model) * samplesPerSec) / 1e9,
       stepMs: (t.seconds * 1000) / steps,
       steps,
       ...pick(t),
@@ -35,54 +36,6 @@ export async function benchImageOurs(
   } finally {
     optimizer.dispose();
     model.dispose();
-  }
-}
-
-/**
- * FLOPs to train on one sample: each dense or conv layer does 2 * MACs forward, and twice that backward (the
- * input gradient and the weight gradient), so 6 * MACs; pooling, activations and the optimizer are not counted.
- * Dense MACs = in * out; conv MACs = outH * outW * kH * kW * inC * outC.
- */
-export function trainingFlopsPerSample(model: tf.LayersModel): number {
-  let macs = 0;
-  for (const layer of model.layers) {
-    const cls = layer.getClassName();
-    const kernel = layer.weights[0];
-    if (!kernel) continue;
-    const [k0 = 0, k1 = 0, k2 = 0, k3 = 0] = kernel.shape as number[];
-    if (cls === 'Dense') macs += k0 * k1;
-    else if (cls === 'Conv2D') {
-      const [, h = 0, w = 0] = layer.outputShape as number[];
-      macs += h * w * k0 * k1 * k2 * k3;
-    }
-  }
-  return 6 * macs;
-}
-
-/**
- * The backend's matmul rate: `reps` products of two n x n matrices, one read at the end (2 n^3 FLOPs each), through
- * matMulT: the matmul our steps use (on WebGPU our own kernel where it measured faster than tfjs's).
- */
-export async function matmulPeak(n = 512, reps = 10): Promise<{ backend: string; n: number; gflops: number; kernel: 'ours' | 'tfjs' }> {
-  const a = tf.randomNormal([n, n], 0, 1, 'float32', 1);
-  const b = tf.randomNormal([n, n], 0, 1, 'float32', 2);
-  try {
-    const warm = matMulT(a as tf.Tensor2D, b as tf.Tensor2D);
-    await warm.data();
-    warm.dispose();
-    const start = performance.now();
-    let acc = tf.zeros([n, n]);
-    for (let i = 0; i < reps; i++) {
-      const next = tf.tidy(() => acc.add(matMulT(a as tf.Tensor2D, b as tf.Tensor2D)));
-      acc.dispose();
-      acc = next;
-    }
-    await acc.data();
-    acc.dispose();
-    const seconds = (performance.now() - start) / 1000;
-    return { backend: tf.getBackend(), n, gflops: (2 * n ** 3 * reps) / seconds / 1e9, kernel: ownMatMulChosen() ? 'ours' : 'tfjs' };
-  } finally {
-    tf.dispose([a, b]);
   }
 }
 
@@ -94,49 +47,121 @@ const pick = (t: { tensorsBefore: number; tensorsAfter: number; bytesBefore: num
 });
 
 /**
- * What a plain tfjs user writes (the tfjs-examples MNIST pattern): the same model compiled with the same
- * optimizer, model.fit on the image and one-hot label tensors with metrics ['accuracy'], and an onBatchEnd
- * callback that reads the batch's logs (to update the page) and awaits tf.nextFrame(). The first batch is warm-up.
+ * Plain tfjs on the same model, batch, optimizer (tfjs's own Adam) and data (the first images of the resident
+ * training set, on the device; one-hot labels): model.compile with metrics ['accuracy'], then model.fit.
+ * pace 'none': no callback, so fit runs with tfjs's default yieldEvery ('auto': a tf.nextFrame() at most every
+ * 125 ms): the strongest plain loop. pace 'frame': an onBatchEnd that reads the batch's logs and awaits
+ * tf.nextFrame(), what the tfjs examples do to keep a page responsive (in a worker that is requestAnimationFrame,
+ * so each batch waits for a display frame). A first fit of `warmup` batches compiles the kernels; the second fit,
+ * of `batches` batches, is timed whole.
  */
-export async function benchImageBaseline(config: ModelConfig, train: DeviceSet, settings: TrainConfig, batches: number): Promise<ImageSpeed> {
+export async function benchImageBaseline(
+  config: ModelConfig,
+  train: DeviceSet,
+  settings: TrainConfig,
+  batches: number,
+  pace: 'none' | 'frame',
+  warmup = 2,
+): Promise<ImageSpeed> {
+  const b = settings.batchSize;
+  if (train.count < b * (warmup + batches))
+    throw new Error(`The baseline needs ${b * (warmup + batches)} training images; ${train.count} are loaded.`);
   const model = buildModel(config, settings.seed);
   const optimizer = makeOptimizer(settings.optimizer, settings.learningRate, true); // tfjs's own
   model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  const n = Math.min(train.count, settings.batchSize * (batches + 1));
-  const x = train.xs.slice([0, 0, 0, 0], [n, -1, -1, -1]);
-  const y = tf.tidy(() => tf.oneHot(train.labels.slice([0], [n]), 10).cast('float32'));
-  let started = 0;
-  let timed = 0;
+  const part = (from: number, count: number): [tf.Tensor, tf.Tensor] =>
+    tf.tidy(() => [train.xs.slice([from, 0, 0, 0], [count, -1, -1, -1]), tf.oneHot(train.labels.slice([from], [count]), 10).cast('float32')]);
+  const [xw, yw] = part(0, b * warmup);
+  const [x, y] = part(b * warmup, b * batches);
   let shown = 0;
+  const callbacks =
+    pace === 'frame'
+      ? {
+          onBatchEnd: async (_: number, logs?: tf.Logs) => {
+            shown = logs?.loss ?? shown; // what a page would draw
+            await tf.nextFrame();
+          },
+        }
+      : undefined;
   try {
+    await model.fit(xw, yw, { batchSize: b, epochs: 1, shuffle: true, callbacks });
     const before = tf.memory();
-    await model.fit(x, y, {
-      batchSize: settings.batchSize,
-      epochs: 1,
-      shuffle: true,
-      callbacks: {
-        onBatchEnd: async (batch, logs) => {
-          if (batch === 0) started = performance.now();
-          else timed++;
-          shown = logs?.loss ?? shown; // what a page would draw
-          await tf.nextFrame();
-        },
-      },
-    });
-    const seconds = (performance.now() - started) / 1000;
+    const start = performance.now();
+    const history = await model.fit(x, y, { batchSize: b, epochs: 1, shuffle: true, callbacks });
+    const seconds = (performance.now() - start) / 1000;
     const after = tf.memory();
-    if (!Number.isFinite(shown)) throw new Error('the baseline loss was not finite');
+    if (!Number.isFinite(history.history.loss?.[0] as number)) throw new Error('the baseline loss was not finite');
+    const samplesPerSec = (batches * b) / seconds;
     return {
       backend: tf.getBackend(),
-      samplesPerSec: (timed * settings.batchSize) / seconds,
-      gflops: (trainingFlopsPerSample(model) * timed * settings.batchSize) / seconds / 1e9,
-      stepMs: (seconds * 1000) / timed,
-      steps: timed,
+      samplesPerSec,
+      gflops: (trainingFlopsPerItem(model) * samplesPerSec) / 1e9,
+      stepMs: (seconds * 1000) / batches,
+      steps: batches,
       ...pick({ tensorsBefore: before.numTensors, tensorsAfter: after.numTensors, bytesBefore: before.numBytes, bytesAfter: after.numBytes }),
     };
   } finally {
     model.dispose();
     optimizer.dispose();
-    tf.dispose([x, y]);
+    tf.dispose([xw, yw, x, y]);
   }
+}
+
+/**
+ * Products [m, k] x [k, n] timed for the yardstick: the default models' step shapes (the MLP's first layer, the
+ * char-LSTM's recurrent product per time step, the CNN's second convolution as patches, the size of the char-LSTM's
+ * recurrent-kernel gradient) and square ones.
+ * In order of size: the larger ones are skipped once a product takes over a second.
+ */
+const MATMUL_SHAPES: [number, number, number][] = [
+  [64, 784, 64],
+  [64, 128, 512],
+  [6400, 150, 16],
+  [256, 256, 256],
+  [512, 512, 512],
+  [4096, 128, 512],
+  [1024, 1024, 1024],
+];
+
+/**
+ * The backend's best matmul rate: each shape through tfjs's tf.matMul and, where the backend has it, our own
+ * kernel (ownMatMul, registered on cpu and WebGPU; stepMatmul says which one the training steps use), about `seconds` of products each (one
+ * read at the end, 2 m k n FLOPs a product); the best of all is the yardstick for a training step's GFLOP/s.
+ */
+export async function matmulRates(shapes = MATMUL_SHAPES, seconds = 0.4): Promise<MatmulRates> {
+  const kernels: ['tfjs' | 'ours', (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D][] = [['tfjs', (a, b) => tf.matMul(a, b)]];
+  if (tf.getKernel(OWN_MATMUL, tf.getBackend())) kernels.push(['ours', (a, b) => ownMatMul(a, b, false, false)]);
+  const rows: MatmulRates['shapes'] = [];
+  let slow = false;
+  for (const [m, k, n] of shapes) {
+    if (slow) break;
+    const a = tf.randomNormal([m, k], 0, 1, 'float32', 1) as tf.Tensor2D;
+    const b = tf.randomNormal([k, n], 0, 1, 'float32', 2) as tf.Tensor2D;
+    for (const [kernel, mul] of kernels) {
+      const once = async () => {
+        const c = mul(a, b);
+        await c.data();
+        c.dispose();
+      };
+      await once(); // compile
+      let t = performance.now();
+      await once();
+      const single = performance.now() - t;
+      if (single > 1000) slow = true;
+      const reps = Math.max(2, Math.min(50, Math.round((seconds * 1000) / Math.max(single, 0.01))));
+      t = performance.now();
+      let last: tf.Tensor | null = null;
+      for (let i = 0; i < reps; i++) {
+        last?.dispose();
+        last = mul(a, b);
+      }
+      await last!.data();
+      last!.dispose();
+      const ms = (performance.now() - t) / reps;
+      rows.push({ m, k, n, kernel, ms, gflops: (2 * m * k * n) / ms / 1e6 });
+    }
+    tf.dispose([a, b]);
+  }
+  const best = rows.reduce((x, y) => (y.gflops > x.gflops ? y : x));
+  return { backend: tf.getBackend(), best, shapes: rows, stepMatmul: ownMatMulChosen() ? 'ours' : 'tfjs' };
 }

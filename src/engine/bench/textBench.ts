@@ -4,7 +4,8 @@ import { buildCharLstm, fusedLstmPays } from '../families/charLstm/model';
 import { CharLstmConfig } from '../config/charModel';
 import { DEFAULT_TEXT_TRAIN } from '../config/textTrain';
 import { TrainConfig } from '../config/train';
-import { textTask } from '../families/charLstm/task';
+import { splitPoint, textTask } from '../families/charLstm/task';
+import { trainingFlopsPerItem } from './flops';
 import { makeOptimizer } from '../train/optimizers';
 import { mulberry32 } from '../data/random';
 import type { TrainTask } from '../train/trainer';
@@ -36,9 +37,11 @@ export async function benchOurs(
   );
   try {
     const t = await timeTask(task, optimizer, config.seed, warmup, steps, stopped);
+    const charsPerSec = (steps * config.batchSize * model.window) / t.seconds;
     return {
       backend: tf.getBackend(),
-      charsPerSec: (steps * config.batchSize * model.window) / t.seconds,
+      charsPerSec,
+      gflops: (trainingFlopsPerItem(m, model.window) * charsPerSec) / 1e9,
       stepMs: (t.seconds * 1000) / steps,
       steps,
       tensorsBefore: t.tensorsBefore,
@@ -107,55 +110,120 @@ export async function timeTask(
   return { seconds, tensorsBefore: before.numTensors, tensorsAfter: after.numTensors, bytesBefore: before.numBytes, bytesAfter: after.numBytes };
 }
 
-/**
- * The common tfjs approach (as in the tfjs-examples LSTM text generator): one-hot windows of 40 characters,
- * LSTM(units) -> dense softmax, predicting only the character after each window, trained with model.fit and an
- * onBatchEnd callback that awaits tf.nextFrame(). One predicted character per example.
- */
-export async function benchBaseline(corpus: Corpus, units: number, batches: number, batchSize = 128, window = 40): Promise<SpeedResult> {
-  const v = corpus.info.vocabSize;
-  const n = batchSize * (batches + 1); // the first batch is the warm-up
-  const random = mulberry32(1);
-  const xs = new Float32Array(n * window * v);
-  const ys = new Float32Array(n * v);
-  for (let e = 0; e < n; e++) {
-    const s = Math.floor(random() * (corpus.ids.length - window - 1));
-    for (let t = 0; t < window; t++) xs[(e * window + t) * v + corpus.ids[s + t]] = 1;
-    ys[e * v + corpus.ids[s + window]] = 1;
-  }
-  const model = tf.sequential();
-  model.add(tf.layers.lstm({ units, inputShape: [window, v] }));
-  model.add(tf.layers.dense({ units: v, activation: 'softmax' }));
-  model.compile({ optimizer: tf.train.adam(0.002), loss: 'categoricalCrossentropy' });
-  const x = tf.tensor3d(xs, [n, window, v]);
-  const y = tf.tensor2d(ys, [n, v]);
-  let started = 0;
-  let timedBatches = 0;
+/** `count` training windows of `span` characters at seeded random starts (the training part: before the last 10 %). */
+function trainingWindows(corpus: Corpus, count: number, span: number, seed: number): Int32Array[] {
+  const end = splitPoint(corpus.ids.length, DEFAULT_TEXT_TRAIN.valFraction);
+  const random = mulberry32(seed);
+  return Array.from({ length: count }, () => {
+    const s = Math.floor(random() * (end - span));
+    return corpus.ids.subarray(s, s + span);
+  });
+}
+
+/** Times model.fit: a first fit of `warmup` batches compiles the kernels, the second fit is timed whole. */
+async function timedFit(
+  model: tf.LayersModel,
+  data: (from: number, count: number) => [tf.Tensor, tf.Tensor],
+  batchSize: number,
+  warmup: number,
+  batches: number,
+  callbacks?: tf.CustomCallbackArgs,
+): Promise<{ seconds: number; tensorsBefore: number; tensorsAfter: number }> {
+  const [xw, yw] = data(0, batchSize * warmup);
+  const [x, y] = data(batchSize * warmup, batchSize * batches);
   try {
+    await model.fit(xw, yw, { batchSize, epochs: 1, shuffle: false, callbacks });
     const tensorsBefore = tf.memory().numTensors;
-    await model.fit(x, y, {
-      batchSize,
-      epochs: 1,
-      shuffle: false,
-      callbacks: {
-        onBatchEnd: async (batch) => {
-          if (batch === 0) started = performance.now();
-          else timedBatches++;
-          await tf.nextFrame();
-        },
-      },
-    });
-    const seconds = (performance.now() - started) / 1000;
-    return {
-      backend: tf.getBackend(),
-      charsPerSec: (timedBatches * batchSize) / seconds,
-      stepMs: (seconds * 1000) / timedBatches,
-      steps: timedBatches,
-      tensorsBefore,
-      tensorsAfter: tf.memory().numTensors,
-    };
+    const start = performance.now();
+    const history = await model.fit(x, y, { batchSize, epochs: 1, shuffle: false, callbacks });
+    const seconds = (performance.now() - start) / 1000;
+    if (!Number.isFinite(history.history.loss?.[0] as number)) throw new Error('the baseline loss was not finite');
+    return { seconds, tensorsBefore, tensorsAfter: tf.memory().numTensors };
+  } finally {
+    tf.dispose([xw, yw, x, y]);
+  }
+}
+
+/**
+ * tfjs's own LSTM layers on our task, written as a tfjs user would: the same model (embedding, LSTM layers
+ * returning sequences, dense; the same initial weights) with a softmax on the dense layer, compiled with
+ * tfjs's Adam at the same learning rate, sparseCategoricalCrossentropy and metrics ['accuracy'], and model.fit on
+ * the same batch of windows, predicting every next character (window characters per example). No callback, so
+ * fit yields with tfjs's default yieldEvery ('auto'). No gradient clipping (model.fit has none; our step clips).
+ */
+export async function benchLayersFit(
+  corpus: Corpus,
+  config: CharLstmConfig,
+  settings: TrainConfig,
+  batches: number,
+  warmup = 1,
+): Promise<SpeedResult> {
+  const model = buildCharLstm(config, corpus.info.vocabSize, settings.seed, true);
+  const optimizer = tf.train.adam(settings.learningRate);
+  model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  const t = config.window;
+  const windows = trainingWindows(corpus, settings.batchSize * (warmup + batches), t + 1, settings.seed);
+  const data = (from: number, count: number): [tf.Tensor, tf.Tensor] => {
+    const xs = new Float32Array(count * t);
+    const ys = new Float32Array(count * t);
+    for (let e = 0; e < count; e++) {
+      const w = windows[from + e]!;
+      for (let i = 0; i < t; i++) [xs[e * t + i], ys[e * t + i]] = [w[i]!, w[i + 1]!];
+    }
+    return [tf.tensor2d(xs, [count, t]), tf.tensor3d(ys, [count, t, 1])];
+  };
+  try {
+    const r = await timedFit(model, data, settings.batchSize, warmup, batches);
+    return fitSpeed(model, t, batches * settings.batchSize * t, batches, r);
   } finally {
     model.dispose();
-    tf.dispose([x, y]);
+    optimizer.dispose();
   }
+}
+
+/**
+ * The tfjs-examples LSTM text generator's approach: one-hot windows of 40 characters, LSTM(units) -> dense softmax,
+ * predicting only the character after each window (one predicted character per example), model.fit with batch
+ * 128 and an onBatchEnd callback that awaits tf.nextFrame(). A different task from ours (see docs/performance.md).
+ */
+export async function benchLastChar(corpus: Corpus, units: number, batches: number, warmup = 1, batchSize = 128, window = 40): Promise<SpeedResult> {
+  const v = corpus.info.vocabSize;
+  const windows = trainingWindows(corpus, batchSize * (warmup + batches), window + 1, 1);
+  const data = (from: number, count: number): [tf.Tensor, tf.Tensor] => {
+    const xs = new Float32Array(count * window * v);
+    const ys = new Float32Array(count * v);
+    for (let e = 0; e < count; e++) {
+      const w = windows[from + e]!;
+      for (let t = 0; t < window; t++) xs[(e * window + t) * v + w[t]!] = 1;
+      ys[e * v + w[window]!] = 1;
+    }
+    return [tf.tensor3d(xs, [count, window, v]), tf.tensor2d(ys, [count, v])];
+  };
+  const model = tf.sequential();
+  // (glorotUniform in place of tfjs's default orthogonal recurrent initialiser, which takes minutes on SwiftShader:
+  // the initial values do not change the work timed)
+  model.add(tf.layers.lstm({ units, inputShape: [window, v], recurrentInitializer: 'glorotUniform' }));
+  model.add(tf.layers.dense({ units: v, activation: 'softmax' }));
+  const optimizer = tf.train.adam(0.002);
+  model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+  try {
+    const r = await timedFit(model, data, batchSize, warmup, batches, { onBatchEnd: () => tf.nextFrame() });
+    return fitSpeed(model, window, batches * batchSize, batches, r);
+  } finally {
+    model.dispose();
+    optimizer.dispose();
+  }
+}
+
+/** A timed model.fit as a speed result: `chars` predicted characters in `r.seconds`, FLOPs from the model's layers. */
+function fitSpeed(model: tf.LayersModel, window: number, chars: number, batches: number, r: Awaited<ReturnType<typeof timedFit>>): SpeedResult {
+  const charsPerSec = chars / r.seconds;
+  return {
+    backend: tf.getBackend(),
+    charsPerSec,
+    gflops: (trainingFlopsPerItem(model, window) * charsPerSec) / 1e9,
+    stepMs: (r.seconds * 1000) / batches,
+    steps: batches,
+    ...r,
+  };
 }

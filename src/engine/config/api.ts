@@ -10,7 +10,18 @@ import type { TextTrainConfig } from './textTrain';
 import type { GenerateOptions } from './generate';
 import type { EvaluationResult, ExportFile, ModelFiles, ModelSummary } from './results';
 import type { CompressState, DistillOptions, GradualOptions, Histogram, PruneOptions, QuantSpec, VariantInfo, VariantOutputs } from './compress';
-import type { AdamCheck, ApplyModelCheck, ImageSpeed, LstmCheck, MatMulCheck, PatchConvCheck, SpeedResult, TimeToAccuracy } from './diagnostics';
+import type {
+  AdamCheck,
+  ApplyModelCheck,
+  BenchEnvironment,
+  ImageSpeed,
+  LstmCheck,
+  MatMulCheck,
+  MatmulRates,
+  PatchConvCheck,
+  SpeedResult,
+  TimeToAccuracy,
+} from './diagnostics';
 import type { ImportedRun, RunRecord, RunSummary, StorageStatus } from './runs';
 
 /** The two model families the page trains; API calls that act on "the current model" say which. */
@@ -164,8 +175,11 @@ export interface PlaygroundApi {
   importImageModel(files: NamedBytes[]): Promise<ImportedModelInfo>;
 
   // npm run bench
-  benchTextSpeed(which: 'ours' | 'other' | 'baseline', steps: number, warmup?: number): Promise<SpeedResult>;
-  benchMatmul(n: number, reps: number): Promise<{ backend: string; n: number; gflops: number; kernel: 'ours' | 'tfjs' }>;
+  /** ours, our step with the other LSTM path, tfjs's LSTM layers on the same task (model.fit), the last-character example */
+  benchTextSpeed(which: 'ours' | 'other' | 'fit' | 'lastChar', steps: number, warmup?: number): Promise<SpeedResult>;
+  /** The backend's best matmul rate over several shapes (tfjs's kernel and ours where registered). */
+  benchMatmul(): Promise<MatmulRates>;
+  benchEnvironment(): Promise<BenchEnvironment>;
   /** Our WebGPU matmul kernel against tfjs's (webgpu only), with the speed measurement that chose between them. */
   checkGpuMatMul(): Promise<MatMulCheck & { models: ApplyModelCheck[] }>;
   /** The fused LSTM path against tfjs's LSTM layers on the active backend (the e2e suite runs it on WebGL and WebGPU). */
@@ -174,11 +188,17 @@ export interface PlaygroundApi {
   checkFusedAdam(): Promise<AdamCheck>;
   /** Our convolution over image patches against tf.conv2d (both paddings), and the default MLP and CNN through applyModel against their layers, on the active backend. */
   checkPatchConv(): Promise<{ conv: PatchConvCheck[]; models: ApplyModelCheck[] }>;
-  benchImageSpeed(kind: 'mlp' | 'cnn', which: 'ours' | 'baseline', steps: number, warmup?: number): Promise<ImageSpeed>;
+  /** ours, model.fit with tfjs's default yielding (the baseline), model.fit awaiting tf.nextFrame() after every batch */
+  benchImageSpeed(kind: 'mlp' | 'cnn', which: 'ours' | 'fit' | 'paced', steps: number, warmup?: number): Promise<ImageSpeed>;
   benchTimeToLoss(
     target: number,
     maxSeconds: number,
   ): Promise<{ reached: boolean; seconds: number; steps: number; valLoss: number; backend: string }>;
-  /** Wall time for the default MLP or CNN to reach a test accuracy, the test set evaluated after every epoch. */
-  benchTimeToAccuracy(kind: 'mlp' | 'cnn', target: number, maxSeconds: number): Promise<TimeToAccuracy>;
+  /** Wall time for the default MLP or CNN to reach a validation accuracy; the test set evaluated once, at the end. */
+  benchTimeToAccuracy(
+    kind: 'mlp' | 'cnn',
+    target: number,
+    maxSeconds: number,
+    change?: { train?: Partial<TrainConfig>; model?: Partial<ModelConfig>; untilEnd?: boolean },
+  ): Promise<TimeToAccuracy>;
 }

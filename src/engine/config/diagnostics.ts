@@ -1,18 +1,53 @@
 /** Results of the benchmarks (npm run bench) and of the engine's self-checks of its own kernels. */
-/** benchTimeToAccuracy's answer: the wall time at the first epoch whose test accuracy reached the target. */
+/**
+ * benchTimeToAccuracy's answer: the wall time at the first epoch whose validation accuracy (the held-out part of
+ * the training set) reached the target, and the test accuracy measured once, after training stopped.
+ */
 export interface TimeToAccuracy {
   reached: boolean;
   seconds: number;
   epochs: number;
+  valAccuracy: number;
+  /** the 10,000 test images, evaluated once at the end (not part of the time) */
   testAccuracy: number;
   backend: string;
-  curve: { epoch: number; seconds: number; testAccuracy: number }[];
+  curve: { epoch: number; seconds: number; valAccuracy: number }[];
+}
+
+/** One product timed by matmulRates. */
+interface MatmulRate {
+  m: number;
+  k: number;
+  n: number;
+  kernel: 'ours' | 'tfjs';
+  ms: number;
+  gflops: number;
+}
+
+export interface MatmulRates {
+  backend: string;
+  best: MatmulRate;
+  shapes: MatmulRate[];
+  /** whose kernel the training steps' matmuls run through on this backend */
+  stepMatmul: 'ours' | 'tfjs';
+}
+
+/** What the bench records of the backend it ran on (npm run bench's JSON). */
+export interface BenchEnvironment {
+  backend: string;
+  /** WebGPU: the adapter's vendor, architecture, device and description; WebGL: the unmasked renderer and version */
+  adapter: Record<string, string>;
+  /** WASM: SIMD, threads (cross-origin isolated pages get tfjs's threaded binary) */
+  wasm?: { simd: boolean; threads: number };
+  crossOriginIsolated: boolean;
+  hardwareConcurrency: number;
+  userAgent: string;
 }
 
 export interface ImageSpeed {
   backend: string;
   samplesPerSec: number;
-  /** Achieved arithmetic rate of the training step (forward + backward FLOPs of dense and conv layers). */
+  /** Achieved arithmetic rate of the training step (bench/flops.ts: the matmul and convolution FLOPs it computes). */
   gflops: number;
   stepMs: number;
   steps: number;
@@ -30,6 +65,8 @@ export interface SpeedResult {
   steps: number;
   tensorsBefore: number;
   tensorsAfter: number;
+  /** Achieved arithmetic rate (bench/flops.ts: the matmul FLOPs the step computes per predicted character). */
+  gflops: number;
   /** Our step only: whether the LSTM ran as the fused sequence or through tfjs's LSTM layers. */
   lstmPath?: 'fused' | 'layers';
 }

@@ -3,21 +3,25 @@ import { DEFAULT_CHAR_MODEL } from '../config/charModel';
 import type {
   AdamCheck,
   ApplyModelCheck,
+  BenchEnvironment,
   ImageSpeed,
   LstmCheck,
   MatMulCheck,
+  MatmulRates,
   PatchConvCheck,
   SpeedResult,
   TimeToAccuracy,
 } from '../config/diagnostics';
-import { CNN_PRESET, MLP_PRESET } from '../config/imageModel';
+import { CNN_PRESET, MLP_PRESET, type ModelConfig } from '../config/imageModel';
 import { DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN } from '../config/textTrain';
-import { DEFAULT_TRAIN } from '../config/train';
+import { DEFAULT_TRAIN, type TrainConfig } from '../config/train';
 import { checkFusedAdam } from '../kernels/adam/fused';
 import { checkGpuMatMul } from '../kernels/matmul/webgpu';
 import { OWN_MATMUL } from '../kernels/names';
-import { benchImageBaseline, benchImageOurs, matmulPeak } from '../bench/imageBench';
-import { benchBaseline, benchOurs } from '../bench/textBench';
+import { benchImageBaseline, benchImageOurs, matmulRates } from '../bench/imageBench';
+import { benchLastChar, benchLayersFit, benchOurs } from '../bench/textBench';
+import { benchEnvironment } from '../bench/environment';
+import { evaluateSet } from '../train/deviceData';
 import { fusedLstmPays } from '../families/charLstm/model';
 import { imageTask } from '../families/images/task';
 import { buildModel } from '../families/images/model';
@@ -36,17 +40,25 @@ export class DiagnosticsService {
     private readonly text: TextService,
   ) {}
 
-  /** 'ours': our step as the page runs it on this backend; 'other': with the other LSTM path; 'baseline': plain model.fit. */
-  async benchTextSpeed(which: 'ours' | 'other' | 'baseline', steps: number, warmup = 1): Promise<SpeedResult> {
+  /**
+   * Predicted characters per second of the default char-LSTM. 'ours': our step as the page runs it on this
+   * backend; 'other': our step with the other LSTM path; 'fit': tfjs's LSTM layers on the same task through
+   * model.fit (the baseline); 'lastChar': the tfjs-examples approach, one predicted character per window.
+   */
+  async benchTextSpeed(which: 'ours' | 'other' | 'fit' | 'lastChar', steps: number, warmup = 1): Promise<SpeedResult> {
     const text = this.ws.text;
     if (!text) throw new TextError('Load a text first.');
-    if (which === 'baseline') return benchBaseline(text.corpus, DEFAULT_CHAR_MODEL.units, steps);
     const settings = { ...DEFAULT_TRAIN, ...DEFAULT_TEXT_OPTIMIZER };
+    if (which === 'lastChar') return benchLastChar(text.corpus, DEFAULT_CHAR_MODEL.units, steps, warmup);
+    if (which === 'fit') return benchLayersFit(text.corpus, DEFAULT_CHAR_MODEL, settings, steps, warmup);
     return benchOurs(text.corpus, DEFAULT_CHAR_MODEL, settings, warmup, steps, which === 'ours' ? fusedLstmPays() : !fusedLstmPays());
   }
 
-  /** Training speed of a default image model (our step or plain model.fit) on the loaded data. */
-  async benchImageSpeed(kind: 'mlp' | 'cnn', which: 'ours' | 'baseline', steps: number, warmup = 2): Promise<ImageSpeed> {
+  /**
+   * Training speed of a default image model on the loaded data: 'ours' (our step), 'fit' (plain model.fit, no
+   * per-batch wait: the baseline) or 'paced' (model.fit awaiting tf.nextFrame() after every batch, as the tfjs examples).
+   */
+  async benchImageSpeed(kind: 'mlp' | 'cnn', which: 'ours' | 'fit' | 'paced', steps: number, warmup = 2): Promise<ImageSpeed> {
     return this.ws.exclusive(
       'benchmarking',
       async () => {
@@ -54,15 +66,20 @@ export class DiagnosticsService {
         const train = this.ws.imageData().train;
         return which === 'ours'
           ? benchImageOurs(config, train, DEFAULT_TRAIN, warmup, steps)
-          : benchImageBaseline(config, train, DEFAULT_TRAIN, steps);
+          : benchImageBaseline(config, train, DEFAULT_TRAIN, steps, which === 'fit' ? 'none' : 'frame', warmup);
       },
       { whileTraining: 'Stop training before benchmarking.', hold: false },
     );
   }
 
-  /** The backend's matmul rate, the yardstick for the training step's GFLOP/s. */
-  async benchMatmul(n: number, reps: number): Promise<{ backend: string; n: number; gflops: number; kernel: 'ours' | 'tfjs' }> {
-    return matmulPeak(n, reps);
+  /** The backend's best matmul rate over several shapes, the yardstick for the training steps' GFLOP/s. */
+  async benchMatmul(): Promise<MatmulRates> {
+    return matmulRates();
+  }
+
+  /** The active backend's adapter (WebGPU, WebGL), WASM's SIMD and threads, and the worker's context. */
+  async benchEnvironment(): Promise<BenchEnvironment> {
+    return benchEnvironment();
   }
 
   async checkGpuMatMul(): Promise<MatMulCheck & { models: ApplyModelCheck[] }> {
@@ -105,37 +122,51 @@ export class DiagnosticsService {
 
   /**
    * Wall time for the default MLP or CNN with the page's default settings (training on the 55,000 non-validation
-   * images) to reach a test accuracy, the 10,000 test images evaluated after every epoch (their evaluation counts
-   * in the time). Nothing is recorded as a run; the page's model is left as it was.
+   * images) to reach a validation accuracy (the 5,000 held-out training images, evaluated after every epoch, their
+   * time included); training stops at the first epoch that reaches it (unless `untilEnd`), or at the settings'
+   * last epoch, or after maxSeconds. The 10,000 test images are evaluated once, after training stops. `change`
+   * alters the defaults (e.g. epochs, schedule, dropout) for re-checking them on validation. Nothing is recorded
+   * as a run; the page's model is left as it was.
    */
-  async benchTimeToAccuracy(kind: 'mlp' | 'cnn', target: number, maxSeconds: number): Promise<TimeToAccuracy> {
-    return this.ws.exclusive('benchmarking', () => this.timeToAccuracy(kind, target, maxSeconds), {
+  async benchTimeToAccuracy(
+    kind: 'mlp' | 'cnn',
+    target: number,
+    maxSeconds: number,
+    change: { train?: Partial<TrainConfig>; model?: Partial<ModelConfig>; untilEnd?: boolean } = {},
+  ): Promise<TimeToAccuracy> {
+    return this.ws.exclusive('benchmarking', () => this.timeToAccuracy(kind, target, maxSeconds, change), {
       whileTraining: 'Training is already running; stop it first.',
       hold: false,
     });
   }
 
-  private async timeToAccuracy(kind: 'mlp' | 'cnn', target: number, maxSeconds: number): Promise<TimeToAccuracy> {
+  private async timeToAccuracy(
+    kind: 'mlp' | 'cnn',
+    target: number,
+    maxSeconds: number,
+    change: { train?: Partial<TrainConfig>; model?: Partial<ModelConfig>; untilEnd?: boolean },
+  ): Promise<TimeToAccuracy> {
     const data = this.ws.imageData();
-    const config = { ...DEFAULT_TRAIN, epochs: 100 };
-    const model = buildModel(kind === 'cnn' ? CNN_PRESET : MLP_PRESET, config.seed);
+    const config = { ...DEFAULT_TRAIN, ...change.train };
+    const model = buildModel({ ...(kind === 'cnn' ? CNN_PRESET : MLP_PRESET), ...change.model } as ModelConfig, config.seed);
     const started = performance.now();
     const curve: TimeToAccuracy['curve'] = [];
-    let reached = false;
+    let reachedAt: TimeToAccuracy['curve'][number] | null = null;
     try {
-      const trainer = new Trainer(imageTask(model, data.train, data.test, config), config, (e) => {
+      const trainer = new Trainer(imageTask(model, data.train, data.validation, config), config, (e) => {
         if (e.type !== 'epoch') return;
-        const seconds = (performance.now() - started) / 1000;
-        curve.push({ epoch: e.point.epoch, seconds, testAccuracy: e.point.valAccuracy });
-        if (e.point.valAccuracy >= target) reached = true;
-        if (reached || seconds > maxSeconds) trainer.stop();
+        const point = { epoch: e.point.epoch, seconds: (performance.now() - started) / 1000, valAccuracy: e.point.valAccuracy };
+        curve.push(point);
+        if (!reachedAt && point.valAccuracy >= target) reachedAt = point;
+        if ((reachedAt && !change.untilEnd) || point.seconds > maxSeconds) trainer.stop();
       });
       const result = await this.ws.runTrainer(trainer);
       if (result.reason === 'failed') throw new Error(result.error);
+      const test = await evaluateSet(model, data.test);
+      const at = reachedAt ?? curve[curve.length - 1] ?? { epoch: 0, seconds: NaN, valAccuracy: NaN };
+      return { reached: reachedAt !== null, ...at, epochs: at.epoch, testAccuracy: test.accuracy, backend: tf.getBackend(), curve };
     } finally {
       model.dispose();
     }
-    const last = curve[curve.length - 1] ?? { epoch: 0, seconds: NaN, testAccuracy: NaN };
-    return { reached, seconds: last.seconds, epochs: last.epoch, testAccuracy: last.testAccuracy, backend: tf.getBackend(), curve };
   }
 }

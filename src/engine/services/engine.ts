@@ -97,7 +97,8 @@ export class Engine implements PlaygroundApi {
   // npm run bench and self-checks
   benchTextSpeed: Api['benchTextSpeed'] = (...a) => this.diagnostics.benchTextSpeed(...a);
   benchImageSpeed: Api['benchImageSpeed'] = (...a) => this.diagnostics.benchImageSpeed(...a);
-  benchMatmul: Api['benchMatmul'] = (...a) => this.diagnostics.benchMatmul(...a);
+  benchMatmul: Api['benchMatmul'] = () => this.diagnostics.benchMatmul();
+  benchEnvironment: Api['benchEnvironment'] = () => this.diagnostics.benchEnvironment();
   checkGpuMatMul: Api['checkGpuMatMul'] = (...a) => this.diagnostics.checkGpuMatMul(...a);
   checkFusedLstm: Api['checkFusedLstm'] = (...a) => this.diagnostics.checkFusedLstm(...a);
   checkFusedAdam: Api['checkFusedAdam'] = (...a) => this.diagnostics.checkFusedAdam(...a);

@@ -40,7 +40,7 @@ function plainPool(layer: tf.layers.Layer, h: tf.Tensor): boolean {
  * matmuls XNNPACK runs about 10 times faster than the transposed ones tfjs's Dense asks for; WebGL keeps tfjs's.
  * Convolutions: WebGPU our shader (kernels/conv/webgpu.ts), cpu, WASM and WebGL matmuls over patches
  * (models/patchConv.ts); 2 x 2 max pooling on cpu and WASM through one loop each way. On WebGL only the
- * convolutions are ours (the default CNN's step then ran 393 samples/s, model.fit 203, on a 2-core VM's SwiftShader).
+ * convolutions are ours (npm run bench times the step against model.fit on every backend).
  */
 export function ownKernelPath(): { backend: string; conv: Conv | null; pool: boolean; dense: boolean } | null {
   const backend = tf.getBackend();

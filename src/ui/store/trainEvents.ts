@@ -2,7 +2,10 @@ import { parseBackendName } from '../../engine/config/backends';
 import type { Progress, StepPoint, TrainEvent } from '../../engine/config/events';
 import { store } from './store';
 
-/** Step metrics arrive many times a second on fast backends; the charts redraw at most every 250 ms. */
+/**
+ * Step metrics arrive many times a second on fast backends; the charts redraw at most every 250 ms, except a run's
+ * first points, drawn as they come (the time from Start to the first point is what a user waits through).
+ */
 const CHART_INTERVAL_MS = 250;
 let bufferedSteps: StepPoint[] = [];
 let bufferedProgress: Progress | null = null;
@@ -30,7 +33,8 @@ export function onTrainEvent(e: TrainEvent): void {
   if (e.type === 'steps') {
     bufferedSteps.push(...e.points);
     bufferedProgress = e.progress;
-    flushTimer ??= setTimeout(flushSteps, CHART_INTERVAL_MS);
+    if (store.get().train.steps.length === 0) flushSteps();
+    else flushTimer ??= setTimeout(flushSteps, CHART_INTERVAL_MS);
     return;
   }
   flushSteps();

@@ -1,28 +1,34 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { benchImageBaseline, benchImageOurs, matmulPeak, trainingFlopsPerSample } from '../../../src/engine/bench/imageBench';
+import { benchImageBaseline, benchImageOurs, matmulRates } from '../../../src/engine/bench/imageBench';
+import { trainingFlopsPerItem } from '../../../src/engine/bench/flops';
 import { buildModel } from '../../../src/engine/families/images/model';
 import { CNN_PRESET, MLP_PRESET } from '../../../src/engine/config/imageModel';
 import { DEFAULT_TRAIN } from '../../../src/engine/config/train';
 import { disposeSet, toDevice } from '../../../src/engine/train/deviceData';
 import { mnistSubset } from '../mnist';
+import { registerCpuMatMul } from '../../../src/engine/kernels/matmul/cpu';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
+  registerCpuMatMul(); // our cpu matmul, so the rates time both kernels
 });
 
 describe('bench arithmetic', () => {
-  it('counts 6 x MACs per sample for dense and conv layers (hand-computed)', () => {
+  it("counts the FLOPs a training step computes per sample, without the first layer's input gradient (by hand)", () => {
     const mlp = buildModel(MLP_PRESET, 1);
     const cnn = buildModel(CNN_PRESET, 1);
-    expect(trainingFlopsPerSample(mlp)).toBe(6 * (784 * 64 + 64 * 10));
-    // conv 28x28 out, 5x5x1x6; conv 10x10 out, 5x5x6x16; dense 400x120, 120x84, 84x10
-    expect(trainingFlopsPerSample(cnn)).toBe(6 * (28 * 28 * 25 * 6 + 10 * 10 * 25 * 6 * 16 + 400 * 120 + 120 * 84 + 84 * 10));
+    // MLP 784-64-10: dense 1 has 784 x 64 = 50,176 MACs (forward and weight gradient, 4 FLOPs a MAC: its input is
+    // data), dense 2 64 x 10 = 640 (forward, weight and input gradients, 6 FLOPs a MAC): 200,704 + 3,840
+    expect(trainingFlopsPerItem(mlp)).toBe(204_544);
+    // conv 1 (28 x 28 out, 5 x 5 x 1 x 6): 117,600 MACs, its input is data: 470,400; conv 2 (10 x 10 out, 5 x 5 x 6 x 16):
+    // 240,000 MACs; dense 400 x 120 = 48,000, 120 x 84 = 10,080, 84 x 10 = 840: 6 x 298,920 = 1,793,520
+    expect(trainingFlopsPerItem(cnn)).toBe(470_400 + 1_793_520);
     mlp.dispose();
     cnn.dispose();
   });
 
-  it('times our step and the model.fit baseline on real digits without leaving tensors behind', async () => {
+  it('times our step and both model.fit baselines on real digits without leaving tensors behind', async () => {
     const { train } = mnistSubset(640, 0);
     const set = toDevice(train);
     const start = tf.memory().numTensors;
@@ -30,13 +36,24 @@ describe('bench arithmetic', () => {
     const ours = await benchImageOurs({ ...MLP_PRESET, dropout: 0 }, set, settings, 2, 8);
     expect(ours.steps).toBe(8);
     expect(ours.samplesPerSec).toBeGreaterThan(0);
-    expect(ours.gflops).toBeCloseTo((ours.samplesPerSec * 6 * (784 * 64 + 64 * 10)) / 1e9, 6);
+    expect(ours.gflops).toBeCloseTo((ours.samplesPerSec * 204_544) / 1e9, 6);
     expect(ours.tensorsAfter).toBe(ours.tensorsBefore); // no growth inside the timed steps
-    const baseline = await benchImageBaseline({ ...MLP_PRESET, dropout: 0 }, set, settings, 5);
-    expect(baseline.steps).toBe(5);
-    expect(baseline.samplesPerSec).toBeGreaterThan(0);
-    const peak = await matmulPeak(64, 3);
-    expect(peak.gflops).toBeGreaterThan(0);
+    for (const pace of ['none', 'frame'] as const) {
+      const baseline = await benchImageBaseline({ ...MLP_PRESET, dropout: 0 }, set, settings, 5, pace, 1);
+      expect(baseline.steps).toBe(5);
+      expect(baseline.gflops).toBeCloseTo((baseline.samplesPerSec * 204_544) / 1e9, 6);
+    }
+    // 640 images hold 20 batches of 32, not 2 + 19
+    await expect(benchImageBaseline(MLP_PRESET, set, settings, 19, 'none')).rejects.toThrow(
+      'The baseline needs 672 training images; 640 are loaded.',
+    );
+    const rates = await matmulRates([
+      [16, 32, 8],
+      [32, 32, 32],
+    ]);
+    expect(rates.shapes.map((r) => `${r.m}x${r.k}x${r.n} ${r.kernel}`)).toEqual(['16x32x8 tfjs', '16x32x8 ours', '32x32x32 tfjs', '32x32x32 ours']);
+    expect(rates.best.gflops).toBe(Math.max(...rates.shapes.map((r) => r.gflops)));
+    expect(rates.stepMatmul).toBe('ours'); // cpu: our matmul runs the steps whenever it is registered
     expect(tf.memory().numTensors).toBe(start);
     disposeSet(set);
   });

@@ -26,19 +26,20 @@ describe('registerKernels', () => {
       [names.COL2IM]: ['cpu', 'wasm', 'webgl'],
       [names.MAX_POOL2]: ['cpu', 'wasm'],
       [names.MAX_POOL2_GRAD]: ['cpu', 'wasm'],
-      [names.CELL_C]: ['webgl', 'webgpu'],
-      [names.CELL_H]: ['webgl', 'webgpu'],
-      [names.CELL_DZ]: ['webgl', 'webgpu'],
-      [names.CELL_DC]: ['webgl', 'webgpu'],
+      [names.CELL_C]: ['cpu', 'webgl', 'webgpu'],
+      [names.CELL_H]: ['cpu', 'webgl', 'webgpu'],
+      [names.CELL_DZ]: ['cpu', 'webgl', 'webgpu'],
+      [names.CELL_DC]: ['cpu', 'webgl', 'webgpu'],
       [names.CONCAT_ROWS]: ['webgl'],
     });
     expect(Object.keys(ownKernels()).sort()).toEqual(Object.values(names).sort());
   });
 
-  it('patches the stock kernels: the wasm training gradients, a heap-view Slice on wasm, fast Slice on cpu', () => {
+  it('patches the stock kernels: the wasm training gradients, a heap-view Slice on wasm, fast Slice on cpu, row gathers on both', () => {
     for (const k of ['Conv2DBackpropFilter', 'UnsortedSegmentSum']) expect(tf.getKernel(k, 'wasm')).toBeDefined();
     expect((tf.getKernel('Slice', 'wasm') as { fromHeap?: boolean }).fromHeap).toBe(true);
     expect((tf.getKernel('Slice', 'cpu') as { fast?: boolean }).fast).toBe(true);
+    for (const b of ['cpu', 'wasm']) expect((tf.getKernel('GatherV2', b) as { rows?: boolean }).rows).toBe(true);
   });
 
   it('registers nothing twice when called again', () => {

@@ -101,20 +101,42 @@ describe('Session', () => {
     expect(result.steps).toBeLessThan(Math.floor(550 / 16) * 5);
   });
 
-  it('times the default MLP to a test accuracy: stops at the first epoch that reaches it, leaves the page model and no tensors', async () => {
+  it('times the default MLP to a validation accuracy: stops at the first epoch that reaches it, leaves the page model and no tensors', async () => {
     const model = await session.evaluate(); // the page's model from the runs above
     const before = (await session.memory()).numTensors;
     const t = await session.benchTimeToAccuracy('mlp', 0.6, 600);
     expect(t).toMatchObject({ reached: true, backend: 'cpu' });
     expect(t.curve.length).toBe(t.epochs);
-    expect(t.testAccuracy).toBeGreaterThanOrEqual(0.6);
-    expect(t.curve.slice(0, -1).every((c) => c.testAccuracy < 0.6)).toBe(true);
+    expect(t.valAccuracy).toBeGreaterThanOrEqual(0.6);
+    expect(t.curve.slice(0, -1).every((c) => c.valAccuracy < 0.6)).toBe(true);
     expect(t.curve.map((c) => c.seconds)).toEqual([...t.curve.map((c) => c.seconds)].sort((a, b) => a - b));
     expect((await session.memory()).numTensors).toBe(before);
     expect((await session.evaluate()).accuracy).toBe(model.accuracy);
     // out of time: it stops after the first epoch, not reached
     const late = await session.benchTimeToAccuracy('mlp', 1.01, 0);
     expect(late).toMatchObject({ reached: false, epochs: 1 });
+    // not reached within the settings' epochs: it trains them all (here 2) and reports the last
+    const short = await session.benchTimeToAccuracy('mlp', 1.01, 600, { train: { epochs: 2 } });
+    expect(short).toMatchObject({ reached: false, epochs: 2 });
+  });
+
+  it('stops on the validation split and tests once at the end: a test set with every label wrong never reaches the target', async () => {
+    const train = mnistIdxPair(3000, 3700);
+    const test = mnistIdxPair(0, 100, 'test');
+    const wrong = test.labels.map((v, i) => (i < 8 ? v : (v + 1) % 10)); // header (8 bytes) kept, every label off by one
+    await session.loadIdxFiles(
+      [
+        { name: 'train-images', bytes: train.images },
+        { name: 'train-labels', bytes: train.labels },
+        { name: 'test-images', bytes: test.images },
+        { name: 'test-labels', bytes: wrong },
+      ],
+      70,
+    );
+    const t = await session.benchTimeToAccuracy('mlp', 0.6, 600);
+    expect(t.reached).toBe(true); // on the 70 validation digits
+    expect(t.valAccuracy).toBeGreaterThanOrEqual(0.6);
+    expect(t.testAccuracy).toBeLessThan(0.2); // the mislabelled test set, measured once, after training
   });
 
   it('loading a new dataset replaces the old one and frees its device copy', async () => {

@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CELL_C, CELL_DC, CELL_DZ, CELL_H } from '../../../src/engine/kernels/names';
-import { CELL_INPUTS, hasCellKernels, type CellKernel } from '../../../src/engine/kernels/lstmCell/shared';
+import { CELL_INPUTS, hasCellKernels, runCell, type CellKernel } from '../../../src/engine/kernels/lstmCell/shared';
+import { registerCpuCellKernels } from '../../../src/engine/kernels/lstmCell/cpu';
 import { checkFusedLstm } from '../../../src/engine/families/charLstm/lstmCheck';
 
-// An independent reference of the four cell kernels in plain JS, registered on cpu, so the kernel sequence's
-// wiring (row offsets, saved tensors, backward order) is checked in Node; the WGSL shaders run in the e2e suite.
+// An independent reference of the four cell kernels in plain JS, per output value, against which our cpu kernels are
+// checked; with them the kernel sequence's wiring (row offsets, saved tensors, backward order) is checked in Node
+// against tfjs's LSTM layers. The WGSL and GLSL shaders run in the e2e suite.
 const sig = (x: number) => 1 / (1 + Math.exp(-x));
 function reference(kernel: CellKernel, v: Record<string, Float32Array>, row0: number, batch: number, units: number): Float32Array {
   const cols = kernel === CELL_DZ ? 4 * units : units;
@@ -38,25 +40,32 @@ function reference(kernel: CellKernel, v: Record<string, Float32Array>, row0: nu
 }
 
 describe('LSTM cell kernels', () => {
+  // our cpu kernels (kernels/lstmCell/cpu.ts), the ones the cpu backend trains with
   beforeAll(async () => {
     await tf.setBackend('cpu');
-    for (const kernel of [CELL_C, CELL_H, CELL_DZ, CELL_DC] as CellKernel[])
-      tf.registerKernel({
-        kernelName: kernel,
-        backendName: 'cpu',
-        kernelFunc: ({ inputs, backend, attrs }) => {
-          const cpu = backend as unknown as {
-            readSync(id: unknown): Float32Array;
-            makeTensorInfo(shape: number[], dtype: string, values: Float32Array): tf.TensorInfo;
-          };
-          const { row0, units } = attrs as unknown as { row0: number; units: number };
-          const values = Object.fromEntries(CELL_INPUTS[kernel].map((n) => [n, cpu.readSync(inputs[n]!.dataId)]));
-          const batch = inputs.ZR!.shape[0]!;
-          return cpu.makeTensorInfo([batch, kernel === CELL_DZ ? 4 * units : units], 'float32', reference(kernel, values, row0, batch, units));
-        },
-      });
+    registerCpuCellKernels();
   });
   afterAll(() => [CELL_C, CELL_H, CELL_DZ, CELL_DC].forEach((k) => tf.unregisterKernel(k, 'cpu')));
+
+  it('match the reference on every kernel, reading XP and DY at row0', () => {
+    const [batch, units, steps, row0] = [3, 5, 4, 6];
+    const input = (name: string, seed: number) => {
+      const rows = name === 'XP' ? steps * batch : name === 'DY' ? steps * batch : batch;
+      const cols = name === 'XP' || name === 'ZR' ? 4 * units : units;
+      return tf.randomNormal([rows, cols], 0, 1.5, 'float32', seed) as tf.Tensor2D;
+    };
+    for (const kernel of [CELL_C, CELL_H, CELL_DZ, CELL_DC] as CellKernel[]) {
+      const names = CELL_INPUTS[kernel];
+      const tensors = names.map((n, k) => input(n, k + 1));
+      const ours = runCell(kernel, tensors, row0, units);
+      const values = Object.fromEntries(names.map((n, k) => [n, tensors[k]!.dataSync() as Float32Array]));
+      const expected = reference(kernel, values, row0, batch, units);
+      const got = ours.dataSync();
+      expect(got.length).toBe(expected.length);
+      expect(Math.max(...Array.from(got, (x, k) => Math.abs(x - expected[k]!)))).toBeLessThan(1e-5);
+      tf.dispose([...tensors, ours]);
+    }
+  });
 
   for (const layers of [1, 2])
     it(`run the fused sequence with tfjs LSTM layers' logits and gradients (${layers} layer${layers > 1 ? 's' : ''})`, () => {

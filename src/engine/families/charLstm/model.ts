@@ -7,18 +7,21 @@ import { fusableLstm, lstmLayerFused } from './fusedLstm';
 import { hasCellKernels } from '../../kernels/lstmCell/shared';
 import { type CharLstmConfig, validateCharConfig } from '../../config/charModel';
 
-/** Input [batch, time] int ids; output [batch, time, vocab] logits. Every initialiser is seeded. */
-export function buildCharLstm(config: CharLstmConfig, vocabSize: number, seed: number): tf.LayersModel {
+/**
+ * Input [batch, time] int ids; output [batch, time, vocab] logits (probabilities with `softmax`, for the bench's
+ * plain model.fit baseline). Every initialiser is seeded.
+ */
+export function buildCharLstm(config: CharLstmConfig, vocabSize: number, seed: number, softmax = false): tf.LayersModel {
   const problems = validateCharConfig(config);
   if (!(Number.isInteger(vocabSize) && vocabSize >= 2)) problems.push(`The vocabulary needs at least 2 characters, got ${vocabSize}.`);
   if (problems.length) throw new ModelConfigError(problems);
   const model = tf.sequential();
   // Built inside tidy: initialisers may leave intermediate tensors; weights are variables, which tidy keeps.
-  tf.tidy(() => addCharLayers(model, config, vocabSize, seed));
+  tf.tidy(() => addCharLayers(model, config, vocabSize, seed, softmax));
   return model;
 }
 
-function addCharLayers(model: tf.Sequential, config: CharLstmConfig, vocabSize: number, seed: number): void {
+function addCharLayers(model: tf.Sequential, config: CharLstmConfig, vocabSize: number, seed: number, softmax: boolean): void {
   let s = seed;
   model.add(
     tf.layers.embedding({
@@ -43,7 +46,13 @@ function addCharLayers(model: tf.Sequential, config: CharLstmConfig, vocabSize: 
     );
   }
   if (config.dropout > 0) model.add(new SeededDropout({ rate: config.dropout, seed: s++ }));
-  model.add(tf.layers.dense({ units: vocabSize, kernelInitializer: tf.initializers.glorotUniform({ seed: s++ }) }));
+  model.add(
+    tf.layers.dense({
+      units: vocabSize,
+      activation: softmax ? 'softmax' : 'linear',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: s++ }),
+    }),
+  );
 }
 
 /**
@@ -77,10 +86,9 @@ export function charLogits(model: tf.LayersModel, x: tf.Tensor2D, training: bool
 }
 
 /**
- * Whether the fused LSTM sequence is the faster path on the active backend, as measured by `npm run bench`
- * (2-core VM, no GPU): on WASM 5.8x and on cpu 1.2x tfjs's own LSTM layers, on WebGPU (SwiftShader, with its
- * single-shader cell kernels and our matmul) 2.8x; on WebGL, with its packed GLSL cell kernels (kernels/lstmCell/webgl.ts),
- * 1.03x to 1.06x in two rounds (2026-12-03; tfjs's layers were faster there before those kernels).
+ * Whether the fused LSTM sequence is the faster path on the active backend: WASM and cpu always, WebGL and WebGPU
+ * with their cell kernels (kernels/lstmCell/). `npm run bench -- --models lstm --lstm-other` times both paths; the
+ * figures are in docs/performance.md.
  */
 export function fusedLstmPays(): boolean {
   return tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu' || hasCellKernels();

@@ -9,8 +9,8 @@ import { CELL_C, CELL_DC, CELL_DZ, CELL_H } from '../names';
  * Backward, with dh = dy_t + dh_next and dc = dh o (1 - tanh(c)^2) + dc_next:
  *   CELL_DZ: dz = ds s (1 - s) per gate, ds = dc g (i), dc c_prev (f), 2 dc i (g), dh tanh(c) (o)
  *   CELL_DC: dc_prev = dc f
- * On WebGPU and WebGL each is one shader (lstmCell/webgpu.ts, lstmCell/webgl.ts) instead of 8 to 20 tfjs ops; other
- * backends run the same formulas as tfjs ops (fusedLstm.ts).
+ * On WebGPU and WebGL each is one shader (lstmCell/webgpu.ts, lstmCell/webgl.ts), on cpu one JavaScript loop
+ * (lstmCell/cpu.ts), instead of 8 to 20 tfjs ops; WASM runs the same formulas as tfjs ops (fusedLstm.ts).
  */
 export type CellKernel = typeof CELL_C | typeof CELL_H | typeof CELL_DZ | typeof CELL_DC;
 

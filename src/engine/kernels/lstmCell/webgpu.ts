@@ -44,9 +44,8 @@ type Attrs = { row0: number; units: number };
 const batchOf = (inputs: tf.NamedTensorInfoMap, kernel: CellKernel) => inputs[CELL_INPUTS[kernel][1]!]!.shape[0]!;
 
 /**
- * Registers the four cell kernels on WebGPU. Measured on SwiftShader (2-core VM, default char-LSTM): 342 against
- * 267 chars/s for tfjs's LSTM layers; with our matmul (matmul/webgpu.ts) in the fused path, 315 against 112 in a slower run.
- * WebGL has its own, packed, version (lstmCell/webgl.ts).
+ * Registers the four cell kernels on WebGPU (`npm run bench -- --models lstm --lstm-other` times the fused path
+ * against tfjs's LSTM layers). WebGL has its own, packed, version (lstmCell/webgl.ts).
  */
 export function registerGpuCellKernels(): void {
   for (const kernel of [CELL_C, CELL_H, CELL_DZ, CELL_DC] as CellKernel[]) {

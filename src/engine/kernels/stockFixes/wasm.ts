@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Values } from '../common/cpu';
-import { copySlice } from './cpu';
+import { copySlice, gatherRowsInto } from './cpu';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 interface WasmBackend {
@@ -17,6 +17,7 @@ interface WasmBackend {
 export function registerWasmTrainingKernels(): void {
   registerUnsortedSegmentSum();
   registerSliceFromHeap();
+  registerGatherRows();
   if (tf.getKernel('Conv2DBackpropFilter', 'wasm')) return;
   const conv3dFilter = tf.getKernel('Conv3DBackpropFilterV2', 'wasm');
   const reshape = tf.getKernel('Reshape', 'wasm');
@@ -121,6 +122,27 @@ function registerSliceFromHeap(): void {
       // views taken after makeOutput: allocating may grow the heap, which detaches older views
       copySlice(wasm.typedArrayFromHeap(x), x.shape, b, s, wasm.typedArrayFromHeap(out));
       return out;
+    },
+  } as tf.KernelConfig);
+}
+
+/** GatherV2 along axis 0 as whole-row copies between views of the heap (see gatherRowsInto); else the stock kernel. */
+function registerGatherRows(): void {
+  const stock = tf.getKernel('GatherV2', 'wasm');
+  if (!stock || (stock as { rows?: boolean }).rows) return;
+  tf.unregisterKernel('GatherV2', 'wasm');
+  tf.registerKernel({
+    ...stock,
+    rows: true,
+    kernelFunc: (args: KernelArgs) => {
+      const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
+      const wasm = args.backend as unknown as WasmBackend;
+      const output = (shape: number[]) => {
+        const info = wasm.makeOutput(shape, x.dtype);
+        return { info, values: () => wasm.typedArrayFromHeap(info) };
+      };
+      const attrs = args.attrs as unknown as { axis: number; batchDims: number };
+      return gatherRowsInto(x, indices, attrs, (t) => wasm.typedArrayFromHeap(t), output) ?? stock.kernelFunc(args);
     },
   } as tf.KernelConfig);
 }

@@ -6,7 +6,7 @@ import { registerFastCpuKernels } from '../../../../src/engine/kernels/stockFixe
 let stock: tf.KernelConfig[] = [];
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  stock = ['Slice', 'UnsortedSegmentSum'].map((k) => tf.getKernel(k, 'cpu')!);
+  stock = ['Slice', 'UnsortedSegmentSum', 'GatherV2'].map((k) => tf.getKernel(k, 'cpu')!);
 });
 afterAll(() => {
   for (const k of stock) {
@@ -110,5 +110,34 @@ describe('fast cpu kernels', () => {
     const grad = () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, ids), x)))(table);
     expect(Array.from(grad().dataSync())).toEqual(Array.from(withStock(grad).dataSync()).map((v) => expect.closeTo(v, 5)));
     tf.dispose([x, ids, fast, ref, table]);
+  });
+
+  it('gathers rows like stock tfjs (images, int32 labels, a negative axis), other axes through the stock kernel', () => {
+    registerFastCpuKernels();
+    expect(tf.getKernel('GatherV2', 'cpu')).toMatchObject({ rows: true });
+    const images = tf.tensor4d(
+      Array.from({ length: 9 * 4 * 4 }, (_, i) => Math.sin(i)),
+      [9, 4, 4, 1],
+    );
+    const labels = tf.tensor1d([3, 1, 4, 1, 5, 9, 2, 6, 5], 'int32');
+    const idx = tf.tensor1d([8, 0, 3, 3], 'int32');
+    const grid = tf.tensor2d([[2, 1]], [1, 2], 'int32');
+    const gathers = [
+      () => tf.gather(images, idx),
+      () => tf.gather(labels, idx),
+      () => tf.gather(images.reshape([9, 16]), idx, -2),
+      () => tf.gather(images.reshape([9, 16]), grid), // 2-D indices: [1, 2, 16]
+      () => tf.gather(images.reshape([9, 16]), idx, 1), // not axis 0: the stock kernel
+    ];
+    for (const f of gathers) {
+      const fast = f();
+      const ref = withStock(f);
+      expect(fast.shape).toEqual(ref.shape);
+      expect(Array.from(fast.dataSync())).toEqual(Array.from(ref.dataSync()));
+      tf.dispose([fast, ref]);
+    }
+    expect(Array.from(tf.gather(labels, idx).dataSync())).toEqual([5, 3, 1, 1]);
+    expect(() => tf.gather(labels, tf.tensor1d([9], 'int32'))).toThrow('GatherV2: the index value 9 is not in [0, 8]');
+    tf.dispose([images, labels, idx, grid]);
   });
 });

@@ -159,4 +159,29 @@ describe('wasm UnsortedSegmentSum (the gradient of gather, needed by embeddings)
     expect(wasm[0]!.values.slice(0, 3)).toEqual([(320 * 13) % 17, (321 * 13) % 17, (322 * 13) % 17]); // row 8 starts at 8 x 40
     expect(wasm[3]!.values).toEqual([]);
   });
+
+  it('gathers batches of rows from the heap as the cpu kernel does (images, labels, 2-D indices)', async () => {
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const images = tf.tensor4d(
+          Array.from({ length: 50 * 3 * 3 }, (_, i) => Math.cos(i)),
+          [50, 3, 3, 1],
+        );
+        const labels = tf.tensor1d(
+          Array.from({ length: 50 }, (_, i) => (i * 7) % 10),
+          'int32',
+        );
+        const idx = tf.tensor1d([49, 0, 17, 17, 3], 'int32');
+        return [tf.gather(images, idx), tf.gather(labels, idx), tf.gather(labels, tf.tensor2d([[1, 2]], [1, 2], 'int32'))].map((t) => ({
+          shape: t.shape,
+          values: Array.from(t.dataSync()),
+        }));
+      });
+    };
+    const wasm = await run('wasm');
+    expect(tf.getKernel('GatherV2', 'wasm')).toMatchObject({ rows: true });
+    expect(wasm).toEqual(await run('cpu'));
+    expect(wasm[1]!.values).toEqual([(49 * 7) % 10, 0, (17 * 7) % 10, (17 * 7) % 10, 1]);
+  });
 });
