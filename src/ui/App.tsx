@@ -11,6 +11,7 @@ import { CorpusPanel } from './Text/CorpusPanel';
 import { CharModelPanel } from './Text/CharModelPanel';
 import { TextTrainPanel } from './Text/TextTrainPanel';
 import { GeneratePanel } from './Text/GeneratePanel';
+import { AttentionPanel } from './Text/AttentionPanel';
 import type { Mode } from './store/store';
 import { CompressPanel } from './Compress/CompressPanel';
 import { useEffect, type KeyboardEvent } from 'react';
@@ -113,6 +114,7 @@ export function App() {
               <TextTrainPanel />
               <TextChartsPanel />
               <GeneratePanel />
+              <AttentionPanel />
               <CompressPanel which="text" />
             </div>
           </div>

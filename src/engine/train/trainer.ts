@@ -38,6 +38,8 @@ export interface TrainTask {
   validate(): Promise<{ loss: number; accuracy: number } | null>;
   /** After validation: anything extra to report (a text sample, say). */
   afterEpoch?(step: number, emit: (e: TrainEvent) => void): Promise<void>;
+  /** Frees what the task holds besides the model (an optimizer of its own), once the run ends. */
+  dispose?(): void;
 }
 
 /**
@@ -107,6 +109,7 @@ export class Trainer {
     } finally {
       reader.dispose();
       optimizer.dispose();
+      task.dispose?.();
     }
     const seconds = clock.ms() / 1000;
     const failure = fault ?? reader.failure;

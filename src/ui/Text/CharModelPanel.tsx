@@ -1,20 +1,45 @@
 import { CHAR_PRESETS, CharPresetName } from '../../engine/config/charModel';
-import { applyCharPreset, setCharModel } from '../store/textActions';
+import { applyCharPreset, setCharFamily, setCharModel } from '../store/textActions';
 import { useStore } from '../store/store';
 import { ErrorText, NumberField, Panel, SelectField } from '../common/Field';
 import { ModelSummaryTable } from '../Model/ModelSummaryTable';
 import { TEXT_HELP as HELP } from '../help/hyperparameters';
+import { TransformerFields } from './TransformerFields';
 
 const PRESET_NAMES = Object.keys(CHAR_PRESETS) as CharPresetName[];
 
 export function CharModelPanel() {
   const text = useStore((s) => s.text);
   const busy = useStore((s) => s.train.state === 'running' || s.train.state === 'paused');
+  return (
+    <Panel title="2. Char model" testId="char-model-panel">
+      <fieldset disabled={busy} className="grid-fields">
+        <legend>
+          {text.family === 'charTransformer'
+            ? 'Architecture: token + position embedding → pre-norm blocks (causal attention, MLP) → layer norm → softmax'
+            : 'Architecture: embedding → LSTM × layers → softmax over the vocabulary'}
+        </legend>
+        <SelectField
+          label="Model"
+          value={text.family}
+          options={['charLstm', 'charTransformer'] as const}
+          labels={{ charLstm: 'char-LSTM', charTransformer: 'Transformer (tiny GPT)' }}
+          testId="char-family"
+          onChange={setCharFamily}
+        />
+        {text.family === 'charTransformer' ? <TransformerFields /> : <LstmFields />}
+      </fieldset>
+      {text.problems.length > 0 && <ErrorText text={text.problems.join(' ')} testId="char-model-problems" />}
+      {text.summary && <ModelSummaryTable summary={text.summary} />}
+    </Panel>
+  );
+}
+
+function LstmFields() {
+  const text = useStore((s) => s.text);
   const m = text.model;
   return (
-    <Panel title="2. Char-LSTM" testId="char-model-panel">
-      <fieldset disabled={busy} className="grid-fields">
-        <legend>Architecture: embedding → LSTM × layers → softmax over the vocabulary</legend>
+    <>
         <SelectField
           label="Preset"
           value={text.preset}
@@ -53,9 +78,6 @@ export function CharModelPanel() {
           hint={HELP.window}
           onChange={(window) => setCharModel({ window })}
         />
-      </fieldset>
-      {text.problems.length > 0 && <ErrorText text={text.problems.join(' ')} testId="char-model-problems" />}
-      {text.summary && <ModelSummaryTable summary={text.summary} />}
-    </Panel>
+    </>
   );
 }

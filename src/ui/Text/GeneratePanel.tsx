@@ -12,7 +12,7 @@ export function GeneratePanel() {
       <p className="muted" data-testid="char-model-ready">
         {text.ready
           ? `Model: trained on ${text.ready.source}, vocabulary ${text.ready.vocabSize}.`
-          : 'Train a char-LSTM (or load one below) to generate text.'}
+          : 'Train a char model (or load one below) to generate text.'}
       </p>
       <div className="grid-fields">
         <label className="field wide">

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildCharTransformer, disposeTransformer } from '../../../src/engine/families/charTransformer/layer';
 import { TRANSFORMER_PRESETS, transformerParamCount, validateTransformerConfig } from '../../../src/engine/config/charTransformer';
 import {
-  buildCharTransformer,
   disposeCache,
-  disposeTransformer,
   type KvCache,
   transformerForward,
 } from '../../../src/engine/families/charTransformer/model';

@@ -1,13 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildCharTransformer, disposeTransformer } from '../../../src/engine/families/charTransformer/layer';
 import { TRANSFORMER_PRESETS } from '../../../src/engine/config/charTransformer';
 import { mulberry32 } from '../../../src/engine/data/random';
-import {
-  buildCharTransformer,
-  disposeTransformer,
-  transformerForward,
-  transformerLogits,
-} from '../../../src/engine/families/charTransformer/model';
+import { transformerForward, transformerLogits } from '../../../src/engine/families/charTransformer/model';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -25,8 +21,7 @@ describe('char-Transformer batched forward', () => {
     const batched = tf.tidy(() => transformerLogits(w, tf.tensor2d(rows.flat(), [3, 12], 'int32')).arraySync());
     const single = rows.map((r) => tf.tidy(() => transformerForward(w, r).arraySync()));
     expect(tf.memory().numTensors).toBe(before);
-    for (let b = 0; b < 3; b++)
-      for (let t = 0; t < 12; t++) for (let v = 0; v < 11; v++) expect(batched[b][t][v]).toBeCloseTo(single[b][t][v], 4);
+    for (let b = 0; b < 3; b++) for (let t = 0; t < 12; t++) for (let v = 0; v < 11; v++) expect(batched[b][t][v]).toBeCloseTo(single[b][t][v], 4);
     expect(() => transformerLogits(w, tf.zeros([1, 17], 'int32'))).toThrow('The model sees at most 16 characters, got 17.');
     disposeTransformer(w);
   });

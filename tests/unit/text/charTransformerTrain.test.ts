@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildCharTransformer, disposeTransformer } from '../../../src/engine/families/charTransformer/layer';
 import { TRANSFORMER_PRESETS } from '../../../src/engine/config/charTransformer';
-import { buildCharTransformer, disposeTransformer } from '../../../src/engine/families/charTransformer/model';
 import {
   AdamW,
   type AdamWOptions,

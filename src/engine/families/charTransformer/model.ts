@@ -1,12 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelConfigError } from '../../models/summary';
-import { type CharTransformerConfig, validateTransformerConfig } from '../../config/charTransformer';
+import { type CharTransformerConfig, validateTransformerConfig, weightLayout } from '../../config/charTransformer';
 
-/** Weights of a decoder-only Transformer as named variables (nanoGPT's layout). */
+/**
+ * Weights of a decoder-only Transformer by nanoGPT's names, as a view of the layer model that owns them (the
+ * plain-ops functions below read it; the CharGpt layer's call runs them too).
+ */
 export interface TransformerWeights {
   config: CharTransformerConfig;
   vocab: number;
   vars: Map<string, tf.Variable>;
+  /** The layer model that owns the variables (absent inside the layer's own call). */
+  model?: tf.LayersModel;
 }
 
 /** Per layer cached keys and values, [heads, t, headSize] each, for one sequence. */
@@ -16,51 +21,19 @@ export interface KvCache {
   length: number;
 }
 
-let built = 0; // tfjs variable names must be unique per engine
-
-function seededNormal(shape: number[], std: number, seed: number): tf.Tensor {
-  return tf.randomNormal(shape, 0, std, 'float32', seed);
-}
-
-/** GPT-2 init: normal(0, 0.02), residual projections scaled by 1/sqrt(2N), zero biases, unit norm gains. */
-export function buildCharTransformer(config: CharTransformerConfig, vocab: number, seed: number): TransformerWeights {
+/** Throws a ModelConfigError naming every bad setting. */
+export function checkTransformerConfig(config: CharTransformerConfig, vocab: number): void {
   const problems = validateTransformerConfig(config);
   if (!(Number.isInteger(vocab) && vocab >= 2)) problems.push(`The vocabulary needs at least 2 characters, got ${vocab}.`);
   if (problems.length) throw new ModelConfigError(problems);
-  const d = config.width;
-  const vars = new Map<string, tf.Variable>();
-  built++;
-  let s = seed;
-  const add = (name: string, t: tf.Tensor) => vars.set(name, tf.variable(t, true, `gpt${built}/${name}`));
-  const residualStd = 0.02 / Math.sqrt(2 * config.layers); // GPT-2: c_proj std = 0.02 / sqrt(2 * n_layer)
-  tf.tidy(() => {
-    add('wte', seededNormal([vocab, d], 0.02, s++));
-    add('wpe', seededNormal([config.context, d], 0.02, s++));
-    for (let i = 0; i < config.layers; i++) {
-      add(`h${i}.ln1.g`, tf.ones([d]));
-      add(`h${i}.ln1.b`, tf.zeros([d]));
-      add(`h${i}.attn.w`, seededNormal([d, 3 * d], 0.02, s++));
-      add(`h${i}.attn.b`, tf.zeros([3 * d]));
-      add(`h${i}.proj.w`, seededNormal([d, d], residualStd, s++));
-      add(`h${i}.proj.b`, tf.zeros([d]));
-      add(`h${i}.ln2.g`, tf.ones([d]));
-      add(`h${i}.ln2.b`, tf.zeros([d]));
-      add(`h${i}.fc.w`, seededNormal([d, 4 * d], 0.02, s++));
-      add(`h${i}.fc.b`, tf.zeros([4 * d]));
-      add(`h${i}.fc2.w`, seededNormal([4 * d, d], residualStd, s++));
-      add(`h${i}.fc2.b`, tf.zeros([d]));
-    }
-    add('lnf.g', tf.ones([d]));
-    add('lnf.b', tf.zeros([d]));
-    if (!config.tied) add('head.w', seededNormal([d, vocab], 0.02, s++));
-    add('head.b', tf.zeros([vocab]));
-  });
-  return { config, vocab, vars };
 }
 
-export function disposeTransformer(w: TransformerWeights): void {
-  for (const v of w.vars.values()) v.dispose();
-  w.vars.clear();
+/** GPT-2 init, seeded: normal(0, 0.02), residual projections scaled by 1/sqrt(2N), zero biases, unit norm gains. */
+export function initialWeights(config: CharTransformerConfig, vocab: number, seed: number): tf.Tensor[] {
+  let s = seed;
+  return weightLayout(config, vocab).map(([, shape, init]) =>
+    init === 'ones' ? tf.ones(shape) : init === 'zeros' ? tf.zeros(shape) : tf.randomNormal(shape, 0, init.std, 'float32', s++),
+  );
 }
 
 function get(w: TransformerWeights, name: string): tf.Variable {

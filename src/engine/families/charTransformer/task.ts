@@ -30,7 +30,12 @@ function adamWFor(config: TrainConfig, text: TextTrainConfig): AdamWOptions {
  * AdamW with its own warm-up + cosine schedule. The loop's tf.Optimizer is not used: its learning rate, schedule and
  * checkpointed state do not apply to this model (resume from a checkpoint is not supported yet).
  */
-export function charTransformerTask(w: TransformerWeights, data: TextData, config: TrainConfig, text: TextTrainConfig): TrainTask & { optimizer: AdamW } {
+export function charTransformerTask(
+  w: TransformerWeights,
+  data: TextData,
+  config: TrainConfig,
+  text: TextTrainConfig,
+): TrainTask & { optimizer: AdamW } {
   const window = w.config.context;
   const span = window + 1;
   const trainEnd = splitPoint(data.length, text.valFraction);
@@ -96,6 +101,9 @@ export function charTransformerTask(w: TransformerWeights, data: TextData, confi
         acc += a * chunk.length;
       }
       return { loss: loss / valStarts.length, accuracy: acc / valStarts.length };
+    },
+    dispose() {
+      optimizer.dispose();
     },
     async afterEpoch(step, emit) {
       if (text.sampleLength <= 0) return;

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { clipByGlobalNorm } from '../charLstm/task';
 import { sampleIndex } from '../charLstm/sampler';
+import { type GenerateOptions, validateGenerateOptions } from '../../config/generate';
 import { mulberry32 } from '../../data/random';
+import type { Vocabulary } from '../../text/corpus';
 import { type DropoutSource, type KvCache, type TransformerWeights, disposeCache, transformerForward, transformerLogits } from './model';
 
 export interface AdamWOptions {
@@ -148,4 +150,45 @@ export function* generateIds(
   } finally {
     disposeCache(cache);
   }
+}
+
+/**
+ * The page's generation for a char-Transformer: the seed text's ids (unknown characters as id 0), then
+ * `options.length` characters from the KV-cached sampler, streamed in chunks of up to 16 characters or 50 ms,
+ * giving way between chunks so a stop request gets in.
+ */
+export async function generateTransformerText(
+  w: TransformerWeights,
+  vocab: Vocabulary,
+  options: GenerateOptions,
+  onChunk: (text: string) => void = () => {},
+  shouldStop: () => boolean = () => false,
+): Promise<string> {
+  const problems = validateGenerateOptions(options);
+  if (problems.length) throw new Error(problems.join(' '));
+  const prompt = Array.from(options.seedText).map((ch) => vocab.index.get(ch) ?? 0);
+  const ids = generateIds(w, prompt.length ? prompt : [0], options.length, { ...options, useCache: true });
+  let out = '';
+  let chunk = '';
+  let lastFlush = performance.now();
+  const flush = () => {
+    out += chunk;
+    onChunk(chunk);
+    chunk = '';
+    lastFlush = performance.now();
+  };
+  try {
+    for (const id of ids) {
+      chunk += vocab.chars[id];
+      if (chunk.length >= 16 || performance.now() - lastFlush > 50) {
+        flush();
+        await new Promise<void>((r) => setTimeout(r, 0));
+        if (shouldStop()) break;
+      }
+    }
+  } finally {
+    ids.return(undefined); // disposes the cache when stopped early
+  }
+  if (chunk) flush();
+  return out;
 }
