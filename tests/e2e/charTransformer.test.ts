@@ -38,7 +38,9 @@ describe('char-Transformer in the page (WebGPU on SwiftShader)', () => {
     await expect.poll(() => page.getByTestId('char-model-panel').textContent()).toContain('block 1');
     // a bad width names the rule, as the char-LSTM's form does
     await page.getByTestId('gpt-width').fill('30');
-    await expect.poll(() => page.getByTestId('char-model-problems').textContent()).toContain('Width must be a multiple of the number of heads (4), got 30.');
+    await expect
+      .poll(() => page.getByTestId('char-model-problems').textContent())
+      .toContain('Width must be a multiple of the number of heads (4), got 30.');
     // small enough for SwiftShader: 1 layer, 2 heads, width 16, context 16
     await page.getByTestId('gpt-layers').fill('1');
     await page.getByTestId('gpt-heads').fill('2');

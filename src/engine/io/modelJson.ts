@@ -111,11 +111,7 @@ const transformerMetadata = v.looseObject({
 });
 
 /** The char model metadata (char-LSTM or char-Transformer) of a model.json or .nnq, or `fail`'s error. */
-export function parseCharMetadata(
-  metadata: unknown,
-  where: string,
-  fail: (message: string) => Error,
-): CharLstmMetadata | CharTransformerMetadata {
+export function parseCharMetadata(metadata: unknown, where: string, fail: (message: string) => Error): CharLstmMetadata | CharTransformerMetadata {
   const kind = (metadata as { kind?: unknown } | null)?.kind;
   if (kind === 'charTransformer') {
     const meta = parseOr(transformerMetadata, metadata, where, fail, 'userDefinedMetadata');

@@ -164,7 +164,10 @@ const RULES: Record<string, LayerRule> = {
       vocab: wholeNumber(2),
     }),
     size(c, input) {
-      const config = { kind: 'charTransformer' as const, ...(c as { layers: number; heads: number; width: number; context: number; dropout: number; tied: boolean }) };
+      const config = {
+        kind: 'charTransformer' as const,
+        ...(c as { layers: number; heads: number; width: number; context: number; dropout: number; tied: boolean }),
+      };
       const vocab = c.vocab as number;
       return { weights: weightLayout(config, vocab).map(([n, shape]): LayerWeight => [n, shape]), output: [...input, vocab] };
     },

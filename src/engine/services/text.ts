@@ -95,7 +95,12 @@ export class TextService {
     );
   }
 
-  private start(modelConfig: CharLstmConfig | CharTransformerConfig, config: TrainConfig, textConfig: TextTrainConfig, onEvent: (e: TrainEvent) => void) {
+  private start(
+    modelConfig: CharLstmConfig | CharTransformerConfig,
+    config: TrainConfig,
+    textConfig: TextTrainConfig,
+    onEvent: (e: TrainEvent) => void,
+  ) {
     const { ws } = this;
     const { corpus, name } = ws.text!;
     // before anything is allocated (a config the builder refuses gets its own message there)
@@ -121,13 +126,19 @@ export class TextService {
     ws.charModel = {
       model,
       vocab: data.vocab,
-      meta: { kind: modelConfig.kind, vocab: corpus.vocab, options: corpus.info.options, config: modelConfig, corpus: name } as CharLstmMetadata | CharTransformerMetadata,
+      meta: { kind: modelConfig.kind, vocab: corpus.vocab, options: corpus.info.options, config: modelConfig, corpus: name } as
+        CharLstmMetadata | CharTransformerMetadata,
     };
     return ws.runTrainer(trainer, ws.keeper.activeRun(recorder, model, config, onEvent));
   }
 
   /** The training task of either char family on the loaded text. */
-  private task(model: tf.LayersModel, modelConfig: CharLstmConfig | CharTransformerConfig, config: TrainConfig, textConfig: TextTrainConfig): TrainTask {
+  private task(
+    model: tf.LayersModel,
+    modelConfig: CharLstmConfig | CharTransformerConfig,
+    config: TrainConfig,
+    textConfig: TextTrainConfig,
+  ): TrainTask {
     const data = this.ws.textData();
     return modelConfig.kind === 'charTransformer'
       ? charTransformerTask(transformerWeights(model), data, config, textConfig)
@@ -135,7 +146,12 @@ export class TextService {
   }
 
   /** A char model's run record: its settings and family (modelKind), the vocabulary its ids mean and the text it reads. */
-  private newRun(modelConfig: CharLstmConfig | CharTransformerConfig, config: TrainConfig, textConfig: TextTrainConfig, stepsPerRound: number): RunRecorder {
+  private newRun(
+    modelConfig: CharLstmConfig | CharTransformerConfig,
+    config: TrainConfig,
+    textConfig: TextTrainConfig,
+    stepsPerRound: number,
+  ): RunRecorder {
     const { corpus } = this.ws.text!;
     return this.ws.keeper.newRun({
       task: 'text',

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { type MouseEvent, useEffect, useRef } from 'react';
 import type { AttentionView } from '../../engine/config/charTransformer';
 import { showAttention } from '../store/textActions';
 import { useStore } from '../store/store';
@@ -50,7 +50,7 @@ export function AttentionPanel() {
     if (canvas.current && view) draw(canvas.current, view);
   }, [view]);
   if (text.ready?.config.kind !== 'charTransformer') return null;
-  const pick = (e: React.MouseEvent<HTMLCanvasElement>) => {
+  const pick = (e: MouseEvent<HTMLCanvasElement>) => {
     const box = e.currentTarget.getBoundingClientRect();
     const x = Math.floor((e.clientX - box.left - LABEL) / CELL);
     if (x >= 0) void showAttention(x);
@@ -58,8 +58,8 @@ export function AttentionPanel() {
   return (
     <Panel title="5. Attention" testId="attention-panel">
       <p className="muted">
-        Each row is one head (L layer, H head): how much the chosen character (red) attends to each earlier one. The last row is the
-        model&apos;s loss on each next character. Click a character to choose it.
+        Each row is one head (L layer, H head): how much the chosen character (red) attends to each earlier one. The last row is the model&apos;s loss
+        on each next character. Click a character to choose it.
       </p>
       <div className="row buttons">
         <button type="button" data-testid="show-attention" disabled={text.generating} onClick={() => void showAttention(view?.position ?? 40)}>

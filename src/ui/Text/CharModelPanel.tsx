@@ -40,44 +40,44 @@ function LstmFields() {
   const m = text.model;
   return (
     <>
-        <SelectField
-          label="Preset"
-          value={text.preset}
-          options={[...PRESET_NAMES, 'custom'] as const}
-          labels={{ ...Object.fromEntries(PRESET_NAMES.map((n) => [n, CHAR_PRESETS[n].label])), custom: 'Custom' }}
-          testId="char-preset"
-          onChange={(v) => v !== 'custom' && applyCharPreset(v)}
-        />
-        <NumberField
-          label="Embedding size"
-          value={m.embedding}
-          testId="char-embedding"
-          hint={HELP.embedding}
-          onChange={(embedding) => setCharModel({ embedding })}
-        />
-        <NumberField
-          label="LSTM layers (1-3)"
-          value={m.layers}
-          testId="char-layers"
-          hint={HELP.layers}
-          onChange={(layers) => setCharModel({ layers })}
-        />
-        <NumberField label="Units per layer" value={m.units} testId="char-units" hint={HELP.units} onChange={(units) => setCharModel({ units })} />
-        <NumberField
-          label="Dropout between layers"
-          value={m.dropout}
-          step={0.05}
-          testId="char-dropout"
-          hint={HELP.dropout}
-          onChange={(dropout) => setCharModel({ dropout })}
-        />
-        <NumberField
-          label="Window (characters)"
-          value={m.window}
-          testId="char-window"
-          hint={HELP.window}
-          onChange={(window) => setCharModel({ window })}
-        />
+      <SelectField
+        label="Preset"
+        value={text.preset}
+        options={[...PRESET_NAMES, 'custom'] as const}
+        labels={{ ...Object.fromEntries(PRESET_NAMES.map((n) => [n, CHAR_PRESETS[n].label])), custom: 'Custom' }}
+        testId="char-preset"
+        onChange={(v) => v !== 'custom' && applyCharPreset(v)}
+      />
+      <NumberField
+        label="Embedding size"
+        value={m.embedding}
+        testId="char-embedding"
+        hint={HELP.embedding}
+        onChange={(embedding) => setCharModel({ embedding })}
+      />
+      <NumberField
+        label="LSTM layers (1-3)"
+        value={m.layers}
+        testId="char-layers"
+        hint={HELP.layers}
+        onChange={(layers) => setCharModel({ layers })}
+      />
+      <NumberField label="Units per layer" value={m.units} testId="char-units" hint={HELP.units} onChange={(units) => setCharModel({ units })} />
+      <NumberField
+        label="Dropout between layers"
+        value={m.dropout}
+        step={0.05}
+        testId="char-dropout"
+        hint={HELP.dropout}
+        onChange={(dropout) => setCharModel({ dropout })}
+      />
+      <NumberField
+        label="Window (characters)"
+        value={m.window}
+        testId="char-window"
+        hint={HELP.window}
+        onChange={(window) => setCharModel({ window })}
+      />
     </>
   );
 }

@@ -33,7 +33,13 @@ export function TransformerFields() {
         hint="The width is split among the heads."
         onChange={(heads) => setTransformerModel({ heads })}
       />
-      <NumberField label="Width" value={m.width} testId="gpt-width" hint="Embedding size; a multiple of the heads." onChange={(width) => setTransformerModel({ width })} />
+      <NumberField
+        label="Width"
+        value={m.width}
+        testId="gpt-width"
+        hint="Embedding size; a multiple of the heads."
+        onChange={(width) => setTransformerModel({ width })}
+      />
       <NumberField
         label="Context (characters)"
         value={m.context}

@@ -38,7 +38,7 @@ describe('char-Transformer through the text service', () => {
     expect(epochs[2].valLoss).toBeLessThan(Math.log(vocab)); // better than uniform after 12 steps
     const samples = events.flatMap((e) => (e.type === 'sample' ? [e.text] : []));
     expect(samples).toHaveLength(3);
-    expect(events.some((e) => e.type === 'step')).toBe(true);
+    expect(events.some((e) => e.type === 'steps')).toBe(true);
 
     const [run] = await session.listRuns();
     expect(run).toMatchObject({ task: 'text', modelKind: 'charTransformer', checkpointStep: 12, metric: { name: 'validation nats/char' } });

@@ -2,11 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCharTransformer, disposeTransformer } from '../../../src/engine/families/charTransformer/layer';
 import { TRANSFORMER_PRESETS, transformerParamCount, validateTransformerConfig } from '../../../src/engine/config/charTransformer';
-import {
-  disposeCache,
-  type KvCache,
-  transformerForward,
-} from '../../../src/engine/families/charTransformer/model';
+import { disposeCache, type KvCache, transformerForward } from '../../../src/engine/families/charTransformer/model';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

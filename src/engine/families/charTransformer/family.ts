@@ -77,7 +77,13 @@ export const charTransformerFamily: ModelFamily = {
     if (!config || config.kind !== 'charTransformer' || !vocab || !record.text)
       throw new Error('This char-Transformer run lacks its model settings or vocabulary; it cannot be rebuilt.');
     const textConfig = record.text;
-    const meta: CharTransformerMetadata = { kind: 'charTransformer', vocab: vocab.chars, options: vocab.options, config, corpus: record.dataset.name };
+    const meta: CharTransformerMetadata = {
+      kind: 'charTransformer',
+      vocab: vocab.chars,
+      options: vocab.options,
+      config,
+      corpus: record.dataset.name,
+    };
     return {
       makeModel: async () => buildCharTransformerModel(config, vocab.chars.length, train.seed),
       makeTask: (model) => charTransformerTask(transformerWeights(model), ctx.textData(), train, textConfig),

@@ -25,8 +25,8 @@ interface CharGptArgs {
  * one layer rather than one per block because the tied head reads the token embedding, which tfjs layers cannot
  * share across layers. Loading an export needs this module imported (it registers the class).
  */
-export class CharGpt extends tf.layers.Layer {
-  static readonly className = 'CharGpt';
+class CharGpt extends tf.layers.Layer {
+  static className = 'CharGpt';
   readonly settings: CharTransformerConfig;
   readonly vocab: number;
   readonly dropoutSeed: number;
@@ -60,7 +60,8 @@ export class CharGpt extends tf.layers.Layer {
     return tf.tidy(() => {
       const ids = (x.dtype === 'int32' ? x : tf.cast(x, 'int32')) as tf.Tensor2D;
       const w: TransformerWeights = { config: this.settings, vocab: this.vocab, vars: this.view() };
-      const drop = kwargs.training && this.settings.dropout > 0 ? { rate: this.settings.dropout, seed: () => Math.floor(this.random() * 2 ** 31) } : undefined;
+      const drop =
+        kwargs.training && this.settings.dropout > 0 ? { rate: this.settings.dropout, seed: () => Math.floor(this.random() * 2 ** 31) } : undefined;
       return transformerLogits(w, ids, drop);
     });
   }
@@ -90,9 +91,12 @@ export function buildCharTransformerModel(config: CharTransformerConfig, vocab: 
 }
 
 /** The CharGpt layer of a char-Transformer model, or an error naming what the model is instead. */
-export function charGptLayer(model: tf.LayersModel): CharGpt {
+function charGptLayer(model: tf.LayersModel): CharGpt {
   const layer = model.layers.find((l): l is CharGpt => l instanceof CharGpt);
-  if (!layer) throw new Error(`This model has no CharGpt layer (it has ${model.layers.map((l) => l.getClassName()).join(', ')}); it is not a char-Transformer.`);
+  if (!layer)
+    throw new Error(
+      `This model has no CharGpt layer (it has ${model.layers.map((l) => l.getClassName()).join(', ')}); it is not a char-Transformer.`,
+    );
   return layer;
 }
 
