@@ -24,11 +24,24 @@ function adamWFor(config: TrainConfig, text: TextTrainConfig): AdamWOptions {
   };
 }
 
+/** Where the training part ends, or an error when either part is too short for the context. */
+function trainingEnd(length: number, window: number, valFraction: number): number {
+  const span = window + 1;
+  const trainEnd = splitPoint(length, valFraction);
+  if (trainEnd < 4 * span || length - trainEnd < span) {
+    throw new Error(
+      `The text is too short for a context of ${window} characters: training needs at least ${4 * span} characters and validation ${span}; ` +
+        `it has ${trainEnd} and ${length - trainEnd}. Use a shorter context, a larger validation share or a longer text.`,
+    );
+  }
+  return trainEnd;
+}
+
 /**
  * The char-Transformer as a task of the shared step loop (train/trainer.ts): each step draws `batch` windows of
  * `context` characters at random over the training part, runs one batched forward with dropout, and updates by
  * AdamW with its own warm-up + cosine schedule. The loop's tf.Optimizer is not used: its learning rate, schedule and
- * checkpointed state do not apply to this model (resume from a checkpoint is not supported yet).
+ * checkpointed state do not apply to this model (a resumed run restarts AdamW's moments and warm-up).
  */
 export function charTransformerTask(
   w: TransformerWeights,
@@ -38,13 +51,7 @@ export function charTransformerTask(
 ): TrainTask & { optimizer: AdamW } {
   const window = w.config.context;
   const span = window + 1;
-  const trainEnd = splitPoint(data.length, text.valFraction);
-  if (trainEnd < 4 * span || data.length - trainEnd < span) {
-    throw new Error(
-      `The text is too short for a context of ${window} characters: training needs at least ${4 * span} characters and validation ${span}; ` +
-        `it has ${trainEnd} and ${data.length - trainEnd}. Use a shorter context, a larger validation share or a longer text.`,
-    );
-  }
+  const trainEnd = trainingEnd(data.length, window, text.valFraction);
   const batch = config.batchSize;
   const names = [...w.vars.keys()];
   const vars = [...w.vars.values()];
