@@ -35,7 +35,7 @@ describe('char-Transformer in the page (WebGPU on SwiftShader)', () => {
 
     await page.getByTestId('char-family').selectOption('charTransformer');
     await page.getByTestId('gpt-preset').selectOption('tiny');
-    await expect.poll(() => page.getByTestId('char-model-panel').textContent()).toContain('block 1');
+    await expect.poll(() => page.getByTestId('char-model-panel').textContent()).toContain('PreNormBlock');
     // a bad width names the rule, as the char-LSTM's form does
     await page.getByTestId('gpt-width').fill('30');
     await expect
@@ -63,14 +63,19 @@ describe('char-Transformer in the page (WebGPU on SwiftShader)', () => {
     await page.getByTestId('show-attention').click();
     const canvas = page.getByTestId('attention-canvas');
     await expect.poll(() => canvas.getAttribute('data-heads'), { timeout: 60_000 }).toBe('2');
-    // some cell is shaded (not white): the weights reached the canvas
-    const shaded = await canvas.evaluate((c: HTMLCanvasElement) => {
+    // head cells are shaded blue by weight and the loss row red: the worker's numbers reached the canvas
+    const [blue, red] = await canvas.evaluate((c: HTMLCanvasElement) => {
       const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let i = 0; i < d.length; i += 4) if (d[i + 2] === 255 && d[i] < 200) n++;
+      const n = [0, 0];
+      for (let i = 0; i < d.length; i += 4) {
+        if (d[i + 2] === 255 && d[i] === d[i + 1] && d[i] < 250) n[0]++;
+        if (d[i] === 255 && d[i + 1] === d[i + 2] && d[i + 1] < 128) n[1]++;
+      }
       return n;
     });
-    expect(shaded).toBeGreaterThan(0);
+    expect(blue).toBeGreaterThan(0);
+    expect(red).toBeGreaterThan(0);
+    expect(await canvas.getAttribute('data-position')).toBe('15'); // the default position, clamped to the context
     await screenshot(page, 'transformer-attention');
 
     const downloads: { name: string; path: string }[] = [];
