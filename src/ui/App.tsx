@@ -21,7 +21,7 @@ import { loadChartsSoon } from './common/lazyCharts';
 
 const TABS: { mode: Mode; label: string }[] = [
   { mode: 'images', label: 'Images: MLP / CNN on MNIST' },
-  { mode: 'text', label: 'Text: char-LSTM' },
+  { mode: 'text', label: 'Text: char-LSTM / Transformer' },
 ];
 
 function Tabs() {

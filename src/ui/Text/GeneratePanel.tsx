@@ -56,7 +56,7 @@ export function GeneratePanel() {
           Save model (model.json + weights)
         </button>
         <label className="field">
-          <span>Load a saved char-LSTM: choose its .json and .weights.bin together</span>
+          <span>Load a saved char model (LSTM or Transformer): choose its .json and .weights.bin together</span>
           <input
             type="file"
             multiple
