@@ -38,8 +38,8 @@ export interface TrainTask {
   validate(): Promise<{ loss: number; accuracy: number } | null>;
   /** After validation: anything extra to report (a text sample, say). */
   afterEpoch?(step: number, emit: (e: TrainEvent) => void): Promise<void>;
-  /** Frees what the task holds besides the model (an optimizer of its own), once the run ends. */
-  dispose?(): void;
+  /** The task's own optimizer (its own update rule and schedule), used and checkpointed instead of the config's. */
+  readonly optimizer?: tf.Optimizer;
 }
 
 /**
@@ -78,7 +78,7 @@ export class Trainer {
 
   async run(): Promise<TrainResult> {
     const { task, config } = this;
-    const optimizer = makeOptimizer(config.optimizer, config.learningRate);
+    const optimizer = task.optimizer ?? makeOptimizer(config.optimizer, config.learningRate);
     const totalSteps = task.stepsPerEpoch * config.epochs;
     const resumeFrom = this.hooks.resumeFrom;
     const rng = countedRandom(config.seed, resumeFrom?.randomCalls ?? 0);
@@ -109,7 +109,6 @@ export class Trainer {
     } finally {
       reader.dispose();
       optimizer.dispose();
-      task.dispose?.();
     }
     const seconds = clock.ms() / 1000;
     const failure = fault ?? reader.failure;

@@ -77,7 +77,10 @@ describe('char-Transformer through the text service', () => {
     expect(Buffer.from(after.weights).equals(Buffer.from(files.weights))).toBe(false);
   }, 120_000);
 
-  it('a stopped run resumes from its checkpoint to the end, on the same family', async () => {
+  it('a run stopped after round 1 resumes (AdamW state checkpointed) to exactly the weights of an uninterrupted one', async () => {
+    const reference = await textSession();
+    expect((await reference.trainText(GPT, CONFIG, { ...TEXT, sampleLength: 0 }, () => {})).reason).toBe('finished');
+    const expected = (await reference.exportModel('text')).weights;
     const first = await textSession();
     const stop = (e: TrainEvent) => {
       if (e.type === 'epoch' && e.point.epoch === 1) void first.stop();
@@ -89,6 +92,8 @@ describe('char-Transformer through the text service', () => {
     const result = await second.resumeRun(run.id, () => {});
     expect(result.reason).toBe('finished');
     expect(result.steps).toBe(12);
-    expect((await second.exportModel('text')).modelJson).toContain('"class_name":"CharGpt"');
+    const resumed = await second.exportModel('text');
+    expect(resumed.modelJson).toContain('"class_name":"CharGpt"');
+    expect(Buffer.from(resumed.weights).equals(Buffer.from(expected))).toBe(true);
   }, 120_000);
 });

@@ -40,8 +40,8 @@ function trainingEnd(length: number, window: number, valFraction: number): numbe
 /**
  * The char-Transformer as a task of the shared step loop (train/trainer.ts): each step draws `batch` windows of
  * `context` characters at random over the training part, runs one batched forward with dropout, and updates by
- * AdamW with its own warm-up + cosine schedule. The loop's tf.Optimizer is not used: its learning rate, schedule and
- * checkpointed state do not apply to this model (a resumed run restarts AdamW's moments and warm-up).
+ * AdamW with its own warm-up + cosine schedule. The loop runs, checkpoints and disposes that AdamW as the run's optimizer
+ * (the config's optimizer choice and lr schedule do not apply; its learning rate is AdamW's peak).
  */
 export function charTransformerTask(
   w: TransformerWeights,
@@ -108,9 +108,6 @@ export function charTransformerTask(
         acc += a * chunk.length;
       }
       return { loss: loss / valStarts.length, accuracy: acc / valStarts.length };
-    },
-    dispose() {
-      optimizer.dispose();
     },
     async afterEpoch(step, emit) {
       if (text.sampleLength <= 0) return;

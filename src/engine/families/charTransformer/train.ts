@@ -6,6 +6,8 @@ import { mulberry32 } from '../../data/random';
 import type { Vocabulary } from '../../text/corpus';
 import { type DropoutSource, type KvCache, type TransformerWeights, disposeCache, transformerForward, transformerLogits } from './model';
 
+type NamedTensor = { name: string; tensor: tf.Tensor };
+
 export interface AdamWOptions {
   lr: number;
   beta1: number;
@@ -31,12 +33,50 @@ export function decays(name: string): boolean {
   return name.endsWith('.w');
 }
 
-/** AdamW with decoupled weight decay; state kept per variable name. */
-export class AdamW {
+/**
+ * AdamW with decoupled weight decay; state kept per weight name. A tf.Optimizer so the shared loop uses it as the
+ * run's optimizer (TrainTask.optimizer) and checkpoints it: getWeights/setWeights carry the step and every m and v.
+ */
+export class AdamW extends tf.Optimizer {
+  static className = 'AdamW';
   private readonly m = new Map<string, tf.Variable>();
   private readonly v = new Map<string, tf.Variable>();
   step = 0;
-  constructor(readonly options: AdamWOptions) {}
+  constructor(readonly options: AdamWOptions) {
+    super();
+  }
+
+  applyGradients(): void {
+    throw new Error('AdamW updates named weights through apply(weights, grads).');
+  }
+
+  getConfig(): tf.serialization.ConfigDict {
+    return { ...this.options };
+  }
+
+  /** The step, then each weight's m, then each weight's v (the checkpoint's optimizer state). */
+  async getWeights(): Promise<NamedTensor[]> {
+    const names = [...this.m.keys()];
+    return [
+      { name: 'step', tensor: tf.scalar(this.step, 'int32') },
+      ...names.map((n) => ({ name: `${n}/m`, tensor: this.m.get(n)! })),
+      ...names.map((n) => ({ name: `${n}/v`, tensor: this.v.get(n)! })),
+    ];
+  }
+
+  async setWeights(named: NamedTensor[]): Promise<void> {
+    for (const { name, tensor } of named) {
+      if (name === 'step') {
+        this.step = (await tensor.data())[0];
+        continue;
+      }
+      const map = name.endsWith('/m') ? this.m : name.endsWith('/v') ? this.v : null;
+      if (!map) throw new Error(`AdamW has no state named ${name}; the checkpoint is from another optimizer.`);
+      const key = name.slice(0, -2);
+      map.get(key)?.dispose();
+      map.set(key, tf.variable(tensor.clone(), false));
+    }
+  }
 
   apply(weights: TransformerWeights, grads: tf.NamedTensorMap): number {
     const o = this.options;
@@ -73,6 +113,7 @@ export class AdamW {
   }
 
   dispose(): void {
+    super.dispose();
     for (const s of [...this.m.values(), ...this.v.values()]) s.dispose();
     this.m.clear();
     this.v.clear();
