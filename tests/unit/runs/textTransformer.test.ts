@@ -9,6 +9,8 @@ import type { TrainEvent } from '../../../src/engine/config/events';
 import { sotuBytes } from '../mnist';
 
 const GPT: CharTransformerConfig = { kind: 'charTransformer', layers: 1, heads: 2, width: 16, context: 16, dropout: 0, tied: true };
+// with dropout: the masks after a resume must be the ones an uninterrupted run draws
+const DROPPY: CharTransformerConfig = { ...GPT, dropout: 0.1 };
 const CONFIG: TrainConfig = { ...DEFAULT_TRAIN, optimizer: 'adam', learningRate: 0.01, batchSize: 8, epochs: 3, seed: 11, metricsEvery: 2 };
 const TEXT: TextTrainConfig = { ...DEFAULT_TEXT_TRAIN, evalEvery: 4, sampleLength: 12, maxValWindows: 16 };
 
@@ -77,15 +79,15 @@ describe('char-Transformer through the text service', () => {
     expect(Buffer.from(after.weights).equals(Buffer.from(files.weights))).toBe(false);
   }, 120_000);
 
-  it('a run stopped after round 1 resumes (AdamW state checkpointed) to exactly the weights of an uninterrupted one', async () => {
+  it('a run stopped after round 1 resumes (AdamW state checkpointed, dropout masks by step) to exactly the weights of an uninterrupted one', async () => {
     const reference = await textSession();
-    expect((await reference.trainText(GPT, CONFIG, { ...TEXT, sampleLength: 0 }, () => {})).reason).toBe('finished');
+    expect((await reference.trainText(DROPPY, CONFIG, { ...TEXT, sampleLength: 0 }, () => {})).reason).toBe('finished');
     const expected = (await reference.exportModel('text')).weights;
     const first = await textSession();
     const stop = (e: TrainEvent) => {
       if (e.type === 'epoch' && e.point.epoch === 1) void first.stop();
     };
-    expect((await first.trainText(GPT, { ...CONFIG }, { ...TEXT, sampleLength: 0 }, stop)).reason).toBe('stopped');
+    expect((await first.trainText(DROPPY, { ...CONFIG }, { ...TEXT, sampleLength: 0 }, stop)).reason).toBe('stopped');
     const [run] = await first.listRuns();
     expect(run).toMatchObject({ modelKind: 'charTransformer', checkpointStep: 4 });
     const second = await textSession();

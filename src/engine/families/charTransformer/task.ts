@@ -56,8 +56,12 @@ export function charTransformerTask(
   const names = [...w.vars.keys()];
   const vars = [...w.vars.values()];
   const optimizer = new AdamW(adamWFor(config, text));
-  const dropRandom = mulberry32(config.seed ^ 0x5bd1e995);
-  const dropout: DropoutSource = { rate: w.config.dropout, seed: () => Math.floor(dropRandom() * 2 ** 31) };
+  // mask seeds from (run seed, AdamW step, draw within the step): a resumed run (AdamW's step is checkpointed) draws the same masks
+  let draw = 0;
+  const dropout: DropoutSource = {
+    rate: w.config.dropout,
+    seed: () => Math.floor(mulberry32((config.seed ^ 0x5bd1e995) + optimizer.step * 4099 + draw++)() * 2 ** 31),
+  };
   let random: () => number = mulberry32(config.seed);
   const valStarts = evenStarts(trainEnd, data.length, span, text.maxValWindows);
   const sampleSeed = Array.from(data.host.subarray(trainEnd, trainEnd + Math.min(window, 40)));
@@ -78,6 +82,7 @@ export function charTransformerTask(
       const starts = Array.from({ length: batch }, () => Math.floor(random() * (trainEnd - span + 1)));
       const [x, y] = windows(starts);
       let hits: tf.Scalar | null = null;
+      draw = 0;
       const { value, grads } = tf.variableGrads(() => {
         const logits = transformerLogits(w, x, dropout);
         hits = tf.keep(sequenceHits(logits, y));
