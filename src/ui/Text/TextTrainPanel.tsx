@@ -91,13 +91,19 @@ export function TextTrainPanel() {
   return (
     <Panel title="3. Train" testId="text-train-panel">
       <HyperparameterFields text={text} disabled={active} />
+      {text.family === 'charTransformer' && (
+        <p className="muted" data-testid="transformer-optimizer-note">
+          The Transformer trains with AdamW (weight decay 0.1 on its matrices), a linear warm-up over a tenth of the steps and a cosine decay to a
+          tenth: the optimizer choice does not apply, and the learning rate is the peak.
+        </p>
+      )}
       {train.task === 'text' || !active ? (
         <>
           <ContinueToggle which="text" disabled={active} />
           <RunControls ready={ready && !compressing} onStart={() => void startTextTraining()} unit="characters" epochWord="Round" />
         </>
       ) : (
-        <p className="muted">An image model is training; stop it (Images tab) to train a char-LSTM.</p>
+        <p className="muted">An image model is training; stop it (Images tab) to train a char model.</p>
       )}
       {train.task === 'text' && <ErrorText text={train.message} testId="train-message" />}
       {samples.length > 0 && (
