@@ -4,20 +4,25 @@ import { TextChartsPanel } from './Charts/TextChartsPanel';
 import { DataPanel } from './Data/DataPanel';
 import { EvaluatePanel } from './Evaluate/EvaluatePanel';
 import { ModelPanel } from './Model/ModelPanel';
-import { TrainPanel } from './Train/TrainPanel';
+import { TrainPanel, TrainSettingsPanel } from './Train/TrainPanel';
 import { setMode } from './store/boot';
 import { dismissNotice } from './store/notices';
 import { CorpusPanel } from './Text/CorpusPanel';
 import { CharModelPanel } from './Text/CharModelPanel';
-import { TextTrainPanel } from './Text/TextTrainPanel';
+import { TextSamples, TextSettingsPanel, TextTrainPanel } from './Text/TextTrainPanel';
 import { GeneratePanel } from './Text/GeneratePanel';
 import { AttentionPanel } from './Text/AttentionPanel';
 import type { Mode } from './store/store';
 import { CompressPanel } from './Compress/CompressPanel';
-import { useEffect, type KeyboardEvent } from 'react';
+import { ImagesInspect } from './Inspect/ImagesInspect';
+import { TextInspect } from './Inspect/TextInspect';
+import { useEffect, useState, type KeyboardEvent } from 'react';
 import { FirstVisitGuide } from './Guide/FirstVisitGuide';
-import { RunsPanel } from './Runs/RunsPanel';
+import { ResumeOffer, RunsPanel } from './Runs/RunsPanel';
 import { loadChartsSoon } from './common/lazyCharts';
+import { Drawers } from './common/Drawers';
+import { Shortcuts } from './Shortcuts/Shortcuts';
+import { ThemeToggle } from './Shortcuts/ThemeToggle';
 
 const TABS: { mode: Mode; label: string }[] = [
   { mode: 'images', label: 'Images: MLP / CNN on MNIST' },
@@ -78,51 +83,101 @@ function Notices() {
   );
 }
 
+/** On a phone the frame's pieces stack: these links step through them (hidden from 900 px up, where all are on screen). */
+function Steps({ mode }: { mode: Mode }) {
+  const steps =
+    mode === 'images'
+      ? [
+          ['data-panel', 'Data'],
+          ['model-panel', 'Model'],
+          ['train-panel', 'Train'],
+          ['charts-panel', 'Charts'],
+          ['tools', 'Result'],
+        ]
+      : [
+          ['corpus-panel', 'Data'],
+          ['char-model-panel', 'Model'],
+          ['text-train-panel', 'Train'],
+          ['text-charts-panel', 'Charts'],
+          ['tools', 'Generate'],
+        ];
+  return (
+    <nav className="steps" aria-label="Steps" data-testid="steps">
+      {steps.map(([id, label]) => (
+        <a key={id} href={`#${id}`} data-testid={`step-${id}`}>
+          {label}
+        </a>
+      ))}
+    </nav>
+  );
+}
+
 export function App() {
   const mode = useStore((s) => s.mode);
+  // the third column's view: the newest result, or a tool (Runs, Compress) in its place
+  const [tool, setTool] = useState('result');
   useEffect(loadChartsSoon, []);
+  const tools = (which: Mode) => [
+    { id: 'result', label: which === 'images' ? 'Result' : 'Generate', render: () => (which === 'images' ? <EvaluatePanel /> : <TextResult />) },
+    { id: 'runs', label: 'Runs', render: () => <RunsPanel /> },
+    { id: 'compress', label: 'Compress', render: () => <CompressPanel which={which} /> },
+    { id: 'inspect', label: 'Inspect', render: () => (which === 'images' ? <ImagesInspect /> : <TextInspect />) },
+  ];
   return (
     <>
       <header>
         <h1>Neural-network playground</h1>
         <BackendPanel />
+        <ThemeToggle />
       </header>
       <main>
         <Notices />
         <FirstVisitGuide />
+        <Shortcuts />
         <Tabs />
-        {mode === 'images' ? (
-          <div className="layout" id="tabpanel" role="tabpanel" aria-labelledby="tab-images">
-            <div className="column">
-              <DataPanel />
-              <ModelPanel />
-            </div>
-            <div className="column wide">
-              <TrainPanel />
-              <ChartsPanel />
-              <EvaluatePanel />
-              <CompressPanel which="images" />
-            </div>
-          </div>
-        ) : (
-          <div className="layout" id="tabpanel" role="tabpanel" aria-labelledby="tab-text">
-            <div className="column">
-              <CorpusPanel />
-              <CharModelPanel />
-            </div>
-            <div className="column wide">
-              <TextTrainPanel />
-              <TextChartsPanel />
-              <GeneratePanel />
-              <AttentionPanel />
-              <CompressPanel which="text" />
-            </div>
-          </div>
-        )}
-        <section className="layout-full">
-          <RunsPanel />
-        </section>
+        <Steps mode={mode} />
+        <div className="layout" id="tabpanel" role="tabpanel" aria-labelledby={`tab-${mode}`} data-tool={tool}>
+          {mode === 'images' ? (
+            <>
+              <div className="column">
+                <DataPanel />
+                <ModelPanel />
+                <TrainSettingsPanel />
+              </div>
+              <div className="column wide">
+                <ResumeOffer />
+                <TrainPanel />
+                <ChartsPanel />
+              </div>
+            </>
+          ) : (
+            <>
+              <div className="column">
+                <CorpusPanel />
+                <CharModelPanel />
+                <TextSettingsPanel />
+              </div>
+              <div className="column wide">
+                <ResumeOffer />
+                <TextTrainPanel />
+                <TextChartsPanel />
+              </div>
+            </>
+          )}
+          <Drawers key={mode} panels={tools(mode)} open={tool} onOpen={setTool} />
+        </div>
       </main>
+    </>
+  );
+}
+
+/** The Text tab's newest result: the samples of the run, then generation from the trained model. */
+function TextResult() {
+  return (
+    <>
+      <TextSamples />
+      <GeneratePanel />
+      <AttentionPanel />
     </>
   );
 }

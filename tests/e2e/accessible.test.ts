@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
-import { baseUrl, openPlayground, screenshot, useBrowser } from './browser';
+import { baseUrl, openDrawer, openPlayground, screenshot, useBrowser } from './browser';
 
 const browser = useBrowser();
 // axe's source, evaluated through the DevTools protocol: the page's Content-Security-Policy rightly refuses an
@@ -70,6 +70,27 @@ describe('accessible on any screen', () => {
     });
     expect(ink).toBeGreaterThan(22 * 140 * 0.9); // a 22 px wide stroke 140 px long
     expect(await seriousViolations(page)).toEqual([]);
+    await page.getByTestId('tab-text').click();
+    await expect.poll(() => page.getByTestId('corpus-name').textContent(), { timeout: 60_000 }).toContain('State of the Union');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('has no serious or critical axe violations in the dark theme (colour contrast included), with each view of the third column', async () => {
+    const { page } = await openPlayground(browser(), '?backend=cpu&theme=dark&limit=640&epochs=1');
+    await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
+    // the dark colours are in use: the page's background is dark, its text light
+    const [bg, fg] = await page.evaluate(() => [getComputedStyle(document.documentElement).backgroundColor, getComputedStyle(document.body).color]);
+    expect(bg).toBe('rgb(11, 17, 32)');
+    expect(fg).toBe('rgb(229, 231, 235)');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByTestId('start').click();
+    await expect.poll(() => page.getByTestId('test-accuracy').textContent(), { timeout: 120_000 }).toMatch(/%$/);
+    expect(await seriousViolations(page)).toEqual([]);
+    for (const tool of ['runs', 'compress'] as const) {
+      await openDrawer(page, tool);
+      expect(await seriousViolations(page)).toEqual([]);
+    }
+    await openDrawer(page, 'result');
     await page.getByTestId('tab-text').click();
     await expect.poll(() => page.getByTestId('corpus-name').textContent(), { timeout: 60_000 }).toContain('State of the Union');
     expect(await seriousViolations(page)).toEqual([]);

@@ -83,3 +83,29 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
 }
+
+/** Shows one view of the frame's third column (result, runs, compress, inspect): a tool's controls can be used only while it is shown. */
+export async function openDrawer(page: Page, id: 'result' | 'runs' | 'compress' | 'inspect'): Promise<void> {
+  const tab = page.getByTestId(`drawer-${id}`);
+  if ((await tab.getAttribute('aria-expanded')) !== 'true') await tab.click();
+}
+
+/**
+ * The README's and guide's screenshots, in both themes (`docs/<name>.png`, `docs/<name>-dark.png`), written only when
+ * DOCS_SCREENSHOTS=1: `DOCS_SCREENSHOTS=1 npx vitest run --project e2e tests/e2e/workbench.test.ts` (and text, compress).
+ */
+export async function docShots(page: Page, name: string): Promise<void> {
+  if (!process.env.DOCS_SCREENSHOTS) return;
+  const before = await page.evaluate(() => document.documentElement.dataset.theme ?? null);
+  for (const [theme, suffix] of [
+    ['light', ''],
+    ['dark', '-dark'],
+  ] as const) {
+    await page.evaluate((t) => (document.documentElement.dataset.theme = t), theme);
+    await page.screenshot({ path: `docs/${name}${suffix}.png` });
+  }
+  await page.evaluate((t) => {
+    if (t === null) delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = t;
+  }, before);
+}

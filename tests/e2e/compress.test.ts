@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { baseUrl, openPlayground, screenshot, trainMnistBriefly, useBrowser } from './browser';
+import { baseUrl, docShots, openDrawer, openPlayground, screenshot, trainMnistBriefly, useBrowser } from './browser';
 import { realMnist } from '../unit/mnist';
 
 const browser = useBrowser();
@@ -34,6 +34,7 @@ describe('compression panel', () => {
     await trainMnistBriefly(page, 6000, 2);
     const accuracy = parseFloat((await page.getByTestId('test-accuracy').textContent())!) / 100;
 
+    await openDrawer(page, 'compress');
     await page.getByTestId('compress-start-images').click();
     await expect.poll(() => rowCount(page), { timeout: 60_000 }).toBe(1);
     expect(await metricOf(page, 0)).toBeCloseTo(accuracy, 4);
@@ -61,6 +62,7 @@ describe('compression panel', () => {
     await expect.poll(() => page.getByTestId('sweep-images').getAttribute('data-points'), { timeout: 120_000 }).toBe('8');
     expect(await page.getByTestId('tradeoff-images').getAttribute('data-points')).toBe('12');
     await screenshot(page, 'compress');
+    await docShots(page, 'screenshot-compress');
 
     // export the int8 variant: two downloads, model.json with quantization entries and the uint8 weights
     const dir = mkdtempSync(join(tmpdir(), 'export-'));

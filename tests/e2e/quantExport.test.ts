@@ -4,7 +4,7 @@ import { unzipSync } from 'fflate';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { baseUrl, openPlayground, screenshot, trainMnistBriefly, useBrowser } from './browser';
+import { baseUrl, openDrawer, openPlayground, screenshot, trainMnistBriefly, useBrowser } from './browser';
 import { expectSameModel, loadInPlain, plainPage, type Served } from './plainTfjs';
 import { realMnist } from '../unit/mnist';
 import type { EngineClient } from '../../src/worker/client';
@@ -69,6 +69,7 @@ async function quantize(page: Page, which: Which, label: string, choose: () => P
  * load in a fresh page with stock tfjs over HTTP with a uint8 quantization entry for every kernel, into the page's weights.
  */
 async function defaultExport(page: Page, which: Which, x: { input: number[]; shape: number[] }): Promise<void> {
+  await openDrawer(page, 'compress');
   await page.getByTestId(`compress-start-${which}`).click();
   await expect.poll(() => rows(page, which), { timeout: 120_000 }).toBe(1);
   expect(await page.getByTestId(`quant-export-${which}`).textContent()).toMatch(

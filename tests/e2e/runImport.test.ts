@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openPlayground, useBrowser } from './browser';
+import { openDrawer, openPlayground, useBrowser } from './browser';
 import { mnistIdxPair } from '../unit/mnist';
 
 const browser = useBrowser();
@@ -57,6 +57,7 @@ describe('a run moves to another browser', () => {
       const { readFileSync } = await import('node:fs');
       uploads.push({ name: d.suggestedFilename(), mimeType: 'application/octet-stream', buffer: readFileSync(path) });
     });
+    await openDrawer(a, 'runs');
     await v2.getByTestId('run-export').click();
     await expect.poll(() => uploads.length, { timeout: 30_000 }).toBe(3);
     await a.context().close();
@@ -70,6 +71,7 @@ describe('a run moves to another browser', () => {
     const row = b.locator('[data-testid=run-row][data-version="1"]');
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 60_000 }).toBe('stopped');
     expect(await b.getByTestId('notices').textContent()).toMatch(/Imported run v1 "MLP on MNIST" \([\d,]+ of 400 steps\): resume it/);
+    await openDrawer(b, 'runs');
     await row.getByTestId('run-resume').click();
     await expect.poll(() => state(b), { timeout: 240_000 }).toBe('finished');
     expect(await b.getByTestId('loss-chart').getAttribute('data-points')).toBe('400');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openPlayground, screenshot, useBrowser } from './browser';
+import { openDrawer, openPlayground, screenshot, useBrowser } from './browser';
 
 const browser = useBrowser();
 
@@ -52,7 +52,8 @@ describe('runs survive a reload', () => {
     await page.getByTestId('start').click();
     await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 120_000 }).toBe('finished');
     await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 10_000 }).toBe(2);
-    // the box ticks once the run's curve has loaded from storage
+    // the box ticks once the run's curve has loaded from storage (Runs: a view of the frame's third column)
+    await openDrawer(page, 'runs');
     await page.locator('[data-testid=run-row][data-version="1"] [data-testid=run-compare]').click();
     await expect.poll(() => page.getByTestId('runs-overlay').getAttribute('data-runs'), { timeout: 10_000 }).toBe('1');
     await page.locator('[data-testid=run-row][data-version="2"] [data-testid=run-compare]').click();
@@ -70,8 +71,8 @@ describe('runs survive a reload', () => {
     // the only dots are the live run's validation points
     expect(await loss.locator('circle').count()).toBe(Number(await loss.getAttribute('data-val-points')));
     expect(await loss.locator('.chart-legend li').allTextContents()).toEqual([
-      'train (raw)',
-      'train (smoothed)',
+      'train',
+      'smoothed',
       'validation',
       'v1 MLP on MNIST',
       'v2 MLP on MNIST',
@@ -147,6 +148,7 @@ describe('runs across tabs and on the Text tab', () => {
 
     const b = await a.context().newPage();
     await b.goto(a.url());
+    await openDrawer(b, 'runs');
     const row = b.locator('[data-testid=run-row][data-version="1"]');
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 60_000 }).toBe('elsewhere');
     expect(await row.getByTestId('run-status').textContent()).toBe('running in another tab');
@@ -201,6 +203,7 @@ describe('runs across tabs and on the Text tab', () => {
     const metric = (await row.getByTestId('run-metric').textContent())!;
     expect(metric).toMatch(/^\d\.\d{3} nats\/char$/);
     // compared, the run's 12 validation points lie over all three text charts; its last one is the run's key metric
+    await openDrawer(page, 'runs');
     await row.getByTestId('run-compare').click();
     await expect.poll(() => nats.getAttribute('data-overlay-points'), { timeout: 10_000 }).toBe('12');
     expect(await page.getByTestId('perplexity-chart').getAttribute('data-overlay-points')).toBe('12');

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openPlayground, screenshot, useBrowser } from './browser';
+import { docShots, openPlayground, screenshot, useBrowser } from './browser';
 import { sotuBytes } from '../unit/mnist';
 
 const browser = useBrowser();
@@ -67,6 +67,7 @@ describe('char-LSTM in the page (WebGPU on SwiftShader)', () => {
     expect(continuation).toHaveLength(40);
     expect(continuation.every((c) => allowed.has(c))).toBe(true);
     await screenshot(page, 'text-trained');
+    await docShots(page, 'screenshot-text');
 
     // save: two downloads, model json and weights
     const downloads: { name: string; path: string }[] = [];

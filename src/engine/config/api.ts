@@ -1,5 +1,6 @@
 /** The one typed contract between the page and the engine (the worker exposes it through comlink). */
 import type { BackendName, BackendState } from './backends';
+import type { DigitView, ImageWeightsView, TextSurpriseView } from './inspect';
 import type { DatasetInfo, NamedBytes } from './data';
 import type { ModelConfig } from './imageModel';
 import type { TrainConfig } from './train';
@@ -108,6 +109,12 @@ export interface PlaygroundApi {
   stop(): Promise<void>;
   evaluate(): Promise<EvaluationResult>;
   predict(pixels: Float32Array): Promise<number[]>;
+  /** Inspect: the image model's first-layer unit images and per-layer weight norms. */
+  inspectImageWeights(): Promise<ImageWeightsView>;
+  /** Inspect: per-character surprise, top-5 and the embeddings' PCA of the text model on a passage. */
+  inspectText(passage: string): Promise<TextSurpriseView>;
+  /** Inspect: SmoothGrad saliency of the guess and the conv feature maps for one drawn digit (784 pixels). */
+  inspectDigit(pixels: Float32Array): Promise<DigitView>;
   memory(): Promise<MemoryInfo>;
 
   // Runs: every training run is kept (IndexedDB, else this tab's memory) with its curves and last checkpoint

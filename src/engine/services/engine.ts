@@ -5,6 +5,7 @@ import { BackendService } from './backend';
 import { CompressService } from './compress';
 import { DiagnosticsService } from './diagnostics';
 import { ImageService } from './images';
+import { InspectService } from './inspect';
 import { ModelFileService } from './modelFiles';
 import { RunService } from './runs';
 import { TextService } from './text';
@@ -24,6 +25,7 @@ export class Engine implements PlaygroundApi {
   private readonly compress = new CompressService(this.ws);
   private readonly files = new ModelFileService(this.ws);
   private readonly runs = new RunService(this.ws);
+  private readonly inspect = new InspectService(this.ws);
   private readonly diagnostics = new DiagnosticsService(this.ws, this.text);
 
   /**
@@ -56,6 +58,11 @@ export class Engine implements PlaygroundApi {
   train: Api['train'] = (...a) => this.images.train(...a);
   evaluate: Api['evaluate'] = (...a) => this.images.evaluate(...a);
   predict: Api['predict'] = (...a) => this.images.predict(...a);
+
+  // Inspect
+  inspectImageWeights: Api['inspectImageWeights'] = (...a) => this.inspect.inspectImageWeights(...a);
+  inspectText: Api['inspectText'] = (...a) => this.inspect.inspectText(...a);
+  inspectDigit: Api['inspectDigit'] = (...a) => this.inspect.inspectDigit(...a);
 
   // Text: char-LSTM
   loadText: Api['loadText'] = (...a) => this.text.loadText(...a);

@@ -14,29 +14,31 @@ const percent = (v: number) => `${(v * 100).toFixed(1)}%`;
 
 export function ChartsPanel() {
   return (
-    <Panel title="Live metrics" testId="charts-panel">
-      <MetricChart
-        task="images"
-        title="Loss"
-        train={lossOf}
-        val={valLossOf}
-        format={fixed3}
-        yDomain={ZERO_TO_AUTO}
-        epochWord="epoch"
-        testId="loss-chart"
-        order={0}
-      />
-      <MetricChart
-        task="images"
-        title="Accuracy"
-        train={accOf}
-        val={valAccOf}
-        format={percent}
-        yDomain={ZERO_TO_ONE}
-        epochWord="epoch"
-        testId="accuracy-chart"
-        order={1}
-      />
+    <Panel title="Live metrics" testId="charts-panel" className="charts-panel">
+      <div className="charts">
+        <MetricChart
+          task="images"
+          title="Loss"
+          train={lossOf}
+          val={valLossOf}
+          format={fixed3}
+          yDomain={ZERO_TO_AUTO}
+          epochWord="epoch"
+          testId="loss-chart"
+          order={0}
+        />
+        <MetricChart
+          task="images"
+          title="Accuracy"
+          train={accOf}
+          val={valAccOf}
+          format={percent}
+          yDomain={ZERO_TO_ONE}
+          epochWord="epoch"
+          testId="accuracy-chart"
+          order={1}
+        />
+      </div>
     </Panel>
   );
 }

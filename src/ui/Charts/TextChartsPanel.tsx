@@ -15,39 +15,41 @@ const ONE_TO_AUTO: [number, 'auto'] = [1, 'auto'];
 
 export function TextChartsPanel() {
   return (
-    <Panel title="Live metrics" testId="text-charts-panel">
-      <MetricChart
-        task="text"
-        title="Loss (nats per character)"
-        train={nats}
-        val={valNats}
-        format={fixed3}
-        yDomain={ZERO_TO_AUTO}
-        epochWord="round"
-        testId="nats-chart"
-        order={0}
-      />
-      <MetricChart
-        task="text"
-        title="Loss (bits per character)"
-        train={bits}
-        val={valBits}
-        format={fixed3}
-        yDomain={ZERO_TO_AUTO}
-        epochWord="round"
-        testId="bits-chart"
-        order={1}
-      />
-      <MetricChart
-        task="text"
-        title="Validation perplexity"
-        val={valPerplexity}
-        format={fixed2}
-        yDomain={ONE_TO_AUTO}
-        epochWord="round"
-        testId="perplexity-chart"
-        order={2}
-      />
+    <Panel title="Live metrics" testId="text-charts-panel" className="charts-panel">
+      <div className="charts three">
+        <MetricChart
+          task="text"
+          title="Loss (nats per character)"
+          train={nats}
+          val={valNats}
+          format={fixed3}
+          yDomain={ZERO_TO_AUTO}
+          epochWord="round"
+          testId="nats-chart"
+          order={0}
+        />
+        <MetricChart
+          task="text"
+          title="Loss (bits per character)"
+          train={bits}
+          val={valBits}
+          format={fixed3}
+          yDomain={ZERO_TO_AUTO}
+          epochWord="round"
+          testId="bits-chart"
+          order={1}
+        />
+        <MetricChart
+          task="text"
+          title="Validation perplexity"
+          val={valPerplexity}
+          format={fixed2}
+          yDomain={ONE_TO_AUTO}
+          epochWord="round"
+          testId="perplexity-chart"
+          order={2}
+        />
+      </div>
     </Panel>
   );
 }

@@ -43,25 +43,45 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks;
 }
 
-const cache = new WeakMap<StepPoint[], Map<(p: StepPoint) => number, TrainSeries>>();
+const cache = new WeakMap<StepPoint[], Map<(p: StepPoint) => number, Map<number, TrainSeries>>>();
 
-/** Raw and smoothed (EMA 0.95) training values, thinned for drawing; computed once per steps array and accessor. */
-export function trainSeries(steps: StepPoint[], of: (p: StepPoint) => number): TrainSeries {
+/**
+ * Raw and smoothed (EMA 0.95) training values from step `from` on (0: all), thinned for drawing; computed once per
+ * steps array, accessor and start. The smoothing runs over the whole run, so a zoomed curve shows the same values.
+ */
+export function trainSeries(steps: StepPoint[], of: (p: StepPoint) => number, from = 0): TrainSeries {
   let byAccessor = cache.get(steps);
   if (!byAccessor) cache.set(steps, (byAccessor = new Map()));
-  const hit = byAccessor.get(of);
+  let byStart = byAccessor.get(of);
+  if (!byStart) byAccessor.set(of, (byStart = new Map()));
+  const hit = byStart.get(from);
   if (hit) return hit;
   const values = steps.map(of);
   const s = smooth(values, 0.95);
-  const keep = thin(steps.map((_, i) => i));
+  const first = from > 0 ? steps.findIndex((p) => p.step >= from) : 0;
+  const shown = first < 0 ? [] : steps.slice(first).map((_, i) => first + i);
+  const keep = thin(shown);
   const series: TrainSeries = {
     raw: keep.map((i) => ({ step: steps[i].step, value: values[i] })),
     smoothed: keep.map((i) => ({ step: steps[i].step, value: s[i] })),
-    max: values.reduce((m, v) => (Number.isFinite(v) && v > m ? v : m), 0),
+    max: shown.reduce((m, i) => (Number.isFinite(values[i]) && values[i] > m ? values[i] : m), 0),
     last: steps.length ? { step: steps[steps.length - 1].step, value: s[s.length - 1] } : null,
   };
-  byAccessor.set(of, series);
+  // a zoomed start moves with the run: keep only the latest few
+  if (byStart.size > 8) byStart.clear();
+  byStart.set(from, series);
   return series;
+}
+
+/**
+ * The x range of a chart zoomed to its last `window` steps (0: the whole run, [0, xMax]). The start moves in fifths
+ * of the window, so the frame is redrawn five times per window rather than at every step.
+ */
+export function zoomRange(window: number, lastStep: number, xMax: number): [number, number] {
+  if (window <= 0 || lastStep <= window) return [0, window > 0 ? Math.min(xMax, window) : xMax];
+  const stride = window / 5;
+  const from = Math.ceil((lastStep - window) / stride) * stride;
+  return [from, from + window];
 }
 
 /** An SVG path through the finite points ("M x,y L x,y ..."), mapped by the chart's scales. */

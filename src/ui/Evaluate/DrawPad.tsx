@@ -1,6 +1,7 @@
 import { useRef, useState, type KeyboardEvent } from 'react';
 import { drawingToMnist } from '../../engine/config/drawing';
 import { predictDrawing } from '../store/imagesActions';
+import { DigitInspect } from '../Inspect/DigitInspect';
 import { useStore } from '../store/store';
 import { ErrorText } from '../common/Field';
 
@@ -131,6 +132,7 @@ export function DrawPad() {
         Keyboard: arrow keys move the pen (Shift for small steps), Space puts it down or lifts it (lifting classifies), Escape clears.
       </p>
       <ErrorText text={error} />
+      <DigitInspect />
     </div>
   );
 }

@@ -124,6 +124,29 @@ function RunRow({ run, active }: { run: RunSummary; active: boolean }) {
   );
 }
 
+/** An interrupted run's offer to resume, beside Start (not inside the Runs view), so it is seen when the page opens. */
+export function ResumeOffer() {
+  const offer = useStore((s) => s.runs.offer);
+  const state = useStore((s) => s.train.state);
+  if (!offer || state === 'running' || state === 'paused') return null;
+  return (
+    <div className="notice info" role="status" data-testid="resume-offer">
+      <span>
+        Run v{offer.version} "{offer.name}" was interrupted at step {offer.step.toLocaleString('en-US')} of {offer.totalSteps.toLocaleString('en-US')}
+        . Resume it from its last checkpoint (step {offer.checkpointStep?.toLocaleString('en-US')})?
+      </span>
+      <span className="row">
+        <button type="button" data-testid="resume-offered" onClick={() => void resumeRun(offer.id)}>
+          Resume
+        </button>
+        <button type="button" onClick={dismissOffer}>
+          Not now
+        </button>
+      </span>
+    </div>
+  );
+}
+
 /** Every training run, kept across reloads: reopen, compare, rename, delete, export, import, resume an interrupted one. */
 export function RunsPanel() {
   const runs = useStore((s) => s.runs);
@@ -134,25 +157,9 @@ export function RunsPanel() {
     void refreshRuns().catch(() => []);
     // oxlint-disable-next-line react/exhaustive-effect-dependencies -- state is the trigger, not an input
   }, [state]);
-  const { offer, storage } = runs;
+  const { storage } = runs;
   return (
     <Panel title="Runs" testId="runs-panel">
-      {offer && !active && (
-        <div className="notice info" role="status" data-testid="resume-offer">
-          <span>
-            Run v{offer.version} "{offer.name}" was interrupted at step {offer.step.toLocaleString('en-US')} of{' '}
-            {offer.totalSteps.toLocaleString('en-US')}. Resume it from its last checkpoint (step {offer.checkpointStep?.toLocaleString('en-US')})?
-          </span>
-          <span className="row">
-            <button type="button" data-testid="resume-offered" onClick={() => void resumeRun(offer.id)}>
-              Resume
-            </button>
-            <button type="button" onClick={dismissOffer}>
-              Not now
-            </button>
-          </span>
-        </div>
-      )}
       <p className="muted" data-testid="runs-storage">
         {storage === null
           ? ''

@@ -81,15 +81,12 @@ function HyperparameterFields({ text, disabled }: { text: AppState['text']; disa
   );
 }
 
-export function TextTrainPanel() {
+/** The char-LSTM's full hyperparameter form, in the left column with corpus and model. */
+export function TextSettingsPanel() {
   const text = useStore((s) => s.text);
-  const train = useStore((s) => s.train);
-  const ready = useStore((s) => s.text.info !== null && s.backend.active !== null);
-  const compressing = useStore((s) => s.compress.images.busy !== null || s.compress.text.busy !== null);
-  const active = train.state === 'running' || train.state === 'paused';
-  const samples = train.task === 'text' ? text.samples : [];
+  const active = useStore((s) => s.train.state === 'running' || s.train.state === 'paused');
   return (
-    <Panel title="3. Train" testId="text-train-panel">
+    <Panel title="Hyperparameters" testId="text-hyperparameters-panel">
       <HyperparameterFields text={text} disabled={active} />
       {text.family === 'charTransformer' && (
         <p className="muted" data-testid="transformer-optimizer-note">
@@ -97,6 +94,46 @@ export function TextTrainPanel() {
           tenth: the optimizer choice does not apply, and the learning rate is the peak.
         </p>
       )}
+    </Panel>
+  );
+}
+
+/** Samples generated during training, below the charts so they don't push the charts down. */
+export function TextSamples() {
+  const text = useStore((s) => s.text);
+  const task = useStore((s) => s.train.task);
+  const samples = task === 'text' ? text.samples : [];
+  if (samples.length === 0) return null;
+  return (
+    <section className="panel samples" aria-label="Samples while training" data-testid="text-samples">
+      <h3>Samples while training (temperature 0.8)</h3>
+      {samples
+        .slice(-3)
+        .reverse()
+        .map((s) => (
+          <figure key={s.step}>
+            <figcaption>step {s.step}</figcaption>
+            <pre>{s.text}</pre>
+          </figure>
+        ))}
+    </section>
+  );
+}
+
+export function TextTrainPanel() {
+  const text = useStore((s) => s.text);
+  const train = useStore((s) => s.train);
+  const ready = useStore((s) => s.text.info !== null && s.backend.active !== null);
+  const compressing = useStore((s) => s.compress.images.busy !== null || s.compress.text.busy !== null);
+  const active = train.state === 'running' || train.state === 'paused';
+  const { config } = text;
+  return (
+    <Panel title="3. Train" testId="text-train-panel">
+      <p className="muted train-summary" data-testid="text-train-summary">
+        {text.family === 'charTransformer' ? 'AdamW, warm-up + cosine' : OPTIMIZER_LABELS[config.optimizer]} · lr {config.learningRate} · batch{' '}
+        {config.batchSize} · {config.epochs} round
+        {config.epochs === 1 ? '' : 's'} · <a href="#text-hyperparameters-panel">change</a>
+      </p>
       {train.task === 'text' || !active ? (
         <>
           <ContinueToggle which="text" disabled={active} />
@@ -106,20 +143,6 @@ export function TextTrainPanel() {
         <p className="muted">An image model is training; stop it (Images tab) to train a char model.</p>
       )}
       {train.task === 'text' && <ErrorText text={train.message} testId="train-message" />}
-      {samples.length > 0 && (
-        <div className="samples" data-testid="text-samples">
-          <h3>Samples while training (temperature 0.8)</h3>
-          {samples
-            .slice(-3)
-            .reverse()
-            .map((s) => (
-              <figure key={s.step}>
-                <figcaption>step {s.step}</figcaption>
-                <pre>{s.text}</pre>
-              </figure>
-            ))}
-        </div>
-      )}
     </Panel>
   );
 }

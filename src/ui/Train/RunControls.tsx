@@ -24,7 +24,7 @@ export function RunControls({
   const active = state === 'running' || state === 'paused';
   return (
     <>
-      <div className="row buttons">
+      <div className="row buttons run-bar">
         <button type="button" data-testid="start" disabled={active || !ready} onClick={onStart}>
           Start
         </button>

@@ -8,15 +8,13 @@ import { IMAGE_HELP as HELP } from '../help/hyperparameters';
 
 const OPTIMIZER_LABELS: Record<OptimizerName, string> = { sgd: 'SGD', momentum: 'SGD + momentum 0.9', adam: 'Adam', rmsprop: 'RMSprop' };
 
-export function TrainPanel() {
-  const train = useStore((s) => s.train);
-  const ready = useStore((s) => s.data.info !== null && s.backend.active !== null);
-  const { config, state } = train;
-  const compressing = useStore((s) => s.compress.images.busy !== null || s.compress.text.busy !== null);
-  const active = state === 'running' || state === 'paused';
+/** The full hyperparameter form: it sits with data and model (left column), so Start and the charts stay on screen. */
+export function TrainSettingsPanel() {
+  const config = useStore((s) => s.train.config);
+  const active = useStore((s) => s.train.state === 'running' || s.train.state === 'paused');
   const set = setTrainConfig;
   return (
-    <Panel title="3. Train" testId="train-panel">
+    <Panel title="Hyperparameters" testId="hyperparameters-panel">
       <fieldset disabled={active} className="grid-fields">
         <legend>Hyperparameters</legend>
         <SelectField
@@ -65,6 +63,25 @@ export function TrainPanel() {
           onChange={(trainLimit) => set({ trainLimit })}
         />
       </fieldset>
+    </Panel>
+  );
+}
+
+/** Start, progress and a one-line summary of the hyperparameters, next to the charts. */
+export function TrainPanel() {
+  const train = useStore((s) => s.train);
+  const ready = useStore((s) => s.data.info !== null && s.backend.active !== null);
+  const { config, state } = train;
+  const compressing = useStore((s) => s.compress.images.busy !== null || s.compress.text.busy !== null);
+  const active = state === 'running' || state === 'paused';
+  const limit = config.trainLimit > 0 ? ` · ${config.trainLimit.toLocaleString('en-US')} samples` : '';
+  return (
+    <Panel title="3. Train" testId="train-panel">
+      <p className="muted train-summary" data-testid="train-summary">
+        {OPTIMIZER_LABELS[config.optimizer]} · lr {config.learningRate} · batch {config.batchSize} · {config.epochs} epoch
+        {config.epochs === 1 ? '' : 's'}
+        {limit} · <a href="#hyperparameters-panel">change</a>
+      </p>
       {train.task === 'images' || !active ? (
         <>
           <ContinueToggle which="images" disabled={active} />

@@ -73,9 +73,9 @@ function Help({ id, text }: { id: string; text?: string }) {
   ) : null;
 }
 
-export function Panel({ title, children, testId }: { title: string; children: ReactNode; testId?: string }) {
+export function Panel({ title, children, testId, className }: { title: string; children: ReactNode; testId?: string; className?: string }) {
   return (
-    <section className="panel" aria-label={title} id={testId} data-testid={testId}>
+    <section className={className ? `panel ${className}` : 'panel'} aria-label={title} id={testId} data-testid={testId}>
       <h2>{title}</h2>
       {children}
     </section>

@@ -110,7 +110,7 @@ export async function evaluate(): Promise<void> {
 
 export async function predictDrawing(pixels: Float32Array): Promise<void> {
   try {
-    store.update('draw', { probabilities: await engine.predict(pixels), error: null });
+    store.update('draw', { probabilities: await engine.predict(pixels), error: null, pixels });
   } catch (e) {
     store.update('draw', { probabilities: null, error: message(e) });
   }

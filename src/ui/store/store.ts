@@ -85,6 +85,9 @@ const initialCompress = (): CompressSlice => ({
 });
 
 export type Mode = 'images' | 'text';
+/** Colour theme: 'system' follows prefers-color-scheme. */
+export type Theme = 'system' | 'light' | 'dark';
+export const THEMES: readonly Theme[] = ['system', 'light', 'dark'];
 
 export interface FastestBackend {
   backend: BackendName;
@@ -97,6 +100,7 @@ export type RunState = 'idle' | 'running' | 'paused' | 'finished' | 'stopped' | 
 /** Everything several panels read. Panels never touch tfjs: they read this and call actions. */
 export interface AppState {
   mode: Mode;
+  theme: Theme;
   backend: {
     active: BackendName | null;
     failures: Partial<Record<BackendName, string>>;
@@ -162,7 +166,8 @@ export interface AppState {
   continueRun: Record<Mode, boolean>;
   compress: Record<Mode, CompressSlice>;
   evaluation: { result: EvaluationResult | null; running: boolean; error: string | null };
-  draw: { probabilities: number[] | null; error: string | null };
+  /** pixels: the last drawing classified (28 x 28), for Inspect. */
+  draw: { probabilities: number[] | null; error: string | null; pixels: Float32Array | null };
   /** count: how many times the same notice was raised (shown as "×3" instead of three copies). */
   notices: { id: number; level: 'error' | 'info'; message: string; count: number }[];
   runs: RunsSlice;
@@ -170,6 +175,7 @@ export interface AppState {
 
 export const initialState = (): AppState => ({
   mode: 'images',
+  theme: 'system',
   backend: { active: null, failures: {}, switching: false, error: null, auto: true, fastest: {}, measuring: null, guess: null },
   data: { info: null, loading: null, error: null, preview: [], validationSize: 5000 },
   model: { kind: 'mlp', configs: { mlp: MLP_PRESET, cnn: CNN_PRESET }, summary: null, problems: [] },
@@ -202,7 +208,7 @@ export const initialState = (): AppState => ({
   continueRun: { images: false, text: false },
   compress: { images: initialCompress(), text: initialCompress() },
   evaluation: { result: null, running: false, error: null },
-  draw: { probabilities: null, error: null },
+  draw: { probabilities: null, error: null, pixels: null },
   notices: [],
   runs: { list: [], storage: null, offer: null, overlay: [], renaming: null, busy: null, error: null },
 });

@@ -1,4 +1,4 @@
-import type { AppState, Mode } from '../store/store';
+import { THEMES, type AppState, type Mode } from '../store/store';
 import { validateModelConfig } from '../../engine/config/validateImageModel';
 import { LR_SCHEDULES, OPTIMIZERS, validateTrainConfig } from '../../engine/config/train';
 import { validateCharConfig } from '../../engine/config/charModel';
@@ -45,6 +45,7 @@ function distillRows(): UrlField[] {
 /** Every setting a link carries, in query-string order. The backend override is `backend` (see urlState.ts). */
 export const URL_FIELDS: UrlField[] = [
   { key: 'tab', label: 'tab', section: 'app', path: 'mode', type: 'choice', choices: ['images', 'text'] },
+  { key: 'theme', label: 'theme', section: 'app', path: 'theme', type: 'choice', choices: THEMES },
   { key: 'model', label: 'model type', section: 'app', path: 'model.kind', type: 'choice', choices: ['mlp', 'cnn'] },
   { key: 'mlp', label: 'MLP hidden layers', section: 'mlp', path: 'model.configs.mlp.hidden', type: 'dense' },
   { key: 'mlp.dropout', label: 'MLP dropout', section: 'mlp', path: 'model.configs.mlp.dropout', type: 'number' },

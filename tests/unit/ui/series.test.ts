@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { niceCeil, niceTicks, pathOf, thin, trainSeries } from '../../../src/ui/Charts/series';
+import { niceCeil, niceTicks, pathOf, thin, trainSeries, zoomRange } from '../../../src/ui/Charts/series';
 import type { StepPoint } from '../../../src/engine/config/events';
 
 const steps = (losses: number[]): StepPoint[] => losses.map((loss, i) => ({ step: i + 1, epoch: 0, loss, accuracy: 1 - loss / 10 }));
@@ -37,6 +37,34 @@ describe('chart series', () => {
     expect(series.last?.step).toBe(4);
     expect(trainSeries(s, of)).toBe(series);
     expect(trainSeries(steps([2, 1, NaN, 4]), of)).not.toBe(series);
+  });
+
+  it('zooms to the last N steps: the start moves in fifths of N, the newest step always inside', () => {
+    expect(zoomRange(0, 730, 1000)).toEqual([0, 1000]); // no zoom: the whole run
+    expect(zoomRange(50, 30, 1000)).toEqual([0, 50]); // fewer steps than the window: from 0
+    expect(zoomRange(50, 30, 40)).toEqual([0, 40]);
+    expect(zoomRange(50, 100, 100)).toEqual([50, 100]);
+    expect(zoomRange(50, 101, 100)).toEqual([60, 110]); // stride 10: 101 - 50 = 51, up to 60
+    expect(zoomRange(200, 730, 1000)).toEqual([560, 760]); // stride 40: 530 up to 560
+    for (let last = 201; last < 400; last++) {
+      const [from, to] = zoomRange(200, last, 1000);
+      expect(to - from).toBe(200);
+      expect(last).toBeGreaterThan(from);
+      expect(last).toBeLessThanOrEqual(to);
+    }
+  });
+
+  it("a zoomed series keeps the whole run's smoothing and its latest value, and scales to the shown part", () => {
+    const s = steps([8, 6, 4, 2, 1]); // steps 1..5
+    const of = (p: StepPoint) => p.loss;
+    const whole = trainSeries(s, of);
+    const zoomed = trainSeries(s, of, 3);
+    expect(zoomed.raw).toEqual(whole.raw.slice(2));
+    expect(zoomed.smoothed).toEqual(whole.smoothed.slice(2));
+    expect(zoomed.max).toBe(4); // the largest value from step 3 on, not 8
+    expect(zoomed.last).toEqual(whole.last);
+    expect(trainSeries(s, of, 3)).toBe(zoomed);
+    expect(trainSeries(s, of, 9).raw).toEqual([]);
   });
 
   it('draws a path through the finite points on the given scales', () => {

@@ -95,4 +95,13 @@ describe('settings in the link', () => {
     expect(decode('t.units=100').state.text.preset).toBe('custom');
     expect(decode('').state.text.preset).toBe('small');
   });
+
+  it('carries the colour theme: only a chosen one, and an unknown one keeps "system"', () => {
+    expect(encodeSettings(initialState()).has('theme')).toBe(false);
+    expect(encodeSettings({ ...initialState(), theme: 'dark' }).get('theme')).toBe('dark');
+    expect(decode('theme=light').state.theme).toBe('light');
+    const bad = decode('theme=purple');
+    expect(bad.state.theme).toBe('system');
+    expect(bad.problems).toHaveLength(1);
+  });
 });

@@ -1,0 +1,39 @@
+import type { ReactNode } from 'react';
+
+/** One view of the frame's third column (the newest result, Runs, Compress; later Inspect): adding one is one entry. */
+export interface DrawerPanel {
+  id: string;
+  label: string;
+  render: () => ReactNode;
+}
+
+/**
+ * The newest result and the tools beside the train-and-watch loop, as tabs in one column of the frame rather than more
+ * page below. Every view stays mounted (hidden when not shown), so a run's figures keep updating behind another view.
+ */
+export function Drawers({ panels, open, onOpen }: { panels: DrawerPanel[]; open: string; onOpen: (id: string) => void }) {
+  const shown = panels.some((p) => p.id === open) ? open : panels[0]?.id;
+  return (
+    <section className="column result drawers" aria-label="Result and tools" data-testid="drawers" id="tools">
+      <div className="row drawer-tabs">
+        {panels.map((p) => (
+          <button
+            key={p.id}
+            type="button"
+            aria-expanded={p.id === shown}
+            aria-controls={`drawer-${p.id}`}
+            data-testid={`drawer-${p.id}`}
+            onClick={() => onOpen(p.id)}
+          >
+            {p.label}
+          </button>
+        ))}
+      </div>
+      {panels.map((p) => (
+        <div key={p.id} id={`drawer-${p.id}`} className="drawer" hidden={p.id !== shown}>
+          {p.render()}
+        </div>
+      ))}
+    </section>
+  );
+}
