@@ -11,6 +11,7 @@ import { CorpusPanel } from './Text/CorpusPanel';
 import { CharModelPanel } from './Text/CharModelPanel';
 import { TextSamples, TextSettingsPanel, TextTrainPanel } from './Text/TextTrainPanel';
 import { GeneratePanel } from './Text/GeneratePanel';
+import { AttentionPanel } from './Text/AttentionPanel';
 import type { Mode } from './store/store';
 import { CompressPanel } from './Compress/CompressPanel';
 import { ImagesInspect } from './Inspect/ImagesInspect';
@@ -25,7 +26,7 @@ import { ThemeToggle } from './Shortcuts/ThemeToggle';
 
 const TABS: { mode: Mode; label: string }[] = [
   { mode: 'images', label: 'Images: MLP / CNN on MNIST' },
-  { mode: 'text', label: 'Text: char-LSTM' },
+  { mode: 'text', label: 'Text: char-LSTM / Transformer' },
 ];
 
 function Tabs() {
@@ -176,6 +177,7 @@ function TextResult() {
     <>
       <TextSamples />
       <GeneratePanel />
+      <AttentionPanel />
     </>
   );
 }

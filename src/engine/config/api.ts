@@ -7,6 +7,7 @@ import type { TrainConfig } from './train';
 import type { TrainEvent, TrainResult } from './events';
 import type { CorpusInfo, CorpusOptions } from './corpus';
 import type { CharLstmConfig } from './charModel';
+import type { AttentionView, CharTransformerConfig } from './charTransformer';
 import type { TextTrainConfig } from './textTrain';
 import type { GenerateOptions } from './generate';
 import type { EvaluationResult, ExportFile, ModelFiles, ModelSummary } from './results';
@@ -28,7 +29,7 @@ import type { ImportedRun, RunRecord, RunSummary, StorageStatus } from './runs';
 /** The two model families the page trains; API calls that act on "the current model" say which. */
 export type Which = 'images' | 'text';
 
-export type ModelKind = 'mlp' | 'cnn' | 'charLstm';
+export type ModelKind = 'mlp' | 'cnn' | 'charLstm' | 'charTransformer';
 
 /** What the page asks of the engine at start: test hooks (?testHooks=1) and whether runs are kept (?storage=off). */
 export interface SessionOptions {
@@ -58,7 +59,7 @@ export interface ImportedModelInfo {
 export interface CharModelInfo {
   source: string;
   vocabSize: number;
-  config: CharLstmConfig;
+  config: CharLstmConfig | CharTransformerConfig;
   options: CorpusOptions;
 }
 
@@ -95,7 +96,7 @@ export interface PlaygroundApi {
   init(preferred: BackendName | undefined, onNotice: (n: Notice) => void, options?: SessionOptions): Promise<BackendState>;
   setBackend(name: BackendName): Promise<BackendState>;
   /** Times the candidates while idle, giving way to any other call; the active backend is unchanged afterwards. */
-  measureBackends(kind: ModelKind, config: ModelConfig | CharLstmConfig, candidates: BackendName[]): Promise<BackendMeasure>;
+  measureBackends(kind: ModelKind, config: ModelConfig | CharLstmConfig | CharTransformerConfig, candidates: BackendName[]): Promise<BackendMeasure>;
   loadMnist(urls: MnistUrls, validationSize: number, onProgress: (p: LoadProgress) => void): Promise<DatasetInfo>;
   /** User IDX files; on any error the current dataset stays and the error message says what to do. */
   loadIdxFiles(files: NamedBytes[], validationSize: number): Promise<DatasetInfo>;
@@ -145,9 +146,9 @@ export interface PlaygroundApi {
   loadText(file: NamedBytes, options: CorpusOptions): Promise<CorpusInfo>;
   loadDefaultText(url: string, name: string, options: CorpusOptions): Promise<CorpusInfo>;
   setTextOptions(options: CorpusOptions): Promise<CorpusInfo>;
-  describeCharModel(config: CharLstmConfig): Promise<ModelSummary>;
+  describeCharModel(config: CharLstmConfig | CharTransformerConfig): Promise<ModelSummary>;
   trainText(
-    model: CharLstmConfig,
+    model: CharLstmConfig | CharTransformerConfig,
     config: TrainConfig,
     text: TextTrainConfig,
     onEvent: (e: TrainEvent) => void,
@@ -156,6 +157,8 @@ export interface PlaygroundApi {
   /** Streams text through onChunk as it is sampled; resolves with all of it. */
   generate(options: GenerateOptions, onChunk: (text: string) => void): Promise<string>;
   stopGenerating(): Promise<void>;
+  /** The char-Transformer's attention at a position of a passage (null: the start of the validation text). */
+  charAttention(position: number, passage: string | null): Promise<AttentionView>;
   exportModel(which: Which): Promise<ModelFiles>;
   importCharModel(files: NamedBytes[]): Promise<CharModelInfo>;
 

@@ -10,7 +10,7 @@ interface LayerSummary {
 }
 
 export interface ModelSummary {
-  kind: ModelConfig['kind'] | 'charLstm';
+  kind: ModelConfig['kind'] | 'charLstm' | 'charTransformer';
   layers: LayerSummary[];
   totalParams: number;
 }

@@ -3,6 +3,7 @@ import type { EpochPoint, StepPoint } from './events';
 import type { TrainConfig } from './train';
 import type { ModelConfig } from './imageModel';
 import type { CharLstmConfig } from './charModel';
+import type { CharTransformerConfig } from './charTransformer';
 import type { TextTrainConfig } from './textTrain';
 import type { CorpusOptions } from './corpus';
 
@@ -29,7 +30,7 @@ export interface RunSummary {
   version: number;
   name: string;
   task: 'images' | 'text';
-  modelKind: 'mlp' | 'cnn' | 'charLstm';
+  modelKind: 'mlp' | 'cnn' | 'charLstm' | 'charTransformer';
   createdAt: string;
   updatedAt: string;
   status: RunStatus;
@@ -47,7 +48,7 @@ export interface RunSummary {
 /** A whole run: settings, curves and the facts needed to rebuild its model. Weights live in the checkpoint store. */
 export interface RunRecord extends RunSummary {
   /** The builder's configuration; null when the run continued a loaded model (then topology rebuilds it). */
-  model: ModelConfig | CharLstmConfig | null;
+  model: ModelConfig | CharLstmConfig | CharTransformerConfig | null;
   topology: object | null;
   train: TrainConfig;
   text: TextTrainConfig | null;
@@ -68,4 +69,9 @@ export interface ImportedRun {
   run: RunSummary;
   /** What did not come in (an old export's checkpoint), or null. */
   note: string | null;
+}
+
+/** The model family as run names and the compare chart's legend show it. */
+export function familyName(kind: RunSummary['modelKind']): string {
+  return { mlp: 'MLP', cnn: 'CNN', charLstm: 'char-LSTM', charTransformer: 'Transformer' }[kind];
 }

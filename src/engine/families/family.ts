@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ModelKind, Which } from '../config/api';
 import type { CharLstmConfig, CharLstmMetadata } from '../config/charModel';
+import type { CharTransformerConfig, CharTransformerMetadata } from '../config/charTransformer';
 import type { ModelConfig } from '../config/imageModel';
 import type { MetricInfo } from '../config/compress';
 import type { DatasetIdentity, RunRecord } from '../config/runs';
@@ -22,11 +23,11 @@ export interface LoadedText {
   corpus: Corpus;
 }
 
-/** The page's current char model, its vocabulary and what an export of it carries. */
+/** The page's current char model (char-LSTM or char-Transformer), its vocabulary and what an export of it carries. */
 export interface CharModel {
   model: tf.LayersModel;
   vocab: Vocabulary;
-  meta: CharLstmMetadata;
+  meta: CharLstmMetadata | CharTransformerMetadata;
 }
 
 /**
@@ -44,7 +45,7 @@ export interface FamilyContext {
   readonly charModel: CharModel | null;
   /** Makes the model the page's current one of its family, disposing the one it replaces. */
   adoptImageModel(model: tf.LayersModel): void;
-  adoptCharModel(model: tf.LayersModel, meta: CharLstmMetadata): void;
+  adoptCharModel(model: tf.LayersModel, meta: CharLstmMetadata | CharTransformerMetadata): void;
 }
 
 /**
@@ -85,5 +86,5 @@ export interface ModelFamily {
    * Items (samples, predicted characters) per second of a few training steps on the active backend; with
    * `stopped`, it gives way between warm-up steps and throws Interrupted once `stopped()` is true.
    */
-  backendSpeed(ctx: FamilyContext, config: ModelConfig | CharLstmConfig, stopped?: () => boolean): Promise<number>;
+  backendSpeed(ctx: FamilyContext, config: ModelConfig | CharLstmConfig | CharTransformerConfig, stopped?: () => boolean): Promise<number>;
 }

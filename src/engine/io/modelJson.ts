@@ -7,6 +7,7 @@
 import * as v from 'valibot';
 import type { CharLstmMetadata } from '../config/charModel';
 import { validateCharConfig } from '../config/charModel';
+import { type CharTransformerMetadata, validateTransformerConfig } from '../config/charTransformer';
 import { validateCorpusOptions } from '../config/corpus';
 import { parseOr, plainObject, wholeNumber } from '../config/schema';
 
@@ -93,10 +94,33 @@ const charMetadata = v.looseObject({
   corpus: v.string(),
 });
 
-/** The char-LSTM metadata of a model.json or .nnq (vocabulary, corpus options, settings), or `fail`'s error. */
-export function parseCharMetadata(metadata: unknown, where: string, fail: (message: string) => Error): CharLstmMetadata {
-  if ((metadata as { kind?: unknown } | null)?.kind !== 'charLstm') {
-    throw fail('This model carries no char-LSTM vocabulary; choose a char-LSTM exported from the Text tab.');
+const transformerMetadata = v.looseObject({
+  kind: v.literal('charTransformer'),
+  vocab: v.pipe(v.array(v.string()), v.minLength(2, 'at least 2 characters')),
+  options: v.looseObject({ lowercase: v.boolean(), maxVocab: wholeNumber(0, 65535) }),
+  config: v.looseObject({
+    kind: v.literal('charTransformer'),
+    layers: wholeNumber(1),
+    heads: wholeNumber(1),
+    width: wholeNumber(1),
+    context: wholeNumber(2),
+    dropout: v.number(),
+    tied: v.boolean(),
+  }),
+  corpus: v.string(),
+});
+
+/** The char model metadata (char-LSTM or char-Transformer) of a model.json or .nnq, or `fail`'s error. */
+export function parseCharMetadata(metadata: unknown, where: string, fail: (message: string) => Error): CharLstmMetadata | CharTransformerMetadata {
+  const kind = (metadata as { kind?: unknown } | null)?.kind;
+  if (kind === 'charTransformer') {
+    const meta = parseOr(transformerMetadata, metadata, where, fail, 'userDefinedMetadata');
+    const problems = [...validateTransformerConfig(meta.config), ...validateCorpusOptions(meta.options)];
+    if (problems.length) throw fail(`${where}: userDefinedMetadata: ${problems[0]}`);
+    return meta;
+  }
+  if (kind !== 'charLstm') {
+    throw fail('This model carries no char-LSTM or char-Transformer vocabulary; choose a char model exported from the Text tab.');
   }
   const meta = parseOr(charMetadata, metadata, where, fail, 'userDefinedMetadata');
   const problems = [...validateCharConfig(meta.config), ...validateCorpusOptions(meta.options)];

@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot';
 import { parseOr, plainObject, wholeNumber } from '../config/schema';
+import { weightLayout } from '../config/charTransformer';
 import { layersOfTopology, type Topology } from './modelJson';
 
 /** The most float32 weight bytes a model may have in a browser tab (1 GB: 250 million parameters). */
@@ -150,6 +151,27 @@ const RULES: Record<string, LayerRule> = {
     size: (c, input) => ({ weights: [['embeddings', [c.input_dim as number, c.output_dim as number]]], output: [...input, c.output_dim as number] }),
   },
   LSTM: recurrentRule(4),
+  // the char-Transformer's one layer (families/charTransformer/layer.ts): its weights are nanoGPT's, by name
+  CharGpt: {
+    config: v.looseObject({
+      ...common,
+      layers: wholeNumber(1, 12),
+      heads: wholeNumber(1, 16),
+      width: wholeNumber(1, 1024),
+      context: wholeNumber(2, 1000),
+      dropout: v.number(),
+      tied: v.boolean(),
+      vocab: wholeNumber(2),
+    }),
+    size(c, input) {
+      const config = {
+        kind: 'charTransformer' as const,
+        ...(c as { layers: number; heads: number; width: number; context: number; dropout: number; tied: boolean }),
+      };
+      const vocab = c.vocab as number;
+      return { weights: weightLayout(config, vocab).map(([n, shape]): LayerWeight => [n, shape]), output: [...input, vocab] };
+    },
+  },
   GRU: recurrentRule(3),
   SimpleRNN: recurrentRule(1),
 };

@@ -8,6 +8,7 @@ import { ACTIVATIONS } from '../config/imageModel';
 import { validateModelConfig } from '../config/validateImageModel';
 import { LR_SCHEDULES, OPTIMIZERS, validateTrainConfig } from '../config/train';
 import { validateCharConfig } from '../config/charModel';
+import { validateTransformerConfig } from '../config/charTransformer';
 import { validateTextTrainConfig } from '../config/textTrain';
 import { validateCorpusOptions } from '../config/corpus';
 import type { RunRecord } from '../config/runs';
@@ -49,6 +50,15 @@ const modelConfig = v.variant('kind', [
     dropout: rate,
     window: wholeNumber(2),
   }),
+  v.object({
+    kind: v.literal('charTransformer'),
+    layers: wholeNumber(1),
+    heads: wholeNumber(1),
+    width: wholeNumber(1),
+    context: wholeNumber(2),
+    dropout: rate,
+    tied: v.boolean(),
+  }),
 ]);
 const trainConfig = v.object({
   optimizer: v.picklist(OPTIMIZERS),
@@ -81,7 +91,7 @@ const runFile = v.object({
   version: wholeNumber(1),
   name: v.pipe(v.string(), v.trim(), v.minLength(1, 'a name of at least one character'), v.maxLength(100, 'a name of at most 100 characters')),
   task,
-  modelKind: v.picklist(['mlp', 'cnn', 'charLstm']),
+  modelKind: v.picklist(['mlp', 'cnn', 'charLstm', 'charTransformer']),
   createdAt: time,
   updatedAt: time,
   status: v.picklist(['running', 'finished', 'stopped', 'failed', 'interrupted', 'elsewhere']),
@@ -130,11 +140,17 @@ export type RunFile = v.InferOutput<typeof runFile>;
 function settingsProblem(r: RunFile): string | null {
   const images = r.task === 'images';
   if (r.dataset.task !== r.task) return `dataset.task is "${r.dataset.task}" but the run's task is "${r.task}".`;
-  if (images !== (r.modelKind !== 'charLstm')) return `modelKind "${r.modelKind}" is not a model of the ${r.task} task.`;
+  if (images !== (r.modelKind === 'mlp' || r.modelKind === 'cnn')) return `modelKind "${r.modelKind}" is not a model of the ${r.task} task.`;
   if (r.model && r.model.kind !== r.modelKind) return `model.kind is "${r.model.kind}" but modelKind is "${r.modelKind}".`;
   if (images && !r.model && !r.topology) return 'an image run needs its model settings or its topology; both are null.';
-  if (!images && (!r.model || !r.text || !r.vocab)) return 'a char-LSTM run needs model, text and vocab; one of them is null.';
-  const model = !r.model ? [] : r.model.kind === 'charLstm' ? validateCharConfig(r.model) : validateModelConfig(r.model);
+  if (!images && (!r.model || !r.text || !r.vocab)) return 'a char model run needs model, text and vocab; one of them is null.';
+  const model = !r.model
+    ? []
+    : r.model.kind === 'charLstm'
+      ? validateCharConfig(r.model)
+      : r.model.kind === 'charTransformer'
+        ? validateTransformerConfig(r.model)
+        : validateModelConfig(r.model);
   const problems = [...model, ...validateTrainConfig(r.train), ...(r.text ? validateTextTrainConfig(r.text) : [])];
   if (r.vocab) problems.push(...validateCorpusOptions(r.vocab.options));
   return problems[0] ?? null;

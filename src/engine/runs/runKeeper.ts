@@ -5,7 +5,7 @@ import type { ExportFile } from '../config/results';
 import type { TrainConfig } from '../config/train';
 import { TrainEvent, TrainResult } from '../config/events';
 import type { NamedBytes } from '../config/data';
-import { ImportedRun, RunRecord, RunSummary, StorageStatus } from '../config/runs';
+import { familyName, ImportedRun, RunRecord, RunSummary, StorageStatus } from '../config/runs';
 import { trySetBackend } from '../backend/backends';
 import { restoreWeights } from '../io/checkpoint';
 import { Trainer } from '../train/trainer';
@@ -90,7 +90,7 @@ export class RunKeeper {
 
   newRun(fields: NewRunFields): RunRecorder {
     const now = new Date().toISOString();
-    const label = `${fields.modelKind === 'charLstm' ? 'char-LSTM' : fields.modelKind.toUpperCase()} on ${fields.dataset.name}`;
+    const label = `${familyName(fields.modelKind)} on ${fields.dataset.name}`;
     const record: RunRecord = {
       id: runId(),
       version: 0,

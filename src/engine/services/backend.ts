@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendMeasure, BackendTiming, MemoryInfo, ModelKind, Notice, SessionOptions } from '../config/api';
 import type { BackendName, BackendState } from '../config/backends';
 import type { CharLstmConfig } from '../config/charModel';
+import type { CharTransformerConfig } from '../config/charTransformer';
 import type { ModelConfig } from '../config/imageModel';
 import { selectBackend, trySetBackend } from '../backend/backends';
 import { Interrupted } from '../bench/textBench';
@@ -58,7 +59,11 @@ export class BackendService {
    * only while nothing else runs: any other job stops it (then `interrupted` is true and the timings are partial).
    * The active backend is the same afterwards; the page decides whether a later run moves (see clearlyFastest).
    */
-  async measureBackends(kind: ModelKind, config: ModelConfig | CharLstmConfig, candidates: BackendName[]): Promise<BackendMeasure> {
+  async measureBackends(
+    kind: ModelKind,
+    config: ModelConfig | CharLstmConfig | CharTransformerConfig,
+    candidates: BackendName[],
+  ): Promise<BackendMeasure> {
     const measured = await this.ws.giveWay(async (stopped) => {
       const start = tf.getBackend() as BackendName;
       const family = familyOfKind(kind);

@@ -50,7 +50,7 @@ export class CompressService {
 
   /** Snapshots the page's current model as the float32 original that every variant is compared with. */
   async compressStart(which: Which): Promise<CompressState> {
-    const family = familyOf(which);
+    const family = familyOf(which, this.ws);
     return this.ws.exclusive('measuring the model', async () => {
       const model = family.current(this.ws, 'compress');
       family.checkMeasurable(this.ws);
@@ -69,7 +69,7 @@ export class CompressService {
 
   /** Post-training quantization of a variant's kernels (biases stay float32). */
   async quantizeVariant(which: Which, sourceId: number, spec: QuantSpec): Promise<VariantInfo> {
-    const family = familyOf(which);
+    const family = familyOf(which, this.ws);
     return this.ws.exclusive('quantizing', async () => {
       const store = this.store(family);
       const source = store.get(sourceId);
@@ -90,7 +90,7 @@ export class CompressService {
     config: TrainConfig,
     onEvent: (e: TrainEvent) => void,
   ): Promise<VariantInfo> {
-    const family = familyOf(which);
+    const family = familyOf(which, this.ws);
     return this.ws.exclusive('pruning', async () => {
       if (!(options.sparsity >= 0 && options.sparsity < 1))
         throw new Error(`Target sparsity must be from 0% to below 100%, got ${options.sparsity * 100}%.`);
@@ -149,7 +149,7 @@ export class CompressService {
     sparsities: number[],
     scope: PruneOptions['scope'],
   ): Promise<{ sparsity: number; metric: number }[]> {
-    const family = familyOf(which);
+    const family = familyOf(which, this.ws);
     return this.ws.exclusive('pruning', async () => {
       const source = this.store(family).get(sourceId);
       const out: { sparsity: number; metric: number }[] = [];
@@ -195,7 +195,7 @@ export class CompressService {
   }
 
   async variantHistogram(which: Which, id: number, weightName: string): Promise<Histogram> {
-    const store = this.store(familyOf(which));
+    const store = this.store(familyOf(which, this.ws));
     const v = store.get(id);
     const parentId = v.info.parentId ?? id;
     const after = v.snap.entries.find((e) => e.name === weightName);
@@ -209,7 +209,7 @@ export class CompressService {
    * weight's float32 bits: what any of its exports must load into (the end-to-end tests compare stock tfjs and nnq-loader.js with it).
    */
   async variantOutputs(which: Which, id: number, input: number[], shape: number[]): Promise<VariantOutputs> {
-    const { snap } = this.store(familyOf(which)).get(id);
+    const { snap } = this.store(familyOf(which, this.ws)).get(id);
     const model = await loadSnapshot(snap);
     try {
       const outputs = tf.tidy(() => Array.from((model.predict(tf.tensor(input, shape, model.inputs[0].dtype)) as tf.Tensor).dataSync()));
@@ -221,7 +221,7 @@ export class CompressService {
 
   /** The variant in the TensorFlow.js layers format (quantization in the manifest where it can say it), plus our compact file when it cannot. */
   async exportVariant(which: Which, id: number): Promise<ExportFile[]> {
-    const family = familyOf(which);
+    const family = familyOf(which, this.ws);
     const { info, snap } = this.store(family).get(id);
     const stem = `${family.filePrefix}-${info.label}`;
     const plain = plainLayersFiles(snap, stem);

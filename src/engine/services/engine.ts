@@ -72,6 +72,7 @@ export class Engine implements PlaygroundApi {
   setTextOptions: Api['setTextOptions'] = (...a) => this.text.setTextOptions(...a);
   describeCharModel: Api['describeCharModel'] = (...a) => this.text.describeCharModel(...a);
   trainText: Api['trainText'] = (...a) => this.text.trainText(...a);
+  charAttention: Api['charAttention'] = (...a) => this.text.attention(...a);
   generate: Api['generate'] = (...a) => this.text.generate(...a);
   stopGenerating: Api['stopGenerating'] = (...a) => this.text.stopGenerating(...a);
 

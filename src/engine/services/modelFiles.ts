@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CharModelInfo, ImportedModelInfo, Which } from '../config/api';
 import type { CharLstmMetadata } from '../config/charModel';
+import type { CharTransformerMetadata } from '../config/charTransformer';
+import '../families/charTransformer/layer'; // registers CharGpt, so a char-Transformer's model.json loads
 import type { NamedBytes } from '../config/data';
 import type { ModelFiles } from '../config/results';
 import { loadSnapshot } from '../compress/snapshot';
@@ -20,7 +22,7 @@ export class ModelFileService {
 
   /** The current model in the TensorFlow.js layers format (float32), with what it needs to be used again. */
   async exportModel(which: Which): Promise<ModelFiles> {
-    const family = familyOf(which);
+    const family = familyOf(which, this.ws);
     return this.ws.exclusive(
       'exporting',
       async () => exportModel(family.current(this.ws, 'export'), family.fileStem(this.ws), family.metadata(this.ws)),
@@ -67,14 +69,14 @@ export class ModelFileService {
     return (await evaluateSet(model, this.ws.imageData().test)).accuracy;
   }
 
-  /** A char-LSTM exported by this page (model.json plus its weights file, or one .nnq file). The current model stays on any error. */
+  /** A char-LSTM or char-Transformer exported by this page (model.json plus its weights file, or one .nnq file). The current model stays on any error. */
   async importCharModel(files: NamedBytes[]): Promise<CharModelInfo> {
     return this.ws.exclusive(
       'loading a model',
       async () => {
         const { model, metadata } = await this.loadModelFiles(files);
         const vocabSize = (model.outputs[0].shape.at(-1) ?? 0) as number;
-        let meta: CharLstmMetadata;
+        let meta: CharLstmMetadata | CharTransformerMetadata;
         try {
           meta = parseCharMetadata(metadata, files.find((f) => /\.(json|nnq)$/i.test(f.name))?.name ?? 'model.json', (m) => new ModelFileError(m));
         } catch (e) {

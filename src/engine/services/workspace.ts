@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Notice, Which } from '../config/api';
 import type { CharLstmMetadata } from '../config/charModel';
+import type { CharTransformerMetadata } from '../config/charTransformer';
 import type { TrainResult } from '../config/events';
 import { DEFAULT_TEXT_TRAIN, type TextTrainConfig } from '../config/textTrain';
 import type { VariantStore } from '../compress/variants';
@@ -9,7 +10,7 @@ import { TrainingHealth } from '../inspect/health';
 import type { ImageDataset } from '../data/images';
 import type { CharModel, FamilyContext, LoadedText } from '../families/family';
 import type { TextData } from '../families/charLstm/task';
-import { familyOf } from '../families';
+import { familyOfKind } from '../families';
 import type { ActiveRun } from '../runs/runKeeper';
 import { RunKeeper } from '../runs/runKeeper';
 import { TextError, vocabularyFrom } from '../text/corpus';
@@ -62,8 +63,8 @@ export class Workspace implements FamilyContext {
   private readonly watched = new WeakSet<object>();
   /** Every run kept, the one training now supervised (see runs/runKeeper.ts). */
   readonly keeper = new RunKeeper({
-    plan: (record) => familyOf(record.task).plan(record, this),
-    dataProblem: (record) => familyOf(record.task).dataProblem(record.dataset, this),
+    plan: (record) => familyOfKind(record.modelKind).plan(record, this),
+    dataProblem: (record) => familyOfKind(record.modelKind).dataProblem(record.dataset, this),
     notify: (n) => this.notify(n),
     setTrainer: (trainer, run) => {
       this.trainer = trainer;
@@ -188,9 +189,9 @@ export class Workspace implements FamilyContext {
     if (old !== model) disposeQuietly(old);
   }
 
-  adoptCharModel(model: tf.LayersModel, meta: CharLstmMetadata): void {
+  adoptCharModel(model: tf.LayersModel, meta: CharLstmMetadata | CharTransformerMetadata): void {
     const old = this.charModel?.model;
-    this.charModel = { model, vocab: vocabularyFrom(meta.vocab), meta: { ...meta, kind: 'charLstm' } };
+    this.charModel = { model, vocab: vocabularyFrom(meta.vocab), meta };
     if (old !== model) disposeQuietly(old);
   }
 

@@ -47,6 +47,8 @@ export interface TrainTask {
   validate(): Promise<{ loss: number; accuracy: number } | null>;
   /** After validation: anything extra to report (a text sample, say). */
   afterEpoch?(step: number, emit: (e: TrainEvent) => void): Promise<void>;
+  /** The task's own optimizer (its own update rule and schedule), used and checkpointed instead of the config's. */
+  readonly optimizer?: tf.Optimizer;
 }
 
 /**
@@ -87,7 +89,7 @@ export class Trainer {
 
   async run(): Promise<TrainResult> {
     const { task, config } = this;
-    const optimizer = makeOptimizer(config.optimizer, config.learningRate);
+    const optimizer = task.optimizer ?? makeOptimizer(config.optimizer, config.learningRate);
     const totalSteps = task.stepsPerEpoch * config.epochs;
     const resumeFrom = this.hooks.resumeFrom;
     const rng = countedRandom(config.seed, resumeFrom?.randomCalls ?? 0);

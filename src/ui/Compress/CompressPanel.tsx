@@ -75,7 +75,7 @@ export function CompressPanel({ which }: { which: Mode }) {
   const training = useStore((s) => s.train.state === 'running' || s.train.state === 'paused');
   const busy = c.busy !== null || training;
   return (
-    <Panel title={`5. Compress${which === 'text' ? ' the char-LSTM' : ''}`} testId={`compress-panel-${which}`}>
+    <Panel title={which === 'text' ? '6. Compress the char model' : '5. Compress'} testId={`compress-panel-${which}`}>
       <p className="muted">
         Quantize, prune{which === 'images' ? ', distil' : ''} and combine them; each variant is measured on{' '}
         {which === 'images' ? 'the test set' : 'the validation text'} and can be exported.

@@ -14,7 +14,7 @@ interface Row {
   loads: string;
 }
 
-const PAGE_LOAD = { images: 'this page (5. Compress: Load a model)', text: 'this page (Text tab: Load a saved char-LSTM)' };
+const PAGE_LOAD = { images: 'this page (5. Compress: Load a model)', text: 'this page (Text tab: Load a saved char model)' };
 
 /** Each file of the export: what it holds and which tools load it. */
 function rows(which: Mode, v: VariantInfo, files: ExportFile[]): Row[] {

@@ -1,61 +1,83 @@
 import { CHAR_PRESETS, CharPresetName } from '../../engine/config/charModel';
-import { applyCharPreset, setCharModel } from '../store/textActions';
+import { applyCharPreset, setCharFamily, setCharModel } from '../store/textActions';
 import { useStore } from '../store/store';
 import { ErrorText, NumberField, Panel, SelectField } from '../common/Field';
 import { ModelSummaryTable } from '../Model/ModelSummaryTable';
 import { TEXT_HELP as HELP } from '../help/hyperparameters';
+import { TransformerFields } from './TransformerFields';
 
 const PRESET_NAMES = Object.keys(CHAR_PRESETS) as CharPresetName[];
 
 export function CharModelPanel() {
   const text = useStore((s) => s.text);
   const busy = useStore((s) => s.train.state === 'running' || s.train.state === 'paused');
-  const m = text.model;
   return (
-    <Panel title="2. Char-LSTM" testId="char-model-panel">
+    <Panel title="2. Char model" testId="char-model-panel">
       <fieldset disabled={busy} className="grid-fields">
-        <legend>Architecture: embedding → LSTM × layers → softmax over the vocabulary</legend>
+        <legend>
+          {text.family === 'charTransformer'
+            ? 'Architecture: token + position embedding → pre-norm blocks (causal attention, MLP) → layer norm → softmax'
+            : 'Architecture: embedding → LSTM × layers → softmax over the vocabulary'}
+        </legend>
         <SelectField
-          label="Preset"
-          value={text.preset}
-          options={[...PRESET_NAMES, 'custom'] as const}
-          labels={{ ...Object.fromEntries(PRESET_NAMES.map((n) => [n, CHAR_PRESETS[n].label])), custom: 'Custom' }}
-          testId="char-preset"
-          onChange={(v) => v !== 'custom' && applyCharPreset(v)}
+          label="Model"
+          value={text.family}
+          options={['charLstm', 'charTransformer'] as const}
+          labels={{ charLstm: 'char-LSTM', charTransformer: 'Transformer (tiny GPT)' }}
+          testId="char-family"
+          onChange={setCharFamily}
         />
-        <NumberField
-          label="Embedding size"
-          value={m.embedding}
-          testId="char-embedding"
-          hint={HELP.embedding}
-          onChange={(embedding) => setCharModel({ embedding })}
-        />
-        <NumberField
-          label="LSTM layers (1-3)"
-          value={m.layers}
-          testId="char-layers"
-          hint={HELP.layers}
-          onChange={(layers) => setCharModel({ layers })}
-        />
-        <NumberField label="Units per layer" value={m.units} testId="char-units" hint={HELP.units} onChange={(units) => setCharModel({ units })} />
-        <NumberField
-          label="Dropout between layers"
-          value={m.dropout}
-          step={0.05}
-          testId="char-dropout"
-          hint={HELP.dropout}
-          onChange={(dropout) => setCharModel({ dropout })}
-        />
-        <NumberField
-          label="Window (characters)"
-          value={m.window}
-          testId="char-window"
-          hint={HELP.window}
-          onChange={(window) => setCharModel({ window })}
-        />
+        {text.family === 'charTransformer' ? <TransformerFields /> : <LstmFields />}
       </fieldset>
       {text.problems.length > 0 && <ErrorText text={text.problems.join(' ')} testId="char-model-problems" />}
       {text.summary && <ModelSummaryTable summary={text.summary} />}
     </Panel>
+  );
+}
+
+function LstmFields() {
+  const text = useStore((s) => s.text);
+  const m = text.model;
+  return (
+    <>
+      <SelectField
+        label="Preset"
+        value={text.preset}
+        options={[...PRESET_NAMES, 'custom'] as const}
+        labels={{ ...Object.fromEntries(PRESET_NAMES.map((n) => [n, CHAR_PRESETS[n].label])), custom: 'Custom' }}
+        testId="char-preset"
+        onChange={(v) => v !== 'custom' && applyCharPreset(v)}
+      />
+      <NumberField
+        label="Embedding size"
+        value={m.embedding}
+        testId="char-embedding"
+        hint={HELP.embedding}
+        onChange={(embedding) => setCharModel({ embedding })}
+      />
+      <NumberField
+        label="LSTM layers (1-3)"
+        value={m.layers}
+        testId="char-layers"
+        hint={HELP.layers}
+        onChange={(layers) => setCharModel({ layers })}
+      />
+      <NumberField label="Units per layer" value={m.units} testId="char-units" hint={HELP.units} onChange={(units) => setCharModel({ units })} />
+      <NumberField
+        label="Dropout between layers"
+        value={m.dropout}
+        step={0.05}
+        testId="char-dropout"
+        hint={HELP.dropout}
+        onChange={(dropout) => setCharModel({ dropout })}
+      />
+      <NumberField
+        label="Window (characters)"
+        value={m.window}
+        testId="char-window"
+        hint={HELP.window}
+        onChange={(window) => setCharModel({ window })}
+      />
+    </>
   );
 }

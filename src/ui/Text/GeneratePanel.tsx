@@ -12,7 +12,7 @@ export function GeneratePanel() {
       <p className="muted" data-testid="char-model-ready">
         {text.ready
           ? `Model: trained on ${text.ready.source}, vocabulary ${text.ready.vocabSize}.`
-          : 'Train a char-LSTM (or load one below) to generate text.'}
+          : 'Train a char model (or load one below) to generate text.'}
       </p>
       <div className="grid-fields">
         <label className="field wide">
@@ -56,7 +56,7 @@ export function GeneratePanel() {
           Save model (model.json + weights)
         </button>
         <label className="field">
-          <span>Load a saved char-LSTM: choose its .json and .weights.bin together</span>
+          <span>Load a saved char model (LSTM or Transformer): choose its .json and .weights.bin together</span>
           <input
             type="file"
             multiple

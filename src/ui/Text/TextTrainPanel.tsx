@@ -88,6 +88,12 @@ export function TextSettingsPanel() {
   return (
     <Panel title="Hyperparameters" testId="text-hyperparameters-panel">
       <HyperparameterFields text={text} disabled={active} />
+      {text.family === 'charTransformer' && (
+        <p className="muted" data-testid="transformer-optimizer-note">
+          The Transformer trains with AdamW (weight decay 0.1 on its matrices), a linear warm-up over a tenth of the steps and a cosine decay to a
+          tenth: the optimizer choice does not apply, and the learning rate is the peak.
+        </p>
+      )}
     </Panel>
   );
 }
@@ -124,7 +130,8 @@ export function TextTrainPanel() {
   return (
     <Panel title="3. Train" testId="text-train-panel">
       <p className="muted train-summary" data-testid="text-train-summary">
-        {OPTIMIZER_LABELS[config.optimizer]} · lr {config.learningRate} · batch {config.batchSize} · {config.epochs} round
+        {text.family === 'charTransformer' ? 'AdamW, warm-up + cosine' : OPTIMIZER_LABELS[config.optimizer]} · lr {config.learningRate} · batch{' '}
+        {config.batchSize} · {config.epochs} round
         {config.epochs === 1 ? '' : 's'} · <a href="#text-hyperparameters-panel">change</a>
       </p>
       {train.task === 'text' || !active ? (
@@ -133,7 +140,7 @@ export function TextTrainPanel() {
           <RunControls ready={ready && !compressing} onStart={() => void startTextTraining()} unit="characters" epochWord="Round" />
         </>
       ) : (
-        <p className="muted">An image model is training; stop it (Images tab) to train a char-LSTM.</p>
+        <p className="muted">An image model is training; stop it (Images tab) to train a char model.</p>
       )}
       {train.task === 'text' && <ErrorText text={train.message} testId="train-message" />}
     </Panel>

@@ -1,5 +1,6 @@
 import { type BackendName, BACKEND_ORDER, CLEARLY_FASTER, clearlyFastest } from '../../engine/config/backends';
 import type { CharLstmConfig } from '../../engine/config/charModel';
+import type { CharTransformerConfig } from '../../engine/config/charTransformer';
 import type { ModelConfig } from '../../engine/config/imageModel';
 import type { BackendMeasure, ModelKind } from '../../engine/config/api';
 import { engine } from './engine';
@@ -7,7 +8,7 @@ import { message, notify } from './notices';
 import { FastestBackend, store } from './store';
 
 const FASTEST_KEY = 'nn-playground.fastest-backend.v1';
-const KIND_LABEL: Record<ModelKind, string> = { mlp: 'MLP', cnn: 'CNN', charLstm: 'char-LSTM' };
+const KIND_LABEL: Record<ModelKind, string> = { mlp: 'MLP', cnn: 'CNN', charLstm: 'char-LSTM', charTransformer: 'Transformer' };
 
 /** The fastest backend measured per model kind on an earlier visit. */
 export function readFastest(): Partial<Record<ModelKind, FastestBackend>> {
@@ -68,10 +69,13 @@ const IDLE_MS = 2000;
 let idleTimer: ReturnType<typeof setTimeout> | undefined;
 
 /** The model kind on screen and its config, if its data is loaded and nothing else runs. */
-function idleKind(): { kind: ModelKind; config: ModelConfig | CharLstmConfig } | null {
+function idleKind(): { kind: ModelKind; config: ModelConfig | CharLstmConfig | CharTransformerConfig } | null {
   const s = store.get();
   if (s.train.state === 'running' || s.train.state === 'paused' || s.backend.measuring || s.backend.switching) return null;
-  if (s.mode === 'text') return s.text.info ? { kind: 'charLstm', config: s.text.model } : null;
+  if (s.mode === 'text') {
+    if (!s.text.info) return null;
+    return s.text.family === 'charTransformer' ? { kind: 'charTransformer', config: s.text.gpt } : { kind: 'charLstm', config: s.text.model };
+  }
   return s.data.info ? { kind: s.model.kind, config: s.model.configs[s.model.kind] } : null;
 }
 
@@ -93,7 +97,7 @@ function measureWhenIdle(): void {
 }
 
 /** Times `kind` on each candidate; if the measurement ran to its end, keeps it and says what the next Start does. */
-async function measure(kind: ModelKind, config: ModelConfig | CharLstmConfig, candidates: BackendName[]): Promise<void> {
+async function measure(kind: ModelKind, config: ModelConfig | CharLstmConfig | CharTransformerConfig, candidates: BackendName[]): Promise<void> {
   store.update('backend', { measuring: kind });
   let result: BackendMeasure;
   try {

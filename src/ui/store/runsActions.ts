@@ -1,4 +1,4 @@
-import type { RunRecord, RunSummary } from '../../engine/config/runs';
+import { familyName, type RunRecord, type RunSummary } from '../../engine/config/runs';
 import { engine } from './engine';
 import { downloadFiles, readFiles } from './files';
 import { evaluate } from './imagesActions';
@@ -9,7 +9,11 @@ import { runTraining } from './training';
 /** Most runs drawn on top of each other in the comparison chart. */
 export const MAX_OVERLAY = 4;
 
-const label = (r: Pick<RunSummary, 'name' | 'version'>) => `v${r.version} ${r.name}`;
+/** The legend's name for a run; it names the family (char-LSTM, Transformer) when the run's own name does not. */
+const label = (r: Pick<RunSummary, 'name' | 'version' | 'modelKind'>) => {
+  const family = familyName(r.modelKind);
+  return r.name.includes(family) ? `v${r.version} ${r.name}` : `v${r.version} ${r.name} (${family})`;
+};
 
 /** At start-up: says plainly when runs cannot be kept, lists the stored runs and offers to resume an interrupted one. */
 export async function initRuns(): Promise<void> {

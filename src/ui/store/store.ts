@@ -10,6 +10,7 @@ import { type CorpusInfo, type CorpusOptions, DEFAULT_CORPUS_OPTIONS } from '../
 import { type GenerateOptions, DEFAULT_GENERATE } from '../../engine/config/generate';
 import { type TextTrainConfig, DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN } from '../../engine/config/textTrain';
 import { CharLstmConfig, CharPresetName, DEFAULT_CHAR_MODEL } from '../../engine/config/charModel';
+import { type AttentionView, type CharTransformerConfig, TRANSFORMER_PRESETS, type TransformerPresetName } from '../../engine/config/charTransformer';
 import {
   DEFAULT_DISTILL,
   type CompressState,
@@ -140,6 +141,10 @@ export interface AppState {
     error: string | null;
     preset: CharPresetName | 'custom';
     model: CharLstmConfig;
+    /** Which char family the next run trains: the char-LSTM above or the Transformer below. */
+    family: 'charLstm' | 'charTransformer';
+    gptPreset: TransformerPresetName | 'custom';
+    gpt: CharTransformerConfig;
     summary: ModelSummary | null;
     problems: string[];
     config: TrainConfig;
@@ -151,6 +156,9 @@ export interface AppState {
     generateError: string | null;
     /** The model generation uses: trained here or loaded from files. */
     ready: CharModelInfo | null;
+    /** The char-Transformer's attention view (worker numbers) and its error. */
+    attention: AttentionView | null;
+    attentionError: string | null;
     fileMessage: string | null;
     fileError: string | null;
   };
@@ -179,6 +187,9 @@ export const initialState = (): AppState => ({
     error: null,
     preset: 'small',
     model: DEFAULT_CHAR_MODEL,
+    family: 'charLstm',
+    gptPreset: 'tiny',
+    gpt: TRANSFORMER_PRESETS.tiny,
     summary: null,
     problems: [],
     config: { ...DEFAULT_TRAIN, ...DEFAULT_TEXT_OPTIMIZER },
@@ -189,6 +200,8 @@ export const initialState = (): AppState => ({
     generating: false,
     generateError: null,
     ready: null,
+    attention: null,
+    attentionError: null,
     fileMessage: null,
     fileError: null,
   },

@@ -1,4 +1,10 @@
 import { type CharLstmConfig, CHAR_PRESETS, CharPresetName, validateCharConfig } from '../../engine/config/charModel';
+import {
+  type CharTransformerConfig,
+  TRANSFORMER_PRESETS,
+  type TransformerPresetName,
+  validateTransformerConfig,
+} from '../../engine/config/charTransformer';
 import { type CorpusOptions, validateCorpusOptions } from '../../engine/config/corpus';
 import { type GenerateOptions, validateGenerateOptions } from '../../engine/config/generate';
 import { type TextTrainConfig, validateTextTrainConfig } from '../../engine/config/textTrain';
@@ -53,15 +59,24 @@ export async function setCorpusOptions(patch: Partial<CorpusOptions>): Promise<v
   }
 }
 
+/** The settings of the family the next text run trains. */
+function chosenCharModel(): CharLstmConfig | CharTransformerConfig {
+  const t = store.get().text;
+  return t.family === 'charTransformer' ? t.gpt : t.model;
+}
+
+const charProblems = (c: CharLstmConfig | CharTransformerConfig) =>
+  c.kind === 'charTransformer' ? validateTransformerConfig(c) : validateCharConfig(c);
+
 async function refreshCharSummary(): Promise<void> {
-  const { model } = store.get().text;
-  const problems = validateCharConfig(model);
+  const model = chosenCharModel();
+  const problems = charProblems(model);
   if (problems.length) {
     store.update('text', { problems, summary: null });
     return;
   }
   store.update('text', { problems: [] });
-  const current = () => store.get().text.model === model; // a slow reply for an older configuration is dropped
+  const current = () => chosenCharModel() === model; // a slow reply for an older configuration is dropped
   try {
     const summary = await engine.describeCharModel(model);
     if (current()) store.update('text', { problems: [], summary });
@@ -72,6 +87,21 @@ async function refreshCharSummary(): Promise<void> {
 
 export function setCharModel(patch: Partial<CharLstmConfig>): void {
   store.update('text', (t) => ({ model: { ...t.model, ...patch }, preset: 'custom' as const }));
+  void refreshCharSummary();
+}
+
+export function setCharFamily(family: 'charLstm' | 'charTransformer'): void {
+  store.update('text', { family });
+  void refreshCharSummary();
+}
+
+export function setTransformerModel(patch: Partial<CharTransformerConfig>): void {
+  store.update('text', (t) => ({ gpt: { ...t.gpt, ...patch }, gptPreset: 'custom' as const }));
+  void refreshCharSummary();
+}
+
+export function applyTransformerPreset(name: TransformerPresetName): void {
+  store.update('text', { gpt: TRANSFORMER_PRESETS[name], gptPreset: name });
   void refreshCharSummary();
 }
 
@@ -90,7 +120,8 @@ export function setTextOnlyConfig(patch: Partial<TextTrainConfig>): void {
 
 export async function startTextTraining(): Promise<void> {
   const { text } = store.get();
-  const problems = [...validateCharConfig(text.model), ...validateTrainConfig(text.config), ...validateTextTrainConfig(text.textConfig)];
+  const model = chosenCharModel();
+  const problems = [...charProblems(model), ...validateTrainConfig(text.config), ...validateTextTrainConfig(text.textConfig)];
   store.update('train', { task: 'text' });
   if (problems.length) {
     store.update('train', { state: 'failed', message: problems.join(' ') });
@@ -100,13 +131,13 @@ export async function startTextTraining(): Promise<void> {
     store.update('train', { message: 'The text is still loading; start again once it is ready.' });
     return;
   }
-  if (!store.get().continueRun.text) await switchToFastestBackend('charLstm');
+  if (!store.get().continueRun.text) await switchToFastestBackend(model.kind);
   beginRun('text');
   store.update('text', { samples: [], output: '', generateError: null });
   const fromCurrent = store.get().continueRun.text;
-  const ready = { source: text.info.name, vocabSize: text.info.vocabSize, config: text.model, options: text.options };
+  const ready = { source: text.info.name, vocabSize: text.info.vocabSize, config: model, options: text.options };
   await runTraining(
-    (onEvent) => engine.trainText(text.model, text.config, text.textConfig, onEvent, fromCurrent),
+    (onEvent) => engine.trainText(model, text.config, text.textConfig, onEvent, fromCurrent),
     (result) => {
       if (result.reason !== 'failed' && !fromCurrent) store.update('text', { ready });
     },
@@ -159,10 +190,21 @@ export async function importCharModel(files: File[]): Promise<void> {
     store.update('text', {
       ready: info,
       output: '',
-      fileMessage: `Loaded a char-LSTM trained on ${info.source} (vocabulary ${info.vocabSize}).`,
+      fileMessage: `Loaded a ${info.config.kind === 'charTransformer' ? 'char-Transformer' : 'char-LSTM'} trained on ${info.source} (vocabulary ${info.vocabSize}).`,
       fileError: null,
     });
   } catch (e) {
     store.update('text', { fileError: message(e), fileMessage: null });
+  }
+}
+
+/** Each head's attention at `position` over the generated text (if any) or the start of the validation text. */
+export async function showAttention(position: number): Promise<void> {
+  const { output } = store.get().text;
+  try {
+    const attention = await engine.charAttention(position, output.length >= 2 ? output : null);
+    store.update('text', { attention, attentionError: null });
+  } catch (e) {
+    store.update('text', { attentionError: message(e) });
   }
 }

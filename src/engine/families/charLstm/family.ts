@@ -30,7 +30,7 @@ export const charLstmFamily: ModelFamily = {
   filePrefix: 'char-lstm',
 
   current(ctx, doing) {
-    if (ctx.charModel) return ctx.charModel.model;
+    if (ctx.charModel?.meta.kind === 'charLstm') return ctx.charModel.model;
     throw new Error(
       doing === 'compress'
         ? 'Train or load a char-LSTM first; there is nothing to compress yet.'
@@ -47,7 +47,8 @@ export const charLstmFamily: ModelFamily = {
   fileStem: (ctx) => `char-lstm-${ctx.charModel!.meta.corpus}`,
 
   fineTuneTask(model, ctx, config) {
-    return textTask(model, ctx.textData(), ctx.charModel!.meta.config.window, config, { ...ctx.textTrain, sampleLength: 0 });
+    const meta = ctx.charModel!.meta as CharLstmMetadata; // current() checked the kind
+    return textTask(model, ctx.textData(), meta.config.window, config, { ...ctx.textTrain, sampleLength: 0 });
   },
 
   async measure(ctx, snap) {

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openPlayground, screenshot, useBrowser } from './browser';
+import { sotuBytes } from '../unit/mnist';
+
+const browser = useBrowser();
+
+const speech = Buffer.from(sotuBytes('1962_john_f_kennedy_d.txt'));
+const allowed = new Set([...speech.toString('utf8'), '\uFFFD']);
+
+async function openText(): Promise<Page> {
+  const { page } = await openPlayground(browser(), '?backend=webgpu');
+  await page.getByTestId('tab-text').click();
+  await expect.poll(() => page.getByTestId('corpus-name').textContent(), { timeout: 120_000 }).toContain('State of the Union');
+  return page;
+}
+
+async function generate(page: Page): Promise<string> {
+  await page.getByTestId('gen-length').fill('40');
+  await page.getByTestId('seed-text').fill('The ');
+  await page.getByTestId('generate').click();
+  await expect.poll(() => page.getByTestId('generate-state').textContent(), { timeout: 120_000 }).toBe('idle');
+  return (await page.getByTestId('generated').textContent())!;
+}
+
+describe('char-Transformer in the page (WebGPU on SwiftShader)', () => {
+  it('trains a small Transformer a few steps, generates, shows attention, saves and loads it', async () => {
+    const page = await openText();
+    expect(await page.getByTestId('active-backend').textContent()).toBe('webgpu');
+    await page.getByTestId('text-input').setInputFiles({ name: 'jfk-1962.txt', mimeType: 'text/plain', buffer: speech });
+    await expect.poll(() => page.getByTestId('corpus-name').textContent(), { timeout: 30_000 }).toBe('jfk-1962.txt');
+
+    await page.getByTestId('char-family').selectOption('charTransformer');
+    await page.getByTestId('gpt-preset').selectOption('tiny');
+    await expect.poll(() => page.getByTestId('char-model-panel').textContent()).toContain('PreNormBlock');
+    // a bad width names the rule, as the char-LSTM's form does
+    await page.getByTestId('gpt-width').fill('30');
+    await expect
+      .poll(() => page.getByTestId('char-model-problems').textContent())
+      .toContain('Width must be a multiple of the number of heads (4), got 30.');
+    // small enough for SwiftShader: 1 layer, 2 heads, width 16, context 16
+    await page.getByTestId('gpt-layers').fill('1');
+    await page.getByTestId('gpt-heads').fill('2');
+    await page.getByTestId('gpt-width').fill('16');
+    await page.getByTestId('gpt-context').fill('16');
+    await page.getByTestId('text-batch-size').fill('8');
+    await page.getByTestId('text-rounds').fill('2');
+    await page.getByTestId('text-eval-every').fill('3');
+    await page.getByTestId('text-sample-length').fill('20');
+    await page.getByTestId('text-learning-rate').fill('0.01');
+    await page.getByTestId('start').click();
+    await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 300_000 }).toBe('finished');
+    expect(await page.getByTestId('bits-chart').getAttribute('data-val-points')).toBe('2');
+    expect(await page.locator('[data-testid=text-samples] pre').count()).toBe(2);
+
+    const generated = await generate(page);
+    expect(generated.startsWith('The ')).toBe(true);
+    expect([...generated].slice(4).every((c) => allowed.has(c))).toBe(true);
+
+    await page.getByTestId('show-attention').click();
+    const canvas = page.getByTestId('attention-canvas');
+    await expect.poll(() => canvas.getAttribute('data-heads'), { timeout: 60_000 }).toBe('2');
+    // head cells are shaded blue by weight and the loss row red: the worker's numbers reached the canvas
+    const [blue, red] = await canvas.evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const n = [0, 0];
+      for (let i = 0; i < d.length; i += 4) {
+        if (d[i + 2] === 255 && d[i] === d[i + 1] && d[i] < 250) n[0]++;
+        if (d[i] === 255 && d[i + 1] === d[i + 2] && d[i + 1] < 128) n[1]++;
+      }
+      return n;
+    });
+    expect(blue).toBeGreaterThan(0);
+    expect(red).toBeGreaterThan(0);
+    expect(await canvas.getAttribute('data-position')).toBe('15'); // the default position, clamped to the context
+    await screenshot(page, 'transformer-attention');
+
+    const downloads: { name: string; path: string }[] = [];
+    const dir = mkdtempSync(join(tmpdir(), 'chargpt-'));
+    page.on('download', async (d) => {
+      const path = join(dir, d.suggestedFilename());
+      await d.saveAs(path);
+      downloads.push({ name: d.suggestedFilename(), path });
+    });
+    await page.getByTestId('export-char-model').click();
+    await expect.poll(() => downloads.length, { timeout: 30_000 }).toBe(2);
+    const json = downloads.find((d) => d.name.endsWith('.json'))!;
+    expect(json.name).toMatch(/^char-gpt-/);
+    expect(JSON.stringify(JSON.parse(readFileSync(json.path, 'utf8')).modelTopology)).toContain('"class_name":"CharGpt"');
+
+    const fresh = await openText();
+    await fresh.getByTestId('import-char-model').setInputFiles(downloads.map((d) => d.path));
+    await expect.poll(() => fresh.getByTestId('char-file-message').textContent(), { timeout: 60_000 }).toContain('char-Transformer');
+    expect(await generate(fresh)).toBe(generated);
+  }, 600_000);
+});
