@@ -70,7 +70,7 @@ export class Workspace implements FamilyContext {
       this.trainer = trainer;
       const record = run?.recorder.record;
       if (!trainer || !run || !record) return;
-      const word = familyOf(record.task).epochWord.replace(/s$/, ''); // 'epoch' or 'round'
+      const word = familyOfKind(record.modelKind).epochWord.replace(/s$/, ''); // 'epoch' or 'round'
       trainer.monitor = this.health[record.task].watch(run.model, record.id, run.recorder.lastCheckpoint?.step ?? 0, word);
     },
     backendChanged: () => {
