@@ -1,6 +1,7 @@
 // npm run bench's page: opening the built page on a backend, and the main thread's long tasks while it trains.
 import type { Browser, Page } from 'playwright-core';
 import type { EngineClient } from '../../src/worker/client';
+import { openDrawer } from '../../tests/e2e/browser';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -65,7 +66,7 @@ const UI_STEPS: Record<'cnn' | 'lstm', Record<string, number>> = {
 
 /**
  * Long tasks on the page's main thread while a default model trains through the UI (1 epoch or round, live charts);
- * with `inspect`, the tab's Inspect view open during the run (the images view redraws the current weights every 2 s;
+ * with `inspect`, the tab's Inspect view open (its drawer and section) during the run (the images view redraws the current weights every 2 s;
  * on the Text tab, "Colour by surprise" is pressed at the start and every 5 s).
  */
 export async function mainThreadDuringTraining(page: Page, kind: 'mlp' | 'cnn' | 'lstm', backend: string, inspect = false) {
@@ -80,6 +81,7 @@ export async function mainThreadDuringTraining(page: Page, kind: 'mlp' | 'cnn' |
     await page.getByTestId('epochs').fill('1');
   }
   const view = page.getByTestId(kind === 'lstm' ? 'inspect-text' : 'inspect-images');
+  if (inspect) await openDrawer(page, 'inspect');
   if (inspect && !(await view.evaluate((d) => (d as HTMLDetailsElement).open))) await view.locator('summary').first().click();
   const from = await page.evaluate(() => performance.now());
   await page.getByTestId('start').click();
