@@ -17,6 +17,14 @@ describe('backend faults', () => {
     await expect
       .poll(async () => Number(await page.getByTestId('accuracy-chart').getAttribute('data-val-points')), { timeout: 240_000 })
       .toBeGreaterThanOrEqual(1);
+    // ...and stored: the validation point reaches the page before the epoch's checkpoint is written
+    const checkpointStep = () =>
+      page.evaluate(async () => {
+        const engine = (globalThis as unknown as { playgroundEngine: { listRuns(): Promise<{ version: number; checkpointStep: number | null }[]> } })
+          .playgroundEngine;
+        return (await engine.listRuns()).find((r) => r.version === 1)?.checkpointStep ?? 0;
+      });
+    await expect.poll(checkpointStep, { timeout: 60_000 }).toBeGreaterThanOrEqual(10);
     const destroyed = await page.evaluate(() =>
       (globalThis as unknown as { playgroundEngine: { loseDevice(): Promise<boolean> } }).playgroundEngine.loseDevice(),
     );

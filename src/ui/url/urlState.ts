@@ -5,6 +5,8 @@ import { formatField, parseField } from './codec';
 import { URL_FIELDS, VALIDATORS } from './schema';
 
 const BACKEND_KEY = 'backend';
+/** Read by boot() for the page itself (test hooks, runs kept or not), not settings of the experiment. */
+const PAGE_KEYS = new Set(['testHooks', 'storage']);
 const DEFAULTS = initialState();
 const BY_KEY = new Map(URL_FIELDS.map((f) => [f.key, f]));
 
@@ -36,6 +38,7 @@ export function decodeSettings(params: URLSearchParams, start: AppState = initia
         problems.push(`The link asks for backend "${text}", which is not one of ${BACKEND_ORDER.join(', ')}; the fastest backend is chosen instead.`);
       continue; // boot() starts the engine on it
     }
+    if (PAGE_KEYS.has(key)) continue;
     const field = BY_KEY.get(key);
     if (!field) {
       problems.push(`The link's setting "${key}" is unknown here (perhaps from an older version) and was ignored.`);

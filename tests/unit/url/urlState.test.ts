@@ -72,7 +72,9 @@ describe('settings in the link', () => {
   });
 
   it('keeps the default, with a notice naming the value and the fallback, for each value it cannot use', () => {
-    const { state, problems } = decode('lr=abc&epochs=0&mlp=64-foo&cnn.conv=6-30-valid-relu-max&tab=charts&backend=quantum&zoom=2&batch=32');
+    const { state, problems } = decode(
+      'lr=abc&epochs=0&mlp=64-foo&cnn.conv=6-30-valid-relu-max&tab=charts&backend=quantum&zoom=2&testHooks=1&storage=off&batch=32',
+    ); // (testHooks and storage: the page's own, no notice)
     expect(state.train.config.learningRate).toBe(0.001);
     expect(state.train.config.epochs).toBe(15);
     expect(state.train.config.batchSize).toBe(32); // a good value beside bad ones is still used
