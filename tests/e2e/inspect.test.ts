@@ -38,6 +38,8 @@ describe('Inspect: inside the model (WebGPU on SwiftShader)', () => {
     await page.getByTestId('epochs').fill('3');
     await page.getByTestId('start').click();
     await expect.poll(() => page.locator('[data-testid=inspect-units] canvas').count(), { timeout: 60_000 }).toBe(64);
+    // the 64 canvases paint in short tasks after the view's render
+    await expect.poll(async () => (await unitPixels(page)).every((u) => u.inked > 0.5), { timeout: 10_000 }).toBe(true);
     const first = await unitPixels(page);
     // training health is recorded in the worker as the run goes: a line per weighted layer, the probed step growing
     const latest = page.locator('[data-testid=inspect-health-images] [data-testid=inspect-health-latest] li');
@@ -63,14 +65,20 @@ describe('Inspect: inside the model (WebGPU on SwiftShader)', () => {
       expect.stringMatching(/update\/weight ratio .* weight norm \d+\.\d{3} \(step 51\)$/),
       expect.stringMatching(/update\/weight ratio .* weight norm \d+\.\d{3} \(step 51\)$/),
     ]);
-    const chartInk = await page.locator('[data-testid=inspect-health-images] [data-testid=inspect-health-chart]').evaluate((c) => {
-      const canvas = c as HTMLCanvasElement;
-      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-      let n = 0;
-      for (let i = 0; i < data.length; i += 4) if (data[i] < 200 || data[i + 1] < 200 || data[i + 2] < 200) n++;
-      return n;
-    });
-    expect(chartInk).toBeGreaterThan(200);
+    // drawn in a task after the view's render (canvases paint off React's commit): poll until it is
+    await expect
+      .poll(
+        () =>
+          page.locator('[data-testid=inspect-health-images] [data-testid=inspect-health-chart]').evaluate((c) => {
+            const canvas = c as HTMLCanvasElement;
+            const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+            let n = 0;
+            for (let i = 0; i < data.length; i += 4) if (data[i] < 200 || data[i + 1] < 200 || data[i + 2] < 200) n++;
+            return n;
+          }),
+        { timeout: 10_000 },
+      )
+      .toBeGreaterThan(200);
     await page.locator('[data-testid=inspect-health-images] [data-testid=inspect-histogram-now]').click();
     await expect
       .poll(() => page.locator('[data-testid=inspect-health-images] [data-testid=inspect-histogram-checkpoint] option').count(), { timeout: 10_000 })
@@ -116,14 +124,19 @@ describe('Inspect: inside the model (WebGPU on SwiftShader)', () => {
       await page.getByTestId('inspect-saliency-class').textContent(),
     ];
     await expect.poll(async () => ((g) => g[0] === g[1] && /^[0-9]$/.test(g[0] ?? ''))(await guessAndSaliency()), { timeout: 30_000 }).toBe(true);
-    const reddish = await page.getByTestId('inspect-saliency').evaluate((c) => {
-      const canvas = c as HTMLCanvasElement;
-      const data = canvas.getContext('2d')!.getImageData(0, 0, 28, 28).data;
-      let n = 0;
-      for (let i = 0; i < data.length; i += 4) if (data[i] - data[i + 1] > 40) n++;
-      return n;
-    });
-    expect(reddish).toBeGreaterThan(5);
+    await expect
+      .poll(
+        () =>
+          page.getByTestId('inspect-saliency').evaluate((c) => {
+            const canvas = c as HTMLCanvasElement;
+            const data = canvas.getContext('2d')!.getImageData(0, 0, 28, 28).data;
+            let n = 0;
+            for (let i = 0; i < data.length; i += 4) if (data[i] - data[i + 1] > 40) n++;
+            return n;
+          }),
+        { timeout: 10_000 },
+      )
+      .toBeGreaterThan(5);
     expect(await page.getByTestId('inspect-digit-source').textContent()).toBe('Your drawing');
     expect(Number.parseFloat((await page.getByTestId('inspect-digit-probability').textContent())!)).toBeGreaterThan(10);
     await docShot(page, 'inspect-digit', 'inspect-saliency');
@@ -182,14 +195,19 @@ describe('Inspect: inside the model (WebGPU on SwiftShader)', () => {
     const label = (await spans.nth(3).getAttribute('aria-label'))!;
     expect(label).toMatch(/nats; expected (".*" \d+ %, ){4}".*" \d+ %$/s);
     // the character embeddings' PCA is drawn: some pixels are not white
-    const inked = await page.getByTestId('inspect-pca').evaluate((c) => {
-      const canvas = c as HTMLCanvasElement;
-      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-      let n = 0;
-      for (let i = 0; i < data.length; i += 4) if (data[i] < 200) n++;
-      return n;
-    });
-    expect(inked).toBeGreaterThan(50);
+    await expect
+      .poll(
+        () =>
+          page.getByTestId('inspect-pca').evaluate((c) => {
+            const canvas = c as HTMLCanvasElement;
+            const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+            let n = 0;
+            for (let i = 0; i < data.length; i += 4) if (data[i] < 200) n++;
+            return n;
+          }),
+        { timeout: 10_000 },
+      )
+      .toBeGreaterThan(50);
 
     // one LSTM cell along the same passage: the one most correlated with being inside quotes, then one by number
     await page.getByTestId('inspect-cell-run').click();
@@ -212,15 +230,20 @@ describe('Inspect: inside the model (WebGPU on SwiftShader)', () => {
     expect(options[0]).toBe('start (step 0)');
     expect(options.length).toBe(3);
     // one point per layer and series is marked even before there is a line to draw
-    const healthInk = await page.locator('[data-testid=inspect-health-text] [data-testid=inspect-health-chart]').evaluate((c) => {
-      const canvas = c as HTMLCanvasElement;
-      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-      let n = 0;
-      for (let i = 0; i < data.length; i += 4)
-        if (Math.max(data[i], data[i + 1], data[i + 2]) - Math.min(data[i], data[i + 1], data[i + 2]) > 60) n++;
-      return n;
-    });
-    expect(healthInk).toBeGreaterThan(6 * 8);
+    await expect
+      .poll(
+        () =>
+          page.locator('[data-testid=inspect-health-text] [data-testid=inspect-health-chart]').evaluate((c) => {
+            const canvas = c as HTMLCanvasElement;
+            const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+            let n = 0;
+            for (let i = 0; i < data.length; i += 4)
+              if (Math.max(data[i], data[i + 1], data[i + 2]) - Math.min(data[i], data[i + 1], data[i + 2]) > 60) n++;
+            return n;
+          }),
+        { timeout: 10_000 },
+      )
+      .toBeGreaterThan(6 * 8);
     await page.getByTestId('inspect-text').scrollIntoViewIfNeeded();
     await docShot(page, 'inspect-text', 'inspect-text');
     // a cell number out of range is refused with the range

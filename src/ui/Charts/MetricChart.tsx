@@ -1,4 +1,4 @@
-import { memo, startTransition, useEffect, useMemo, useRef, useState, type PointerEvent, type ReactNode } from 'react';
+import { memo, startTransition, useDeferredValue, useEffect, useMemo, useRef, useState, type PointerEvent, type ReactNode } from 'react';
 import { CartesianGrid, ComposedChart, ResponsiveContainer, XAxis, YAxis, useXAxisScale, useYAxisScale } from 'recharts';
 import type { EpochPoint, StepPoint } from '../../engine/config/events';
 import { useStore } from '../store/store';
@@ -14,11 +14,15 @@ const NO_EPOCHS: EpochPoint[] = [];
 const NO_POINTS: XY[] = [];
 type Task = 'images' | 'text';
 
-/** The series a chart draws: the current run's, when that run is of this tab's kind. */
+/**
+ * The series a chart draws: the current run's, when that run is of this tab's kind. Deferred: the store's update
+ * (a Start click, a batch of step points) renders the rest of the page at once, and the charts after it, as a
+ * transition React splits into slices of a few ms, so a redraw of the charts is never part of one long task.
+ */
 function useSeries(task: Task): { steps: StepPoint[]; epochs: EpochPoint[] } {
   const mine = useStore((s) => s.train.task === task);
-  const steps = useStore((s) => (mine ? s.train.steps : NONE));
-  const epochs = useStore((s) => (mine ? s.train.epochs : NO_EPOCHS));
+  const steps = useDeferredValue(useStore((s) => (mine ? s.train.steps : NONE)));
+  const epochs = useDeferredValue(useStore((s) => (mine ? s.train.epochs : NO_EPOCHS)));
   return { steps, epochs };
 }
 
@@ -223,7 +227,7 @@ function Caption({ title, testId, summary, overlays }: { title: string; testId: 
 
 export const MetricChart = memo(function MetricChart({ task, title, train, val: valOf, format: fmt, yDomain, epochWord, testId, order }: Props) {
   const { steps, epochs } = useSeries(task);
-  const totalSteps = useStore((s) => (s.train.task === task ? (s.train.progress?.totalSteps ?? 0) : 0));
+  const totalSteps = useDeferredValue(useStore((s) => (s.train.task === task ? (s.train.progress?.totalSteps ?? 0) : 0)));
   const whole = train ? trainSeries(steps, train) : null;
   const val = useValidation(task, valOf);
   // runs ticked 'compare' in the Runs panel: their validation curves over this chart, by step

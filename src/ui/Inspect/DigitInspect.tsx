@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { describeSaliency, SALIENCY_METHODS, type DigitView as EngineDigitView, type SaliencyMethod } from '../../engine/config/inspect';
 import { useStore } from '../store/store';
+import { usePaint } from '../common/paint';
 import { inspectDigit } from '../store/inspectActions';
 
 /** The worker's view with the pixels it was computed for (the store may hold newer ones by the time it comes). */
@@ -19,7 +20,9 @@ function drawSaliency(canvas: HTMLCanvasElement, pixels: Float32Array, saliency:
   for (let p = 0; p < 784; p++) {
     const grey = Math.round(255 * (1 - 0.6 * Math.min(1, Math.max(0, pixels[p]))));
     const heat = max > 0 ? Math.abs(saliency[p]) / max : 0;
-    img.data.set([Math.round(grey + (255 - grey) * heat), Math.round(grey * (1 - heat)), Math.round(grey * (1 - heat)), 255], p * 4);
+    img.data[4 * p] = Math.round(grey + (255 - grey) * heat);
+    img.data[4 * p + 1] = img.data[4 * p + 2] = Math.round(grey * (1 - heat));
+    img.data[4 * p + 3] = 255;
   }
   ctx.putImageData(img, 0, 0);
 }
@@ -32,16 +35,15 @@ function drawChannel(canvas: HTMLCanvasElement, map: DigitView['maps'][number], 
   const img = ctx.createImageData(w, h);
   for (let p = 0; p < h * w; p++) {
     const v = Math.round(255 * (1 - Math.max(0, Math.min(1, map.values[p * c + channel] / (max || 1)))));
-    img.data.set([v, v, v, 255], p * 4);
+    img.data[4 * p] = img.data[4 * p + 1] = img.data[4 * p + 2] = v;
+    img.data[4 * p + 3] = 255;
   }
   ctx.putImageData(img, 0, 0);
 }
 
 function ChannelCanvas({ map, channel, max }: { map: DigitView['maps'][number]; channel: number; max: number }) {
   const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    if (ref.current) drawChannel(ref.current, map, channel, max);
-  }, [map, channel, max]);
+  usePaint(ref, (canvas) => drawChannel(canvas, map, channel, max), [map, channel, max]);
   return (
     <canvas
       ref={ref}
@@ -100,9 +102,7 @@ export function DigitInspect() {
     details.current.open = true;
     details.current.scrollIntoView?.({ block: 'nearest' });
   }, [source]);
-  useEffect(() => {
-    if (overlay.current && view) drawSaliency(overlay.current, view.pixels, view.saliency);
-  }, [view]);
+  usePaint(overlay, (canvas) => view && drawSaliency(canvas, view.pixels, view.saliency), [view]);
   if (!pixels) return null;
   const methodLabel = SALIENCY_METHODS.find((m) => m.id === (view?.method ?? method))?.label;
   return (

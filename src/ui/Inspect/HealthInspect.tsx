@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Which } from '../../engine/config/api';
 import { describeRatio, type HealthCheckpoint, type TrainingHealthView } from '../../engine/config/inspect';
 import { inspectHealth } from '../store/inspectActions';
+import { canvasTheme, usePaint } from '../common/paint';
 
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
 const colourOf = (layer: number) => COLOURS[layer % COLOURS.length];
@@ -26,7 +27,8 @@ function drawChart(canvas: HTMLCanvasElement, view: TrainingHealthView): void {
   if (!ctx) return;
   const { width, height } = canvas;
   const pad = { left: 44, right: 8, top: 8, bottom: 20 };
-  ctx.fillStyle = '#fff';
+  const theme = canvasTheme(canvas);
+  ctx.fillStyle = theme.surface;
   ctx.fillRect(0, 0, width, height);
   const n = view.steps.length;
   const l = view.layers.length;
@@ -39,8 +41,8 @@ function drawChart(canvas: HTMLCanvasElement, view: TrainingHealthView): void {
   const last = view.steps[n - 1];
   const x = (step: number) => pad.left + ((step - first) / (last - first || 1)) * (width - pad.left - pad.right);
   const y = (v: number) => pad.top + ((hi - Math.log10(v)) / (hi - lo)) * (height - pad.top - pad.bottom);
-  ctx.strokeStyle = '#ddd';
-  ctx.fillStyle = '#555';
+  ctx.strokeStyle = theme.grid;
+  ctx.fillStyle = theme.muted;
   ctx.font = '10px sans-serif';
   ctx.textBaseline = 'middle';
   for (let d = lo; d <= hi; d++) {
@@ -90,20 +92,24 @@ function drawChart(canvas: HTMLCanvasElement, view: TrainingHealthView): void {
 /** One layer's weight histogram as bars. */
 function HistogramCanvas({ h, colour }: { h: HealthCheckpoint['histograms'][number]; colour: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const ctx = ref.current?.getContext('2d');
-    if (!ctx) return;
-    const { width, height } = ctx.canvas;
-    ctx.fillStyle = '#fff';
-    ctx.fillRect(0, 0, width, height);
-    const most = Math.max(1, ...h.counts);
-    const bar = width / h.counts.length;
-    ctx.fillStyle = colour;
-    h.counts.forEach((c, i) => {
-      const tall = (c / most) * (height - 2);
-      ctx.fillRect(i * bar, height - tall, Math.max(1, bar - 1), tall);
-    });
-  }, [h, colour]);
+  usePaint(
+    ref,
+    (canvas) => {
+      const ctx = canvas.getContext('2d');
+      if (!ctx) return;
+      const { width, height } = ctx.canvas;
+      ctx.fillStyle = canvasTheme(canvas).surface;
+      ctx.fillRect(0, 0, width, height);
+      const most = Math.max(1, ...h.counts);
+      const bar = width / h.counts.length;
+      ctx.fillStyle = colour;
+      h.counts.forEach((c, i) => {
+        const tall = (c / most) * (height - 2);
+        ctx.fillRect(i * bar, height - tall, Math.max(1, bar - 1), tall);
+      });
+    },
+    [h, colour],
+  );
   return <canvas ref={ref} width={180} height={60} className="inspect-histogram" aria-hidden="true" />;
 }
 
@@ -165,9 +171,7 @@ export function HealthInspect({ which, open }: { which: Which; open: boolean }) 
     const timer = setInterval(() => void refresh(), 2000);
     return () => clearInterval(timer);
   }, [open, refresh]);
-  useEffect(() => {
-    if (chart.current && view) drawChart(chart.current, view);
-  }, [view]);
+  usePaint(chart, (canvas) => view && drawChart(canvas, view), [view]);
   const n = view?.steps.length ?? 0;
   const l = view?.layers.length ?? 0;
   return (

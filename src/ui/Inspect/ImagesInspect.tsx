@@ -1,26 +1,30 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { usePaint } from '../common/paint';
 import { describeUnit, type ConvFilters, type ImageWeightsView } from '../../engine/config/inspect';
 import { inspectImageWeights } from '../store/inspectActions';
 import { HealthInspect } from './HealthInspect';
+import { useDrawerShown } from '../common/Drawers';
 
 /** Diverging colour map: -scale blue, 0 white, +scale red. */
 function drawUnit(canvas: HTMLCanvasElement, values: Float32Array, offset: number, scale: number): void {
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
   const img = ctx.createImageData(28, 28);
+  const d = img.data;
   for (let p = 0; p < 784; p++) {
     const v = Math.max(-1, Math.min(1, values[offset + p] / (scale || 1)));
     const fade = Math.round(255 * (1 - Math.abs(v)));
-    img.data.set(v >= 0 ? [255, fade, fade, 255] : [fade, fade, 255, 255], p * 4);
+    d[4 * p] = v >= 0 ? 255 : fade;
+    d[4 * p + 1] = fade;
+    d[4 * p + 2] = v >= 0 ? fade : 255;
+    d[4 * p + 3] = 255;
   }
   ctx.putImageData(img, 0, 0);
 }
 
 function UnitCanvas({ view, unit, className }: { view: ImageWeightsView; unit: number; className: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    if (ref.current && view.units) drawUnit(ref.current, view.units.values, unit * view.units.pixels, view.units.scale);
-  }, [view, unit]);
+  usePaint(ref, (canvas) => view.units && drawUnit(canvas, view.units.values, unit * view.units.pixels, view.units.scale), [view, unit]);
   return <canvas ref={ref} width={28} height={28} className={className} aria-hidden="true" />;
 }
 
@@ -34,22 +38,26 @@ function FilterCanvas({ f, filter }: { f: ConvFilters; filter: number }) {
     min = Math.min(min, f.values[i]);
     max = Math.max(max, f.values[i]);
   }
-  useEffect(() => {
-    const ctx = ref.current?.getContext('2d');
-    if (!ctx) return;
-    const img = ctx.createImageData(width, f.kh);
-    img.data.fill(255);
-    for (let y = 0; y < f.kh; y++) {
-      for (let x = 0; x < f.kw; x++) {
-        for (let i = 0; i < f.inputs; i++) {
-          const v = Math.max(-1, Math.min(1, f.values[((y * f.kw + x) * f.inputs + i) * f.filters + filter] / (f.scale || 1)));
-          const fade = Math.round(255 * (1 - Math.abs(v)));
-          img.data.set(v >= 0 ? [255, fade, fade, 255] : [fade, fade, 255, 255], (y * width + i * (f.kw + 1) + x) * 4);
+  usePaint(
+    ref,
+    (canvas) => {
+      const ctx = canvas.getContext('2d');
+      if (!ctx) return;
+      const img = ctx.createImageData(width, f.kh);
+      img.data.fill(255);
+      for (let y = 0; y < f.kh; y++) {
+        for (let x = 0; x < f.kw; x++) {
+          for (let i = 0; i < f.inputs; i++) {
+            const v = Math.max(-1, Math.min(1, f.values[((y * f.kw + x) * f.inputs + i) * f.filters + filter] / (f.scale || 1)));
+            const fade = Math.round(255 * (1 - Math.abs(v)));
+            img.data.set(v >= 0 ? [255, fade, fade, 255] : [fade, fade, 255, 255], (y * width + i * (f.kw + 1) + x) * 4);
+          }
         }
       }
-    }
-    ctx.putImageData(img, 0, 0);
-  }, [f, filter, width]);
+      ctx.putImageData(img, 0, 0);
+    },
+    [f, filter, width],
+  );
   return (
     <canvas
       ref={ref}
@@ -139,7 +147,10 @@ export function ImagesInspect() {
       (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
     );
   }, []);
-  const [open, setOpen] = useState(false);
+  const [expanded, setOpen] = useState(false);
+  // live only while this view is shown and expanded: a hidden view stays mounted but does not poll the worker
+  const shown = useDrawerShown();
+  const open = expanded && shown;
   const [selected, setSelected] = useState<number | null>(null);
   // Live while open: one refresh every 2 s, a modest rate that keeps the worker's training loop in front
   useEffect(() => {

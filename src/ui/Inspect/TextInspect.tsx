@@ -1,7 +1,9 @@
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import type { TextSurpriseView } from '../../engine/config/inspect';
 import { inspectText } from '../store/inspectActions';
+import { canvasTheme, usePaint } from '../common/paint';
 import { HealthInspect } from './HealthInspect';
+import { useDrawerShown } from '../common/Drawers';
 import { CellInspect } from './CellInspect';
 
 const DEFAULT_PASSAGE = 'The state of our union is strong.\nAnd we say: "Let us begin."';
@@ -20,30 +22,35 @@ const glyph = (ch: string): string => (ch === ' ' ? '␣' : ch === '\n' ? '↵' 
 function EmbeddingPlot({ embedding }: { embedding: TextSurpriseView['embedding'] }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const { points, labels } = embedding;
-  useEffect(() => {
-    const ctx = ref.current?.getContext('2d');
-    if (!ctx || labels.length === 0) return;
-    const { width, height } = ctx.canvas;
-    let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
-    for (let i = 0; i < labels.length; i++) {
-      x0 = Math.min(x0, points[2 * i]);
-      x1 = Math.max(x1, points[2 * i]);
-      y0 = Math.min(y0, points[2 * i + 1]);
-      y1 = Math.max(y1, points[2 * i + 1]);
-    }
-    const pad = 16;
-    const sx = (width - 2 * pad) / (x1 - x0 || 1);
-    const sy = (height - 2 * pad) / (y1 - y0 || 1);
-    ctx.fillStyle = '#fff';
-    ctx.fillRect(0, 0, width, height);
-    ctx.fillStyle = '#222';
-    ctx.font = '12px monospace';
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'middle';
-    for (let i = 0; i < labels.length; i++) {
-      ctx.fillText(glyph(labels[i]), pad + (points[2 * i] - x0) * sx, height - pad - (points[2 * i + 1] - y0) * sy);
-    }
-  }, [points, labels]);
+  usePaint(
+    ref,
+    (canvas) => {
+      const ctx = canvas.getContext('2d');
+      if (!ctx || labels.length === 0) return;
+      const { width, height } = ctx.canvas;
+      let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+      for (let i = 0; i < labels.length; i++) {
+        x0 = Math.min(x0, points[2 * i]);
+        x1 = Math.max(x1, points[2 * i]);
+        y0 = Math.min(y0, points[2 * i + 1]);
+        y1 = Math.max(y1, points[2 * i + 1]);
+      }
+      const pad = 16;
+      const sx = (width - 2 * pad) / (x1 - x0 || 1);
+      const sy = (height - 2 * pad) / (y1 - y0 || 1);
+      const theme = canvasTheme(canvas);
+      ctx.fillStyle = theme.surface;
+      ctx.fillRect(0, 0, width, height);
+      ctx.fillStyle = theme.fg;
+      ctx.font = '12px monospace';
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'middle';
+      for (let i = 0; i < labels.length; i++) {
+        ctx.fillText(glyph(labels[i]), pad + (points[2 * i] - x0) * sx, height - pad - (points[2 * i + 1] - y0) * sy);
+      }
+    },
+    [points, labels],
+  );
   if (labels.length === 0) return null;
   return (
     <figure>
@@ -66,7 +73,10 @@ export function TextInspect() {
   const [passage, setPassage] = useState(DEFAULT_PASSAGE);
   const [view, setView] = useState<TextSurpriseView | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [open, setOpen] = useState(false);
+  const [expanded, setOpen] = useState(false);
+  // live only while this view is shown and expanded: a hidden view stays mounted but does not poll the worker
+  const shown = useDrawerShown();
+  const open = expanded && shown;
   const run = () => {
     inspectText(passage).then(
       (v) => (setView(v), setError(null)),

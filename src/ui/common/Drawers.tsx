@@ -1,4 +1,9 @@
-import type { ReactNode } from 'react';
+import { createContext, useContext, type ReactNode } from 'react';
+
+const DrawerShown = createContext(true);
+
+/** Whether the view holding this component is the one shown (a hidden view stays mounted but should not poll the worker). */
+export const useDrawerShown = (): boolean => useContext(DrawerShown);
 
 /** One view of the frame's third column (the newest result, Runs, Compress; later Inspect): adding one is one entry. */
 export interface DrawerPanel {
@@ -31,7 +36,7 @@ export function Drawers({ panels, open, onOpen }: { panels: DrawerPanel[]; open:
       </div>
       {panels.map((p) => (
         <div key={p.id} id={`drawer-${p.id}`} className="drawer" hidden={p.id !== shown}>
-          {p.render()}
+          <DrawerShown.Provider value={p.id === shown}>{p.render()}</DrawerShown.Provider>
         </div>
       ))}
     </section>

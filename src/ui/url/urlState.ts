@@ -11,12 +11,16 @@ const DEFAULTS = initialState();
 const BY_KEY = new Map(URL_FIELDS.map((f) => [f.key, f]));
 
 /** The query string for a state: only the settings that differ from the defaults, so links stay short. */
+/** Each field's text for the defaults, worked out once (the address bar is re-encoded on every store update). */
+let defaultTexts: string[] | null = null;
+
 export function encodeSettings(s: AppState): URLSearchParams {
   const params = new URLSearchParams();
-  for (const f of URL_FIELDS) {
+  defaultTexts ??= URL_FIELDS.map((f) => formatField(f, DEFAULTS));
+  URL_FIELDS.forEach((f, i) => {
     const value = formatField(f, s);
-    if (value !== '' && value !== formatField(f, DEFAULTS)) params.set(f.key, value);
-  }
+    if (value !== '' && value !== defaultTexts![i]) params.set(f.key, value);
+  });
   // a backend the user picked; the automatic per-model choice is not a setting of the experiment
   if (!s.backend.auto && s.backend.active) params.set(BACKEND_KEY, s.backend.active);
   return params;
