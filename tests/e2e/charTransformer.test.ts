@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openPlayground, screenshot, useBrowser } from './browser';
+import { openDrawer, openPlayground, screenshot, useBrowser } from './browser';
 import { sotuBytes } from '../unit/mnist';
 
 const browser = useBrowser();
@@ -95,5 +95,26 @@ describe('char-Transformer in the page (WebGPU on SwiftShader)', () => {
     await fresh.getByTestId('import-char-model').setInputFiles(downloads.map((d) => d.path));
     await expect.poll(() => fresh.getByTestId('char-file-message').textContent(), { timeout: 60_000 }).toContain('char-Transformer');
     expect(await generate(fresh)).toBe(generated);
+
+    // Inspect, on the page that trained it: the default passage (61 characters) coloured by surprise, read in
+    // windows of the context 16 sliding by 8 (starts 0, 8, ..., 40 and 44), the embedding PCA drawn, no cell view
+    await openDrawer(page, 'inspect');
+    await page.locator('[data-testid=inspect-text] > summary').click();
+    await expect
+      .poll(() => page.getByTestId('inspect-cells-none').textContent())
+      .toBe("Cell activations are an LSTM view; the Transformer's attention is shown in the Attention panel.");
+    expect(await page.getByTestId('inspect-cell-run').count()).toBe(0);
+    await page.getByTestId('inspect-text-run').click();
+    const spans = page.locator('[data-testid=inspect-passage] span');
+    await expect.poll(() => spans.count(), { timeout: 30_000 }).toBe(60);
+    expect(await page.getByTestId('inspect-text-window').textContent()).toContain('read in 7 windows of 16 sliding by 8');
+    expect(await spans.nth(20).getAttribute('aria-label')).toMatch(/nats; expected (".*" \d+ %, ){4}".*" \d+ %$/s);
+    const inked = await page.getByTestId('inspect-pca').evaluate((c: HTMLCanvasElement) => {
+      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] < 200) n++;
+      return n;
+    });
+    expect(inked).toBeGreaterThan(50);
   }, 600_000);
 });

@@ -33,7 +33,27 @@ export interface TextSurpriseView {
   meanNats: number;
   /** 2-D PCA of the character embeddings, one point per vocabulary entry, labelled by `labels`. */
   embedding: { points: Float32Array; labels: string[] };
+  /** How the passage was read: null for all at once (the LSTM's state carries it), else in context windows. */
+  window: PassageWindow | null;
 }
+
+/**
+ * A model with a fixed context (the Transformer) reads a longer passage in windows of `context` characters that
+ * slide by `stride`: the first window scores all its characters, each later one only those after the previous
+ * window's end, so every character after the first `context` is predicted from `context - stride + 1` to
+ * `context` characters before it. `windows` is 1 when the passage fits the context.
+ */
+export interface PassageWindow {
+  context: number;
+  stride: number;
+  windows: number;
+}
+
+/** The longest passage the text Inspect view reads (one coloured span per character). */
+export const MAX_INSPECT_PASSAGE = 2000;
+
+/** What the cell view says when the text model has no cells. */
+export const NO_CELLS_TRANSFORMER = "Cell activations are an LSTM view; the Transformer's attention is shown in the Attention panel.";
 
 const ROWS = ['top', 'middle', 'bottom'];
 const COLS = ['left', 'centre', 'right'];

@@ -4,6 +4,7 @@ import type { CharLstmConfig, CharLstmMetadata } from '../config/charModel';
 import type { CharTransformerConfig, CharTransformerMetadata } from '../config/charTransformer';
 import type { ModelConfig } from '../config/imageModel';
 import type { MetricInfo } from '../config/compress';
+import type { PassageWindow } from '../config/inspect';
 import type { DatasetIdentity, RunRecord } from '../config/runs';
 import type { TextTrainConfig } from '../config/textTrain';
 import type { TrainConfig } from '../config/train';
@@ -48,6 +49,26 @@ export interface FamilyContext {
   adoptCharModel(model: tf.LayersModel, meta: CharLstmMetadata | CharTransformerMetadata): void;
 }
 
+/** Next-character distributions over a passage, as the text Inspect view colours it. */
+interface NextCharProbs {
+  /** [ids.length - 1, vocab] row-major: row t is the distribution of the character after ids[0..t]. */
+  probs: Float32Array;
+  /** How the passage was read: null for all at once, else the context windows (config/inspect.ts). */
+  window: PassageWindow | null;
+}
+
+/** What the text Inspect view reads from a char model; each text family implements it for its own layers. */
+export interface TextInspector {
+  nextCharProbs(model: tf.LayersModel, ids: Int32Array): Promise<NextCharProbs>;
+  /** The character embedding table [vocab, dims]: the model's own weight (the caller must not dispose it). */
+  embeddingTable(model: tf.LayersModel): tf.Tensor2D;
+  /**
+   * Each recurrent layer's cell state after each character, [ids.length, units] per layer (the caller disposes them);
+   * a family without cells throws a plain message saying where to look instead.
+   */
+  cellTrace(model: tf.LayersModel, ids: Int32Array): tf.Tensor2D[];
+}
+
 /**
  * One kind of model the playground trains (images: MLP/CNN on MNIST; text: char-LSTM on a corpus). Compression,
  * export, runs and the backend measurements reach a model through this interface, never through a switch on
@@ -87,4 +108,6 @@ export interface ModelFamily {
    * `stopped`, it gives way between warm-up steps and throws Interrupted once `stopped()` is true.
    */
   backendSpeed(ctx: FamilyContext, config: ModelConfig | CharLstmConfig | CharTransformerConfig, stopped?: () => boolean): Promise<number>;
+  /** The text Inspect view's reads (text families only). */
+  readonly text?: TextInspector;
 }

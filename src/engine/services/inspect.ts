@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Which } from '../config/api';
 import {
   CELL_FEATURES,
+  MAX_INSPECT_PASSAGE,
   SALIENCY_METHODS,
   type SaliencyMethod,
   type CellChoice,
@@ -11,9 +12,9 @@ import {
   type TextSurpriseView,
   type TrainingHealthView,
 } from '../config/inspect';
-import { CharStepper } from '../families/charLstm/sampler';
+import { familyOf } from '../families';
+import type { TextInspector } from '../families/family';
 import { featureSeries, mostCorrelated } from '../inspect/cells';
-import { charLogits } from '../families/charLstm/model';
 import { pca2 } from '../inspect/pca';
 import { meanNats, surpriseOf } from '../inspect/surprise';
 import { saliency } from '../inspect/saliency';
@@ -21,12 +22,16 @@ import { convFeatureMaps, convFilters, firstLayerUnits, layerNorms, outgoingWeig
 import { encode } from '../text/corpus';
 import type { Workspace } from './workspace';
 
-/** The longest passage a cell is followed along (one LSTM step per character). */
-const MAX_CELL_PASSAGE = 2000;
-
 /** Views inside the page's current models, computed from their weights on demand (the page throttles the calls). */
 export class InspectService {
   constructor(private readonly ws: Workspace) {}
+
+  /** The text model's family reads (an LSTM's or a Transformer's), from families/. */
+  private textInspector(): TextInspector {
+    const text = familyOf('text', this.ws).text;
+    if (!text) throw new Error('This text model has no Inspect view.');
+    return text;
+  }
 
   async inspectImageWeights(): Promise<ImageWeightsView> {
     const model = this.ws.imageModel;
@@ -81,12 +86,12 @@ export class InspectService {
     const cm = this.ws.charModel;
     if (!cm) throw new Error('Train or load a text model first, then pick a cell.');
     const chars = Array.from(passage);
-    if (chars.length < 2 || chars.length > MAX_CELL_PASSAGE)
-      throw new Error(`Give a passage of 2 to ${MAX_CELL_PASSAGE} characters to follow a cell along, got ${chars.length}.`);
-    const stepper = new CharStepper(cm.model);
+    if (chars.length < 2 || chars.length > MAX_INSPECT_PASSAGE)
+      throw new Error(`Give a passage of 2 to ${MAX_INSPECT_PASSAGE} characters to follow a cell along, got ${chars.length}.`);
+    const inspector = this.textInspector();
     let traces: tf.Tensor2D[] = [];
     try {
-      traces = stepper.cellTrace(encode(passage, cm.vocab));
+      traces = inspector.cellTrace(cm.model, encode(passage, cm.vocab));
       const layers = traces.length;
       const layer = choice.layer ?? layers - 1;
       if (!Number.isInteger(layer) || layer < 0 || layer >= layers) throw new Error(`Pick an LSTM layer from 0 to ${layers - 1}, got ${layer}.`);
@@ -114,7 +119,6 @@ export class InspectService {
       return { chars, layer, layers, unit, units, values, feature };
     } finally {
       tf.dispose(traces);
-      stepper.dispose();
     }
   }
 
@@ -122,19 +126,15 @@ export class InspectService {
     const cm = this.ws.charModel;
     if (!cm) throw new Error('Train or load a text model first, then open Inspect.');
     const chars = Array.from(passage);
-    if (chars.length < 2) throw new Error('Give a passage of at least 2 characters to measure surprise on.');
+    if (chars.length < 2 || chars.length > MAX_INSPECT_PASSAGE)
+      throw new Error(`Give a passage of 2 to ${MAX_INSPECT_PASSAGE} characters to measure surprise on, got ${chars.length}.`);
+    const inspector = this.textInspector();
     const ids = encode(passage, cm.vocab);
     const vocab = cm.vocab.chars.length;
-    // logits of [1, T-1] inputs are time-major with batch 1: row t predicts character t + 1
-    const probs = tf.tidy(() =>
-      tf.softmax(charLogits(cm.model, tf.tensor2d([Array.from(ids.subarray(0, -1))], undefined, 'int32'), false, false)).dataSync(),
-    );
-    const s = surpriseOf(probs as Float32Array, vocab, ids.subarray(1));
-    const embeddingLayer = cm.model.layers.find((l) => l.getClassName() === 'Embedding');
-    const table = embeddingLayer ? (embeddingLayer.getWeights()[0] as tf.Tensor2D) : null;
-    const embedding = table
-      ? { points: pca2(table.dataSync() as Float32Array, table.shape[0], table.shape[1]).points, labels: cm.vocab.chars }
-      : { points: new Float32Array(0), labels: [] };
+    const { probs, window } = await inspector.nextCharProbs(cm.model, ids);
+    const s = surpriseOf(probs, vocab, ids.subarray(1));
+    const table = inspector.embeddingTable(cm.model);
+    const embedding = { points: pca2((await table.data()) as Float32Array, table.shape[0], table.shape[1]).points, labels: cm.vocab.chars };
     return {
       chars,
       nats: s.nats,
@@ -143,6 +143,7 @@ export class InspectService {
       k: s.k,
       meanNats: meanNats(s),
       embedding,
+      window,
     };
   }
 }

@@ -1,6 +1,7 @@
 import { useRef, useState } from 'react';
-import type { TextSurpriseView } from '../../engine/config/inspect';
+import { NO_CELLS_TRANSFORMER, type TextSurpriseView } from '../../engine/config/inspect';
 import { inspectText } from '../store/inspectActions';
+import { useStore } from '../store/store';
 import { canvasTheme, usePaint } from '../common/paint';
 import { HealthInspect } from './HealthInspect';
 import { useDrawerShown } from '../common/Drawers';
@@ -68,6 +69,12 @@ function EmbeddingPlot({ embedding }: { embedding: TextSurpriseView['embedding']
   );
 }
 
+/** How a fixed-context model (the Transformer) read the passage: one pass, or windows sliding over it. */
+function windowText({ context, stride, windows }: NonNullable<TextSurpriseView['window']>): string {
+  if (windows === 1) return `The model sees ${context} characters at once; the passage fits, so it is read in one pass.`;
+  return `The model sees ${context} characters at once, so the passage is read in ${windows} windows of ${context} sliding by ${stride}: each character after the first ${context} is predicted from the ${context - stride + 1} to ${context} characters before it.`;
+}
+
 /** Inside the text model: a passage coloured by surprise per character (nats), top-5 on hover or focus. */
 export function TextInspect() {
   const [passage, setPassage] = useState(DEFAULT_PASSAGE);
@@ -77,6 +84,7 @@ export function TextInspect() {
   // live only while this view is shown and expanded: a hidden view stays mounted but does not poll the worker
   const shown = useDrawerShown();
   const open = expanded && shown;
+  const transformer = useStore((s) => s.text.ready?.config.kind === 'charTransformer');
   const run = () => {
     inspectText(passage).then(
       (v) => (setView(v), setError(null)),
@@ -101,6 +109,11 @@ export function TextInspect() {
       {view && (
         <>
           <p data-testid="inspect-text-mean">Mean surprise {view.meanNats.toFixed(3)} nats per character</p>
+          {view.window && (
+            <p className="muted" data-testid="inspect-text-window">
+              {windowText(view.window)}
+            </p>
+          )}
           <p className="inspect-passage" data-testid="inspect-passage">
             {view.chars.slice(1).map((ch, i) => (
               <span
@@ -117,7 +130,13 @@ export function TextInspect() {
           <EmbeddingPlot embedding={view.embedding} />
         </>
       )}
-      <CellInspect passage={passage} />
+      {transformer ? (
+        <p className="muted" data-testid="inspect-cells-none">
+          {NO_CELLS_TRANSFORMER}
+        </p>
+      ) : (
+        <CellInspect passage={passage} />
+      )}
       <HealthInspect which="text" open={open} />
     </details>
   );

@@ -4,6 +4,7 @@ import { CNN_PRESET, MLP_PRESET } from '../../../src/engine/config/imageModel';
 import { DEFAULT_TRAIN } from '../../../src/engine/config/train';
 import { DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN } from '../../../src/engine/config/textTrain';
 import { Engine } from '../../../src/engine/services/engine';
+import { UNKNOWN } from '../../../src/engine/text/corpus';
 import { mnistIdxPair } from '../mnist';
 
 describe('Inspect through the engine (cpu)', () => {
@@ -20,11 +21,12 @@ describe('Inspect through the engine (cpu)', () => {
       { ...DEFAULT_TEXT_TRAIN, evalEvery: 50, sampleLength: 0, maxValWindows: 8 },
       () => {},
     );
-    await expect(session.inspectText('a')).rejects.toThrow('at least 2 characters');
+    await expect(session.inspectText('a')).rejects.toThrow('Give a passage of 2 to 2000 characters to measure surprise on, got 1.');
     let before = tf.memory().numTensors;
     const view = await session.inspectText('abcab cabca');
     expect(tf.memory().numTensors).toBe(before);
     expect(view.nats.length).toBe(10);
+    expect(view.window).toBeNull(); // the LSTM reads the whole passage, its state carrying it
     expect(view.k).toBe(5);
     expect(view.meanNats).toBeCloseTo(view.nats.reduce((a, b) => a + b, 0) / 10, 5);
     // the vocabulary is UNKNOWN, a, b, c and space: a trained model beats the uniform ln 5
@@ -51,6 +53,71 @@ describe('Inspect through the engine (cpu)', () => {
     await expect(session.inspectCells(passage, { feature: 'vowels' as never })).rejects.toThrow('Pick a cell by one of quote, newline');
     await expect(session.inspectCells('a', { unit: 0 })).rejects.toThrow('Give a passage of 2 to 2000 characters');
     await expect(session.inspectCells(passage, { feature: 'quote' })).rejects.toThrow('Nothing in the passage varies with inside quotes');
+  }, 120_000);
+
+  it('text with a char-Transformer: surprise equals its per-character loss, windows past the context, no cells', async () => {
+    const session = new Engine();
+    await session.init('cpu', () => {});
+    await session.loadText({ name: 'abc.txt', bytes: new TextEncoder().encode('abcab cabca bcabc '.repeat(60)) }, { lowercase: false, maxVocab: 0 });
+    const gpt = { kind: 'charTransformer' as const, layers: 1, heads: 2, width: 8, context: 8, dropout: 0, tied: true };
+    await session.trainText(
+      gpt,
+      { ...DEFAULT_TRAIN, ...DEFAULT_TEXT_OPTIMIZER, epochs: 2, batchSize: 8, learningRate: 0.02 },
+      { ...DEFAULT_TEXT_TRAIN, evalEvery: 10, sampleLength: 0, maxValWindows: 8 },
+      () => {},
+    );
+    // within the context: one window, and each character's surprise is the attention view's loss on it
+    const passage = 'abcab ca';
+    let before = tf.memory().numTensors;
+    const view = await session.inspectText(passage);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(view.window).toEqual({ context: 8, stride: 4, windows: 1 });
+    const { losses } = await session.charAttention(0, passage);
+    expect(losses).toHaveLength(7);
+    for (let t = 0; t < 7; t++) expect(view.nats[t]).toBeCloseTo(losses[t], 4);
+    expect(view.meanNats).toBeCloseTo(losses.reduce((a, b) => a + b, 0) / 7, 4);
+    expect(view.meanNats).toBeLessThan(Math.log(5)); // UNKNOWN, a, b, c, space: better than uniform
+    // top-5 of a 5-character vocabulary: every character once, largest first, summing to 1, the target's among them
+    for (let t = 0; t < 7; t++) {
+      const top = view.topProb.subarray(5 * t, 5 * t + 5);
+      expect(Array.from(top)).toEqual([...top].sort((a, b) => b - a));
+      expect(top.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      expect(new Set(view.top.slice(5 * t, 5 * t + 5)).size).toBe(5);
+      const j = view.top.slice(5 * t, 5 * t + 5).indexOf(passage[t + 1]);
+      expect(top[j]).toBeCloseTo(Math.exp(-view.nats[t]), 5);
+    }
+    expect([...view.embedding.labels].sort()).toEqual([UNKNOWN, ' ', 'a', 'b', 'c'].sort());
+    expect(view.embedding.points).toHaveLength(10);
+    expect(Array.from(view.embedding.points).every(Number.isFinite)).toBe(true);
+
+    // past the context (27 inputs, context 8): windows 4 apart, each character's surprise the loss in its window
+    const long = 'abcab cabca bcabc abcab cabc';
+    const slid = await session.inspectText(long);
+    // starts 0, 4, ..., 16 (16 + 8 < 27), then 19 (moved back to end at input 26)
+    expect(slid.window).toEqual({ context: 8, stride: 4, windows: 6 });
+    expect(slid.nats).toHaveLength(27);
+    const plan: [start: number, from: number, to: number][] = [
+      [0, 0, 7],
+      [4, 8, 11],
+      [8, 12, 15],
+      [12, 16, 19],
+      [16, 20, 23],
+      [19, 24, 26],
+    ];
+    for (const [start, from, to] of plan) {
+      // the attention view reads 8 characters: losses for inputs start..start + 6
+      const inWindow = (await session.charAttention(0, long.slice(start, start + 8))).losses;
+      for (let t = from; t <= Math.min(to, start + 6); t++) expect(slid.nats[t]).toBeCloseTo(inWindow[t - start], 4);
+    }
+
+    // cells are an LSTM view: a plain sentence, not a failure inside the LSTM stepper
+    await expect(session.inspectCells(passage, { unit: 0 })).rejects.toThrow(
+      "Cell activations are an LSTM view; the Transformer's attention is shown in the Attention panel.",
+    );
+    await expect(session.inspectText('x'.repeat(2001))).rejects.toThrow('Give a passage of 2 to 2000 characters to measure surprise on, got 2001.');
+    before = tf.memory().numTensors;
+    await session.inspectText(long);
+    expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
 
   it('images: 784-pixel unit images on one scale and a norm per weighted layer', async () => {

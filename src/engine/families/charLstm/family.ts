@@ -6,6 +6,7 @@ import { loadSnapshot } from '../../compress/snapshot';
 import { identityProblem, textIdentity } from '../../runs/identity';
 import { TextError } from '../../text/corpus';
 import type { FamilyContext, ModelFamily } from '../family';
+import { charLstmInspector } from './inspect';
 import { buildCharLstm, fusedLstmPays } from './model';
 import { evaluateText, evenStarts, splitPoint, textTask } from './task';
 
@@ -28,6 +29,7 @@ export const charLstmFamily: ModelFamily = {
   epochWord: 'rounds',
   metric: { name: 'validation nats/char', higherIsBetter: false },
   filePrefix: 'char-lstm',
+  text: charLstmInspector,
 
   current(ctx, doing) {
     if (ctx.charModel?.meta.kind === 'charLstm') return ctx.charModel.model;

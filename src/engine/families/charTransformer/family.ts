@@ -9,6 +9,7 @@ import { identityProblem, textIdentity } from '../../runs/identity';
 import { TextError, vocabularyFrom } from '../../text/corpus';
 import type { FamilyContext, ModelFamily } from '../family';
 import { evaluateText, evenStarts, splitPoint } from '../charLstm/task';
+import { charTransformerInspector } from './inspect';
 import { buildCharTransformerModel, transformerWeights } from './layer';
 import { charTransformerTask } from './task';
 
@@ -25,6 +26,7 @@ export const charTransformerFamily: ModelFamily = {
   epochWord: 'rounds',
   metric: { name: 'validation nats/char', higherIsBetter: false },
   filePrefix: 'char-gpt',
+  text: charTransformerInspector,
 
   current(ctx, doing) {
     if (ctx.charModel?.meta.kind === 'charTransformer') return ctx.charModel.model;
