@@ -134,7 +134,10 @@ export const prunableVariables = (
   includeBiases = false,
 ) =>
   model.trainableWeights
-    .filter((w) => prunable({ name: w.originalName, shape: w.shape }) || (includeBiases && w.shape.length < 2))
+    .filter(
+      (w) =>
+        prunable({ name: w.originalName, shape: w.shape as number[] }) /* a weight's shape has no nulls */ || (includeBiases && w.shape.length < 2),
+    )
     .map((w) => w.read() as tf.Variable);
 
 /**
