@@ -68,11 +68,17 @@ describe('char-Transformer in the page (WebGPU on SwiftShader)', () => {
     const paint = () =>
       canvas.evaluate((c: HTMLCanvasElement) => {
         const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-        const n = { blue: 0, red: 0, corner: [d[0], d[1], d[2]] };
-        for (let i = 0; i < d.length; i += 4) {
-          if (d[i + 2] > d[i] + 40) n.blue++;
-          if (d[i] > d[i + 2] + 40 && d[i] > d[i + 1] + 40) n.red++;
-        }
+        const [cell, label, heads] = [12, 44, Number(c.dataset.heads)]; // AttentionPanel's CELL, LABEL; rows: heads, then loss
+        const corner = [d[0], d[1], d[2]];
+        const n = { blue: 0, red: 0, corner };
+        for (let y = 0; y < (heads + 1) * cell; y++)
+          for (let x = label; x < c.width; x++) {
+            const i = 4 * (y * c.width + x);
+            const [r, b] = [d[i], d[i + 2]];
+            if (r === corner[0] && d[i + 1] === corner[1] && b === corner[2]) continue; // the surface: weight 0, gaps
+            if (y < heads * cell && b > r) n.blue++;
+            if (y >= heads * cell && r > b) n.red++;
+          }
         return n;
       });
     await expect.poll(async () => (await paint()).blue).toBeGreaterThan(0);
@@ -81,6 +87,7 @@ describe('char-Transformer in the page (WebGPU on SwiftShader)', () => {
     while ((await page.getByTestId('theme-toggle').textContent()) !== 'Theme: dark') await page.getByTestId('theme-toggle').click();
     await expect.poll(async () => (await paint()).corner).toEqual([17, 24, 39]); // the dark theme's --surface, #111827
     expect((await paint()).blue).toBeGreaterThan(0);
+    expect((await paint()).red).toBeGreaterThan(0);
     expect(await canvas.getAttribute('data-position')).toBe('15'); // the default position, clamped to the context
     await screenshot(page, 'transformer-attention');
 
