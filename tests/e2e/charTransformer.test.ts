@@ -63,18 +63,31 @@ describe('char-Transformer in the page (WebGPU on SwiftShader)', () => {
     await page.getByTestId('show-attention').click();
     const canvas = page.getByTestId('attention-canvas');
     await expect.poll(() => canvas.getAttribute('data-heads'), { timeout: 60_000 }).toBe('2');
-    // head cells are shaded blue by weight and the loss row red: the worker's numbers reached the canvas
-    const [blue, red] = await canvas.evaluate((c: HTMLCanvasElement) => {
-      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      const n = [0, 0];
-      for (let i = 0; i < d.length; i += 4) {
-        if (d[i + 2] === 255 && d[i] === d[i + 1] && d[i] < 250) n[0]++;
-        if (d[i] === 255 && d[i + 1] === d[i + 2] && d[i + 1] < 128) n[1]++;
-      }
-      return n;
-    });
-    expect(blue).toBeGreaterThan(0);
-    expect(red).toBeGreaterThan(0);
+    // head cells take the theme's accent (blue) by weight and the loss row its danger colour (red), on its surface:
+    // the worker's numbers reached the canvas, drawn in a task after the render
+    const paint = () =>
+      canvas.evaluate((c: HTMLCanvasElement) => {
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        const [cell, label, heads] = [12, 44, Number(c.dataset.heads)]; // AttentionPanel's CELL, LABEL; rows: heads, then loss
+        const corner = [d[0], d[1], d[2]];
+        const n = { blue: 0, red: 0, corner };
+        for (let y = 0; y < (heads + 1) * cell; y++)
+          for (let x = label; x < c.width; x++) {
+            const i = 4 * (y * c.width + x);
+            const [r, b] = [d[i], d[i + 2]];
+            if (r === corner[0] && d[i + 1] === corner[1] && b === corner[2]) continue; // the surface: weight 0, gaps
+            if (y < heads * cell && b > r) n.blue++;
+            if (y >= heads * cell && r > b) n.red++;
+          }
+        return n;
+      });
+    await expect.poll(async () => (await paint()).blue).toBeGreaterThan(0);
+    expect((await paint()).red).toBeGreaterThan(0);
+    expect((await paint()).corner).toEqual([255, 255, 255]); // the light theme's --surface
+    while ((await page.getByTestId('theme-toggle').textContent()) !== 'Theme: dark') await page.getByTestId('theme-toggle').click();
+    await expect.poll(async () => (await paint()).corner).toEqual([17, 24, 39]); // the dark theme's --surface, #111827
+    expect((await paint()).blue).toBeGreaterThan(0);
+    expect((await paint()).red).toBeGreaterThan(0);
     expect(await canvas.getAttribute('data-position')).toBe('15'); // the default position, clamped to the context
     await screenshot(page, 'transformer-attention');
 

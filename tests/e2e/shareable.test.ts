@@ -18,6 +18,9 @@ describe('experiments as links', () => {
     await page.getByTestId('tab-text').click();
     await page.getByTestId('char-units').fill('48');
     await expect.poll(() => new URL(page.url()).searchParams.get('t.units')).toBe('48');
+    await page.getByTestId('char-family').selectOption('charTransformer');
+    await page.getByTestId('gpt-width').fill('48');
+    await expect.poll(() => new URL(page.url()).searchParams.get('t.gpt')).toBe('2-4-48-64-0-tied');
     const link = new URL(page.url());
     expect(Object.fromEntries(link.searchParams)).toEqual({
       backend: 'cpu',
@@ -29,9 +32,15 @@ describe('experiments as links', () => {
       batch: '32',
       epochs: '3',
       't.units': '48',
+      't.family': 'charTransformer',
+      't.gpt': '2-4-48-64-0-tied',
     });
 
     const again = await openPlayground(browser(), link.search);
+    expect(await again.page.getByTestId('char-family').inputValue()).toBe('charTransformer');
+    expect(await again.page.getByTestId('gpt-preset').inputValue()).toBe('custom');
+    expect(await again.page.getByTestId('gpt-width').inputValue()).toBe('48');
+    await again.page.getByTestId('char-family').selectOption('charLstm');
     expect(await again.page.getByTestId('char-units').inputValue()).toBe('48');
     expect(await again.page.getByTestId('char-preset').inputValue()).toBe('custom');
     await again.page.getByTestId('tab-images').click();

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainTask } from '../train/trainer';
 import { PRUNE_SCOPES, type PruneScope } from '../config/compress';
+import { isKernel } from './snapshot';
 
 /** |w| for ranking; a NaN weight ranks as the largest so it is never silently pruned away (and sorting stays total). */
 const magnitude = (w: number) => (Number.isNaN(w) ? Infinity : Math.abs(w));
@@ -122,9 +123,22 @@ export function validateGradualPruning(p: GradualPruning): string[] {
   return errors;
 }
 
-/** The kernels (not biases) of a layers model as variables: what prunedTask is meant to prune. */
-export const kernelVariables = (model: tf.LayersModel): tf.Variable[] =>
-  model.trainableWeights.filter((w) => /kernel/.test(w.name)).map((w) => w.read() as tf.Variable);
+/**
+ * The weights of a layers model that prunedTask prunes, as variables: those `prunable` chooses by the name tf.io
+ * saves them under (originalName) and shape (a family's `prunable`; by default rank 2 and up), plus the rank-1 ones
+ * (biases, norm gains) with `includeBiases`.
+ */
+export const prunableVariables = (
+  model: tf.LayersModel,
+  prunable: (w: { name: string; shape: number[] }) => boolean = isKernel,
+  includeBiases = false,
+) =>
+  model.trainableWeights
+    .filter(
+      (w) =>
+        prunable({ name: w.originalName, shape: w.shape as number[] }) /* a weight's shape has no nulls */ || (includeBiases && w.shape.length < 2),
+    )
+    .map((w) => w.read() as tf.Variable);
 
 /**
  * Wraps a TrainTask (see trainer.ts) so that training fine-tunes while pruning: the given tf.Variables (kernels to
@@ -176,6 +190,8 @@ export function prunedTask(
     get itemsPerStep() {
       return inner.itemsPerStep;
     },
+    // a task's own optimizer (the char-Transformer's AdamW) stays the run's: the loop steps, checkpoints and disposes it
+    optimizer: inner.optimizer,
     beginEpoch(random) {
       inner.beginEpoch(random);
     },

@@ -12,8 +12,11 @@ export function sizes(s: ModelSnapshot): { rawBytes: number; gzipBytes: number }
   return { rawBytes: payload.length, gzipBytes: gzipSync(payload, { level: 9 }).length };
 }
 
-function kernelSparsity(s: ModelSnapshot): number {
-  const ks = s.entries.filter(isKernel);
+/** Which weights pruning zeroes (a family's `prunable`); rank 2 and up unless a family says otherwise. */
+type Prunable = (e: { name: string; shape: number[] }) => boolean;
+
+function prunedSparsity(s: ModelSnapshot, prunable: Prunable): number {
+  const ks = s.entries.filter(prunable);
   const n = ks.reduce((a, e) => a + e.values.length, 0);
   const zeros = ks.reduce((a, e) => a + sparsityOf(e.values) * e.values.length, 0);
   return n ? zeros / n : 0;
@@ -29,9 +32,12 @@ export function quantizeSnapshot(s: ModelSnapshot, spec: QuantSpec): ModelSnapsh
   return { ...s, entries };
 }
 
-/** Magnitude pruning of kernels (and biases when asked): exactly round(sparsity * n) smallest |w| become 0. */
-export function pruneSnapshot(s: ModelSnapshot, o: PruneOptions): ModelSnapshot {
-  const chosen = s.entries.map((e) => isKernel(e) || o.includeBiases);
+/**
+ * Magnitude pruning of the prunable weights (and of the rank-1 ones, biases and norms, when asked): exactly
+ * round(sparsity * n) smallest |w| become 0.
+ */
+export function pruneSnapshot(s: ModelSnapshot, o: PruneOptions, prunable: Prunable = isKernel): ModelSnapshot {
+  const chosen = s.entries.map((e) => prunable(e) || (o.includeBiases && e.shape.length < 2));
   const targets = s.entries.filter((_, i) => chosen[i]).map((e) => e.values);
   const { masks } = magnitudeMasks(targets, o.sparsity, o.scope);
   let k = 0;
@@ -91,7 +97,10 @@ export class VariantStore {
   private readonly items = new Map<number, { info: VariantInfo; snap: ModelSnapshot }>();
   private nextId = 0;
 
-  constructor(readonly metric: MetricInfo) {}
+  constructor(
+    readonly metric: MetricInfo,
+    private readonly prunable: Prunable = isKernel,
+  ) {}
 
   get size(): number {
     return this.items.size;
@@ -117,7 +126,7 @@ export class VariantStore {
       label,
       kind,
       params: snap.entries.reduce((n, e) => n + e.values.length, 0),
-      sparsity: kernelSparsity(snap),
+      sparsity: prunedSparsity(snap, this.prunable),
       ...sizes(snap),
       metric,
       layers: layerStats(snap, sameShape ? parent : null),

@@ -29,7 +29,7 @@ export interface VariantInfo {
   label: string;
   kind: VariantKind;
   params: number;
-  /** Share of exact zeros among the compressed tensors (kernels). */
+  /** Share of exact zeros among the weights pruning chooses (the family's prunable matrices). */
   sparsity: number;
   /** Weights as stored in our compact format, and gzipped (level 9). */
   rawBytes: number;
@@ -51,6 +51,7 @@ export interface MetricInfo {
 export interface PruneOptions {
   sparsity: number;
   scope: PruneScope;
+  /** Prune the rank-1 weights (biases, norm gains) too. */
   includeBiases: boolean;
 }
 

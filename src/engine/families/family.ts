@@ -83,6 +83,12 @@ export interface ModelFamily {
   readonly epochWord: string;
   /** The figure a compressed variant is judged by. */
   readonly metric: MetricInfo;
+  /**
+   * Whether pruning zeroes this weight (its saved name, e.g. 'char_gpt1/h0.attn.w', and shape): the matrices the
+   * model multiplies by. Biases and norms are added only when the user asks; one-shot and gradual pruning, and the
+   * variants' reported sparsity, all use this choice.
+   */
+  prunable(weight: { name: string; shape: number[] }): boolean;
   /** First part of an exported file's name ('mnist', 'char-lstm'). */
   readonly filePrefix: string;
   /** The page's current model, or an error saying what to do (`doing`: 'compress', 'export'). */

@@ -17,7 +17,7 @@ import type { ExportFile } from '../config/results';
 import type { TrainConfig } from '../config/train';
 import { validateModelConfig } from '../config/validateImageModel';
 import { distillTask } from '../compress/distill';
-import { GradualPruning, prunedTask } from '../compress/prune';
+import { GradualPruning, prunableVariables, prunedTask } from '../compress/prune';
 import { describeSpec } from '../compress/quantize';
 import { loadSnapshot, type ModelSnapshot, snapshot } from '../compress/snapshot';
 import { histogram, pruneSnapshot, quantizeSnapshot, VariantStore } from '../compress/variants';
@@ -55,7 +55,7 @@ export class CompressService {
       const model = family.current(this.ws, 'compress');
       family.checkMeasurable(this.ws);
       const snap = await snapshot(model, family.metadata(this.ws));
-      const store = new VariantStore(family.metric);
+      const store = new VariantStore(family.metric, family.prunable);
       store.add(snap, null, 'float32 (original)', 'float32', await family.measure(this.ws, snap));
       this.ws.variants[which] = store;
       return { metric: family.metric, variants: store.list() };
@@ -103,7 +103,7 @@ export class CompressService {
       const prefix = sourceId === 0 ? '' : `${source.info.label} + `;
       const label = `${prefix}pruned ${pct(options.sparsity)} ${options.scope}`;
       if (!gradual) {
-        const snap = pruneSnapshot(source.snap, options);
+        const snap = pruneSnapshot(source.snap, options, family.prunable);
         return store.add(snap, sourceId, `${label} (one-shot)`, 'pruned', await family.measure(this.ws, snap));
       }
       const snap = await this.pruneGradually(family, source.snap, options, gradual, config, onEvent);
@@ -122,7 +122,7 @@ export class CompressService {
   ) {
     const model = await loadSnapshot(source);
     try {
-      const variables = model.trainableWeights.filter((w) => options.includeBiases || w.shape.length >= 2).map((w) => w.read() as tf.Variable);
+      const variables = prunableVariables(model, family.prunable, options.includeBiases);
       const tuneConfig = { ...config, epochs: gradual.epochs };
       const inner = family.fineTuneTask(model, this.ws, tuneConfig);
       const schedule: GradualPruning = { finalSparsity: options.sparsity, initialSparsity: 0, scope: options.scope, updates: gradual.updates };
@@ -154,7 +154,7 @@ export class CompressService {
       const source = this.store(family).get(sourceId);
       const out: { sparsity: number; metric: number }[] = [];
       for (const sparsity of sparsities) {
-        const snap = pruneSnapshot(source.snap, { sparsity, scope, includeBiases: false });
+        const snap = pruneSnapshot(source.snap, { sparsity, scope, includeBiases: false }, family.prunable);
         out.push({ sparsity, metric: await family.measure(this.ws, snap) });
       }
       return out;

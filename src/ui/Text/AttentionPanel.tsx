@@ -1,38 +1,49 @@
-import { type MouseEvent, useEffect, useRef } from 'react';
+import { type MouseEvent, useRef } from 'react';
 import type { AttentionView } from '../../engine/config/charTransformer';
 import { showAttention } from '../store/textActions';
 import { useStore } from '../store/store';
 import { ErrorText, Panel } from '../common/Field';
+import { canvasTheme, usePaint } from '../common/paint';
 
 const CELL = 12;
 const LABEL = 44;
 
-/** Draws one row per head (attention weight as shade) and one row of per-character loss, over the passage's characters. */
+/**
+ * Draws one row per head (attention weight as the theme's accent, opacity = weight) and one row of per-character
+ * loss (the theme's danger colour, opacity = loss / largest loss), over the passage's characters, on the theme's
+ * surface: the same picture in light and dark.
+ */
 function draw(canvas: HTMLCanvasElement, view: AttentionView): void {
-  const rows = view.weights.flatMap((layer, l) => layer.map((row, h) => ({ label: `L${l} H${h}`, values: row, max: 1 })));
+  const rows = view.weights.flatMap((layer, l) => layer.map((row, h) => ({ label: `L${l} H${h}`, values: row, max: 1, loss: false })));
   const maxLoss = Math.max(1e-9, ...view.losses);
-  rows.push({ label: 'loss', values: view.losses, max: maxLoss });
+  rows.push({ label: 'loss', values: view.losses, max: maxLoss, loss: true });
   const n = view.chars.length;
   canvas.width = LABEL + n * CELL;
   canvas.height = (rows.length + 1) * CELL + 4;
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
-  ctx.fillStyle = '#fff';
+  const theme = canvasTheme(canvas);
+  const style = getComputedStyle(canvas);
+  const accent = style.getPropertyValue('--accent').trim() || '#1d4ed8';
+  const danger = style.getPropertyValue('--danger').trim() || '#b91c1c';
+  ctx.fillStyle = theme.surface;
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   ctx.font = '10px monospace';
   ctx.textBaseline = 'middle';
   rows.forEach((r, y) => {
-    ctx.fillStyle = '#333';
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = theme.fg;
     ctx.fillText(r.label, 2, y * CELL + CELL / 2);
+    ctx.fillStyle = r.loss ? danger : accent;
     r.values.forEach((v, x) => {
-      const shade = Math.round(255 * (1 - Math.min(1, v / r.max)));
-      ctx.fillStyle = r.label === 'loss' ? `rgb(255, ${shade}, ${shade})` : `rgb(${shade}, ${shade}, 255)`;
+      ctx.globalAlpha = Math.max(0, Math.min(1, v / r.max));
       ctx.fillRect(LABEL + x * CELL, y * CELL, CELL - 1, CELL - 1);
     });
   });
+  ctx.globalAlpha = 1;
   const y = rows.length * CELL + CELL / 2 + 2;
   view.chars.forEach((ch, x) => {
-    ctx.fillStyle = x === view.position ? '#b91c1c' : '#333';
+    ctx.fillStyle = x === view.position ? danger : theme.fg;
     ctx.fillText(ch === '\n' ? '↵' : ch, LABEL + x * CELL + 2, y);
   });
 }
@@ -44,11 +55,11 @@ function draw(canvas: HTMLCanvasElement, view: AttentionView): void {
  */
 export function AttentionPanel() {
   const text = useStore((s) => s.text);
+  const theme = useStore((s) => s.theme);
   const canvas = useRef<HTMLCanvasElement>(null);
   const view = text.attention;
-  useEffect(() => {
-    if (canvas.current && view) draw(canvas.current, view);
-  }, [view]);
+  // drawn in a short task after the render, again only when the numbers or the chosen theme change
+  usePaint(canvas, (c) => view && draw(c, view), [view, theme]);
   if (text.ready?.config.kind !== 'charTransformer') return null;
   const pick = (e: MouseEvent<HTMLCanvasElement>) => {
     const box = e.currentTarget.getBoundingClientRect();

@@ -1,9 +1,10 @@
 import type { AppState } from '../store/store';
 import * as v from 'valibot';
 import { type Activation, type ConvBlockSpec, type DenseSpec, ACTIVATIONS } from '../../engine/config/imageModel';
+import type { CharTransformerConfig } from '../../engine/config/charTransformer';
 
 /** Which validator judges a value read from a link (one per settings group). */
-export type Section = 'app' | 'mlp' | 'cnn' | 'train' | 'corpus' | 'char' | 'textTrain' | 'textOnly' | 'generate' | 'compress';
+export type Section = 'app' | 'mlp' | 'cnn' | 'train' | 'corpus' | 'char' | 'gpt' | 'textTrain' | 'textOnly' | 'generate' | 'compress';
 
 /** One setting as it appears in the query string, `key=text`: a data row read by the codec below. */
 export type UrlField = {
@@ -15,7 +16,7 @@ export type UrlField = {
   path: string;
   /** Checked here, as the engine has no validator for it: from min to max, a whole number when `whole`. */
   range?: { min: number; max: number; whole?: boolean };
-} & ({ type: 'number' | 'flag' | 'text' | 'dense' | 'conv' } | { type: 'choice'; choices: readonly (string | number)[] });
+} & ({ type: 'number' | 'flag' | 'text' | 'dense' | 'conv' | 'gpt' } | { type: 'choice'; choices: readonly (string | number)[] });
 
 /** A value <-> its text in the link: `format` writes it, `read` (a valibot schema from the text) reads it back. */
 interface ValueCodec {
@@ -67,6 +68,27 @@ const convCodec: ValueCodec = {
   })),
 };
 
+/**
+ * The char-Transformer's settings as one value, layers-heads-width-context-dropout-(tied|untied), e.g.
+ * "2-4-64-64-0.1-tied": one value because heads and width are checked together (width a multiple of heads).
+ */
+const GPT_SETTINGS = /^(\d+)-(\d+)-(\d+)-(\d+)-(\d+(?:\.\d+)?(?:e-\d+)?)-(tied|untied)$/;
+const gptCodec: ValueCodec = {
+  format: (c) => {
+    const { layers, heads, width, context, dropout, tied } = c as CharTransformerConfig;
+    const numbers = [layers, heads, width, context, dropout];
+    return numbers.some((n) => !Number.isFinite(n)) ? '' : `${numbers.join('-')}-${tied ? 'tied' : 'untied'}`; // a half-typed field: left out
+  },
+  read: v.pipe(
+    v.string(),
+    v.regex(GPT_SETTINGS),
+    v.transform((t): CharTransformerConfig => {
+      const [layers, heads, width, context, dropout] = GPT_SETTINGS.exec(t)!.slice(1, 6).map(Number);
+      return { kind: 'charTransformer', layers, heads, width, context, dropout, tied: t.endsWith('-tied') };
+    }),
+  ),
+};
+
 const CODECS: Record<Exclude<UrlField['type'], 'choice'>, ValueCodec> = {
   // numbers as typed: an empty input (NaN) is left out of the link
   number: {
@@ -83,6 +105,7 @@ const CODECS: Record<Exclude<UrlField['type'], 'choice'>, ValueCodec> = {
   text: { format: (t) => t as string, read: v.string() },
   dense: denseCodec,
   conv: convCodec,
+  gpt: gptCodec,
 };
 
 const choiceCodec = (choices: readonly (string | number)[]): ValueCodec => ({

@@ -2,6 +2,7 @@ import { THEMES, type AppState, type Mode } from '../store/store';
 import { validateModelConfig } from '../../engine/config/validateImageModel';
 import { LR_SCHEDULES, OPTIMIZERS, validateTrainConfig } from '../../engine/config/train';
 import { validateCharConfig } from '../../engine/config/charModel';
+import { validateTransformerConfig } from '../../engine/config/charTransformer';
 import { validateTextTrainConfig } from '../../engine/config/textTrain';
 import { validateGenerateOptions } from '../../engine/config/generate';
 import { validateCorpusOptions } from '../../engine/config/corpus';
@@ -64,6 +65,8 @@ export const URL_FIELDS: UrlField[] = [
   { key: 't.units', label: 'LSTM units', section: 'char', path: 'text.model.units', type: 'number' },
   { key: 't.dropout', label: 'char-LSTM dropout', section: 'char', path: 'text.model.dropout', type: 'number' },
   { key: 't.window', label: 'window', section: 'char', path: 'text.model.window', type: 'number' },
+  { key: 't.family', label: 'char model', section: 'app', path: 'text.family', type: 'choice', choices: ['charLstm', 'charTransformer'] },
+  { key: 't.gpt', label: 'Transformer settings', section: 'gpt', path: 'text.gpt', type: 'gpt' },
   ...trainRows('t.', 'textTrain', 'text.config', 'rounds'),
   { key: 't.every', label: 'steps per round', section: 'textOnly', path: 'text.textConfig.evalEvery', type: 'number' },
   { key: 't.clip', label: 'gradient clip', section: 'textOnly', path: 'text.textConfig.clipNorm', type: 'number' },
@@ -87,6 +90,7 @@ export const VALIDATORS: Record<Section, (s: AppState) => string[]> = {
   train: (s) => validateTrainConfig(s.train.config),
   corpus: (s) => validateCorpusOptions(s.text.options),
   char: (s) => validateCharConfig(s.text.model),
+  gpt: (s) => validateTransformerConfig(s.text.gpt),
   textTrain: (s) => validateTrainConfig(s.text.config),
   textOnly: (s) => validateTextTrainConfig(s.text.textConfig),
   generate: (s) => validateGenerateOptions(s.text.generate),

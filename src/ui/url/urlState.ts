@@ -1,6 +1,7 @@
 import { AppState, initialState } from '../store/store';
 import { BACKEND_ORDER, parseBackendName } from '../../engine/config/backends';
 import { CHAR_PRESETS, CharPresetName } from '../../engine/config/charModel';
+import { TRANSFORMER_PRESETS, type TransformerPresetName } from '../../engine/config/charTransformer';
 import { formatField, parseField } from './codec';
 import { URL_FIELDS, VALIDATORS } from './schema';
 
@@ -61,11 +62,17 @@ export function decodeSettings(params: URLSearchParams, start: AppState = initia
     }
     state = next;
   }
-  return { state: { ...state, text: { ...state.text, preset: presetOf(state) } }, problems };
+  return { state: { ...state, text: { ...state.text, preset: presetOf(state), gptPreset: gptPresetOf(state) } }, problems };
 }
 
 /** The preset whose configuration the char-LSTM matches, or 'custom'. */
 function presetOf(s: AppState): CharPresetName | 'custom' {
   const same = (name: CharPresetName) => JSON.stringify(CHAR_PRESETS[name].config) === JSON.stringify(s.text.model);
   return (Object.keys(CHAR_PRESETS) as CharPresetName[]).find(same) ?? 'custom';
+}
+
+/** The preset whose configuration the char-Transformer matches, or 'custom'. */
+function gptPresetOf(s: AppState): TransformerPresetName | 'custom' {
+  const same = (name: TransformerPresetName) => JSON.stringify(TRANSFORMER_PRESETS[name]) === JSON.stringify(s.text.gpt);
+  return (Object.keys(TRANSFORMER_PRESETS) as TransformerPresetName[]).find(same) ?? 'custom';
 }

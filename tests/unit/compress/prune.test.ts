@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyMask,
   GradualPruning,
-  kernelVariables,
+  prunableVariables,
   magnitudeMasks,
   polynomialSparsity,
   prunedTask,
@@ -239,7 +239,7 @@ describe('gradual pruning of a trained MLP on real MNIST digits', () => {
     it(`${scope}: the kernels end exactly at ${finalSparsity} sparsity, early pruning holds, accuracy holds`, async () => {
       const before = tf.memory().numTensors;
       const model = pretrained();
-      const vars = kernelVariables(model);
+      const vars = prunableVariables(model);
       expect(vars.map((v) => v.shape)).toEqual([
         [784, 64],
         [64, 10],
@@ -311,7 +311,7 @@ describe('gradual pruning of a trained MLP on real MNIST digits', () => {
 
   it('one update prunes to the final sparsity before the first step', async () => {
     const model = buildModel(mlp, 9);
-    const vars = kernelVariables(model);
+    const vars = prunableVariables(model);
     const cfg = { ...base, epochs: 1, trainLimit: 320 }; // 5 steps
     const inner = imageTask(model, trainSet, null, cfg);
     const { task: probed, seen } = probe(inner, vars);
@@ -326,7 +326,7 @@ describe('gradual pruning of a trained MLP on real MNIST digits', () => {
 
   it('more updates than steps: the latest point due wins, and the last step is at the final sparsity', async () => {
     const model = buildModel(mlp, 10);
-    const vars = kernelVariables(model);
+    const vars = prunableVariables(model);
     const cfg = { ...base, epochs: 1, trainLimit: 320 }; // 5 steps
     const inner = imageTask(model, trainSet, null, cfg);
     const { task: probed, seen } = probe(inner, vars);

@@ -13,8 +13,9 @@ describe('the link schema rows', () => {
     const kinds = URL_FIELDS.map((f) => {
       const v = valueAt(s, f.path);
       if (f.type === 'choice') return f.choices.includes(v as string | number) ? 'ok' : `${f.key}: ${String(v)} is not a choice`;
-      const expected = { number: 'number', flag: 'boolean', text: 'string', dense: 'object', conv: 'object' }[f.type];
-      return typeof v === expected && (expected !== 'object' || Array.isArray(v)) ? 'ok' : `${f.key}: ${typeof v}`;
+      const expected = { number: 'number', flag: 'boolean', text: 'string', dense: 'object', conv: 'object', gpt: 'object' }[f.type];
+      const list = f.type === 'dense' || f.type === 'conv'; // layer lists; 'gpt' is one settings object
+      return typeof v === expected && (expected !== 'object' || Array.isArray(v) === list) ? 'ok' : `${f.key}: ${typeof v}`;
     });
     expect(kinds.filter((k) => k !== 'ok')).toEqual([]);
   });

@@ -98,6 +98,38 @@ describe('settings in the link', () => {
     expect(decode('').state.text.preset).toBe('small');
   });
 
+  it('carries the char model picked and the Transformer settings (preset or custom numbers), checked by the engine', () => {
+    const s = initialState();
+    const custom: AppState = {
+      ...s,
+      text: {
+        ...s.text,
+        family: 'charTransformer',
+        gptPreset: 'custom',
+        gpt: { ...s.text.gpt, layers: 3, heads: 2, width: 48, dropout: 0.1, tied: false },
+      },
+    };
+    const link = encodeSettings(custom);
+    expect(Object.fromEntries(link)).toEqual({ 't.family': 'charTransformer', 't.gpt': '3-2-48-64-0.1-untied' });
+    const back = decode(link.toString());
+    expect(back.problems).toEqual([]);
+    expect(back.state.text.family).toBe('charTransformer');
+    expect(back.state.text.gpt).toEqual(custom.text.gpt);
+    expect(back.state.text.gptPreset).toBe('custom');
+    expect(decode('t.family=charTransformer&t.gpt=4-4-128-128-0-tied').state.text.gptPreset).toBe('small');
+    expect(decode('t.family=charTransformer').state.text.gptPreset).toBe('tiny');
+
+    const bad = decode('t.family=rnn&t.gpt=2-3-64-64-0-tied&t.gpt=2-4-64&t.gpt=2-4-64-64-1-tied');
+    expect(bad.state.text.family).toBe('charLstm');
+    expect(bad.state.text.gpt).toEqual(s.text.gpt);
+    expect(bad.problems).toEqual([
+      `The link's char model "rnn" is not valid; using charLstm.`,
+      `The link's Transformer settings "2-3-64-64-0-tied" was ignored: Width must be a multiple of the number of heads (3), got 64. Using 2-4-64-64-0-tied.`,
+      `The link's Transformer settings "2-4-64" is not valid; using 2-4-64-64-0-tied.`,
+      `The link's Transformer settings "2-4-64-64-1-tied" was ignored: Dropout must be from 0 up to (not including) 1, got 1. Using 2-4-64-64-0-tied.`,
+    ]);
+  });
+
   it('carries the colour theme: only a chosen one, and an unknown one keeps "system"', () => {
     expect(encodeSettings(initialState()).has('theme')).toBe(false);
     expect(encodeSettings({ ...initialState(), theme: 'dark' }).get('theme')).toBe('dark');

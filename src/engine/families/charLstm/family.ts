@@ -2,7 +2,7 @@ import type { CharLstmConfig, CharLstmMetadata } from '../../config/charModel';
 import { DEFAULT_TEXT_OPTIMIZER } from '../../config/textTrain';
 import { DEFAULT_TRAIN } from '../../config/train';
 import { benchOurs } from '../../bench/textBench';
-import { loadSnapshot } from '../../compress/snapshot';
+import { isKernel, loadSnapshot } from '../../compress/snapshot';
 import { identityProblem, textIdentity } from '../../runs/identity';
 import { TextError } from '../../text/corpus';
 import type { FamilyContext, ModelFamily } from '../family';
@@ -28,6 +28,7 @@ export const charLstmFamily: ModelFamily = {
   kinds: ['charLstm'],
   epochWord: 'rounds',
   metric: { name: 'validation nats/char', higherIsBetter: false },
+  prunable: isKernel, // kernels, recurrent kernels and embeddings (rank 2 and up)
   filePrefix: 'char-lstm',
   text: charLstmInspector,
 

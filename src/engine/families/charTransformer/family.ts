@@ -19,12 +19,17 @@ function metaOf(ctx: FamilyContext): CharTransformerMetadata {
   return meta;
 }
 
+/** The token and position embeddings: never pruned (with a tied head, wte is the output layer too). */
+const EMBEDDINGS = new Set(['wte', 'wpe']);
+
 /** Decoder-only Transformers (tiny GPT) on the loaded text, judged like the char-LSTM by validation nats per character. */
 export const charTransformerFamily: ModelFamily = {
   id: 'text',
   kinds: ['charTransformer'],
   epochWord: 'rounds',
   metric: { name: 'validation nats/char', higherIsBetter: false },
+  /** The blocks' matrices (h{i}.attn.w, proj.w, fc.w, fc2.w) and an untied head.w: rank 2 and not an embedding. */
+  prunable: (w) => w.shape.length === 2 && !EMBEDDINGS.has(w.name.slice(w.name.lastIndexOf('/') + 1)),
   filePrefix: 'char-gpt',
   text: charTransformerInspector,
 

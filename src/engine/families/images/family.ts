@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../../config/imageModel';
 import { DEFAULT_TRAIN } from '../../config/train';
 import { benchImageOurs } from '../../bench/imageBench';
-import { loadSnapshot } from '../../compress/snapshot';
+import { isKernel, loadSnapshot } from '../../compress/snapshot';
 import { DataError } from '../../data/idx';
 import { slice as sliceImages } from '../../data/images';
 import { buildModel } from './model';
@@ -17,6 +17,7 @@ export const imagesFamily: ModelFamily = {
   kinds: ['mlp', 'cnn'],
   epochWord: 'epochs',
   metric: { name: 'test accuracy', higherIsBetter: true },
+  prunable: isKernel, // kernels, recurrent kernels and embeddings (rank 2 and up)
   filePrefix: 'mnist',
 
   current(ctx, doing) {
