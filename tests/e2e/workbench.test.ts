@@ -30,6 +30,14 @@ async function expectOnScreen(page: Page, testIds: string[]): Promise<void> {
   expect(await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight)).toBeLessThanOrEqual(0);
 }
 
+/** The third column's five view tabs (Result, Settings, Runs, Compress, Inspect) lie in one row. */
+async function expectTabsInOneRow(page: Page): Promise<void> {
+  const tops = await page.locator('.drawer-tabs button').evaluateAll((bs) => bs.map((b) => Math.round(b.getBoundingClientRect().top)));
+  expect(tops).toEqual(Array(5).fill(tops[0]));
+  // none cut off: the row needs no more width than its column gives it
+  expect(await page.locator('.drawer-tabs').evaluate((r) => r.scrollWidth - r.clientWidth)).toBeLessThanOrEqual(0);
+}
+
 const overlap = (a: Box, b: Box) =>
   Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x)) *
   Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
@@ -99,7 +107,8 @@ describe('the workbench', () => {
     await page.getByTestId('epochs').fill('1');
     for (const screen of SCREENS) {
       await page.setViewportSize(screen);
-      await expectOnScreen(page, ['start', 'train-summary', 'loss-chart-plot', 'accuracy-chart-plot', 'drawers', 'optimizer']);
+      await expectOnScreen(page, ['start', 'train-summary', 'loss-chart-plot', 'accuracy-chart-plot', 'drawers', 'optimizer', 'drawer-inspect']);
+      await expectTabsInOneRow(page);
       const frame = (await page.getByTestId('drawers').boundingBox())!;
       const view = (await page.getByTestId('drawer-view-settings').boundingBox())!;
       expect(view.x).toBeGreaterThanOrEqual(frame.x);
@@ -132,7 +141,8 @@ describe('the workbench', () => {
     await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 60_000 }).toBe('paused');
     for (const screen of SCREENS) {
       await page.setViewportSize(screen);
-      await expectOnScreen(page, ['start', 'progress', 'loss-chart-plot', 'accuracy-chart-plot']);
+      await expectOnScreen(page, ['start', 'progress', 'loss-chart-plot', 'accuracy-chart-plot', 'drawer-inspect']);
+      await expectTabsInOneRow(page);
       expect(await page.getByTestId('notices').locator('.notice').count()).toBeGreaterThan(0);
       expect(await noticesOverControls(page)).toEqual([]);
     }
