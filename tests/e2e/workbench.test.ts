@@ -277,6 +277,9 @@ describe('the workbench', () => {
     await expect.poll(() => outside(page, 'optimizer'), { timeout: 10_000 }).toBe(0);
     expect(await page.getByTestId('drawer-settings').getAttribute('aria-expanded')).toBe('true');
     expect(await outside(page, 'start')).toBe(0);
+    // the view's tabs land below the sticky step links, not under them
+    const stepsBox = (await page.getByTestId('steps').boundingBox())!;
+    expect((await page.getByTestId('drawer-settings').boundingBox())!.y).toBeGreaterThanOrEqual(stepsBox.y + stepsBox.height - 1);
     await page.getByTestId('start').click();
     await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 240_000 }).toBe('finished');
     await page.getByTestId('step-charts-panel').click();
