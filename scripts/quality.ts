@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { chromium, type Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS } from '../tests/e2e/browser';
+import { CHROMIUM, CHROMIUM_ARGS, fillSettings } from '../tests/e2e/browser';
 import { DEFAULT_TRAIN } from '../src/engine/config/train';
 import { commit, machine, resultPath } from './bench/machine';
 
@@ -38,10 +38,12 @@ try {
   await page.getByTestId('dataset-info').filter({ hasText: 'MNIST' }).waitFor({ timeout: 120_000 });
   const backend = await page.getByTestId('active-backend').textContent();
   await page.getByTestId(`kind-${values.model}`).check();
-  await page.getByTestId('epochs').fill(values.epochs!);
-  await page.getByTestId('train-limit').fill(values.limit!);
-  if (values.batch) await page.getByTestId('batch-size').fill(values.batch);
-  if (values.lr) await page.getByTestId('learning-rate').fill(values.lr);
+  await fillSettings(page, {
+    epochs: values.epochs!,
+    'train-limit': values.limit!,
+    ...(values.batch ? { 'batch-size': values.batch } : {}),
+    ...(values.lr ? { 'learning-rate': values.lr } : {}),
+  });
   const started = Date.now();
   await page.getByTestId('start').click();
   let last = '';

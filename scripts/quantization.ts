@@ -12,7 +12,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS } from '../tests/e2e/browser';
+import { CHROMIUM, CHROMIUM_ARGS, fillSettings } from '../tests/e2e/browser';
 import type { EngineClient } from '../src/worker/client';
 import type { QuantSpec, VariantInfo } from '../src/engine/config/compress';
 
@@ -81,8 +81,8 @@ async function prepare(page: Page, kind: Kind): Promise<Record<string, unknown>>
     return { ...trained, loadedFrom: `${stem}.json` };
   }
   if (!text) await page.getByTestId(`kind-${kind}`).check();
-  if (!text && values.epochs) await page.getByTestId('epochs').fill(values.epochs);
-  if (text && values.rounds) await page.getByTestId('text-rounds').fill(values.rounds);
+  if (!text && values.epochs) await fillSettings(page, { epochs: values.epochs });
+  if (text && values.rounds) await fillSettings(page, { 'text-rounds': values.rounds });
   const started = Date.now();
   await page.getByTestId('start').click();
   await until(page, 'training', 120, async () => (await page.getByTestId('train-state').textContent()) === 'finished', 'train-message');

@@ -1,7 +1,7 @@
 // npm run bench's page: opening the built page on a backend, and the main thread's long tasks while it trains.
 import type { Browser, Page } from 'playwright-core';
 import type { EngineClient } from '../../src/worker/client';
-import { openDrawer } from '../../tests/e2e/browser';
+import { fillSettings, openDrawer } from '../../tests/e2e/browser';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -72,13 +72,11 @@ const UI_STEPS: Record<'cnn' | 'lstm', Record<string, number>> = {
 export async function mainThreadDuringTraining(page: Page, kind: 'mlp' | 'cnn' | 'lstm', backend: string, inspect = false) {
   if (kind === 'lstm') {
     await page.getByTestId('tab-text').click();
-    await page.getByTestId('text-rounds').fill('1');
-    await page.getByTestId('text-eval-every').fill(String(UI_STEPS.lstm[backend] ?? 10));
+    await fillSettings(page, { 'text-rounds': '1', 'text-eval-every': String(UI_STEPS.lstm[backend] ?? 10) });
   } else {
     await page.getByTestId('tab-images').click();
     await page.getByTestId(`kind-${kind}`).check();
-    await page.getByTestId('train-limit').fill(kind === 'mlp' ? '3000' : String(64 * (UI_STEPS.cnn[backend] ?? 5)));
-    await page.getByTestId('epochs').fill('1');
+    await fillSettings(page, { 'train-limit': kind === 'mlp' ? '3000' : String(64 * (UI_STEPS.cnn[backend] ?? 5)), epochs: '1' });
   }
   const view = page.getByTestId(kind === 'lstm' ? 'inspect-text' : 'inspect-images');
   if (inspect) await openDrawer(page, 'inspect');

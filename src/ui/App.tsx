@@ -3,12 +3,12 @@ import { ChartsPanel } from './Charts/ChartsPanel';
 import { TextChartsPanel } from './Charts/TextChartsPanel';
 import { DataPanel } from './Data/DataPanel';
 import { EvaluatePanel } from './Evaluate/EvaluatePanel';
-import { ModelPanel } from './Model/ModelPanel';
+import { ArchitecturePanel, ModelPanel } from './Model/ModelPanel';
 import { TrainPanel, TrainSettingsPanel } from './Train/TrainPanel';
 import { setMode } from './store/boot';
 import { dismissNotice } from './store/notices';
 import { CorpusPanel } from './Text/CorpusPanel';
-import { CharModelPanel } from './Text/CharModelPanel';
+import { CharArchitecturePanel, CharModelPanel } from './Text/CharModelPanel';
 import { TextSamples, TextSettingsPanel, TextTrainPanel } from './Text/TextTrainPanel';
 import { GeneratePanel } from './Text/GeneratePanel';
 import { AttentionPanel } from './Text/AttentionPanel';
@@ -17,6 +17,7 @@ import { CompressPanel } from './Compress/CompressPanel';
 import { ImagesInspect } from './Inspect/ImagesInspect';
 import { TextInspect } from './Inspect/TextInspect';
 import { useEffect, useState, type KeyboardEvent } from 'react';
+import { flushSync } from 'react-dom';
 import { FirstVisitGuide } from './Guide/FirstVisitGuide';
 import { ResumeOffer, RunsPanel } from './Runs/RunsPanel';
 import { loadChartsSoon } from './common/lazyCharts';
@@ -83,28 +84,33 @@ function Notices() {
   );
 }
 
-/** On a phone the frame's pieces stack: these links step through them (hidden from 900 px up, where all are on screen). */
-function Steps({ mode }: { mode: Mode }) {
-  const steps =
+/**
+ * On a phone the frame's pieces stack: these links step through them (hidden from 900 px up, where all are on screen).
+ * Settings and the result are views of the third column: their links show that view as well as scroll to it.
+ */
+function Steps({ mode, onOpen }: { mode: Mode; onOpen: (tool: string) => void }) {
+  const steps: [string, string, string?][] =
     mode === 'images'
       ? [
           ['data-panel', 'Data'],
           ['model-panel', 'Model'],
+          ['settings', 'Settings', 'settings'],
           ['train-panel', 'Train'],
           ['charts-panel', 'Charts'],
-          ['tools', 'Result'],
+          ['tools', 'Result', 'result'],
         ]
       : [
           ['corpus-panel', 'Data'],
           ['char-model-panel', 'Model'],
+          ['settings', 'Settings', 'settings'],
           ['text-train-panel', 'Train'],
           ['text-charts-panel', 'Charts'],
-          ['tools', 'Generate'],
+          ['tools', 'Generate', 'result'],
         ];
   return (
     <nav className="steps" aria-label="Steps" data-testid="steps">
-      {steps.map(([id, label]) => (
-        <a key={id} href={`#${id}`} data-testid={`step-${id}`}>
+      {steps.map(([id, label, tool]) => (
+        <a key={id} href={`#${tool ? 'tools' : id}`} data-testid={`step-${id}`} onClick={tool ? () => onOpen(tool) : undefined}>
           {label}
         </a>
       ))}
@@ -114,11 +120,19 @@ function Steps({ mode }: { mode: Mode }) {
 
 export function App() {
   const mode = useStore((s) => s.mode);
-  // the third column's view: the newest result, or a tool (Runs, Compress) in its place
+  // the third column's view: the newest result, or the settings or a tool (Runs, Compress, Inspect) in its place
   const [tool, setTool] = useState('result');
   useEffect(loadChartsSoon, []);
+  /** Shows the Settings view and puts focus on the first field of one of its panels (so the keyboard lands in the form). */
+  const openSettings = (panel: string) => () => {
+    flushSync(() => setTool('settings'));
+    // while a run locks the form, its fields are disabled: the view's tab takes focus instead
+    const field = document.querySelector<HTMLElement>(`#${panel} :is(input, select):not(:disabled)`);
+    (field ?? document.getElementById('drawer-tab-settings'))?.focus();
+  };
   const tools = (which: Mode) => [
     { id: 'result', label: which === 'images' ? 'Result' : 'Generate', render: () => (which === 'images' ? <EvaluatePanel /> : <TextResult />) },
+    { id: 'settings', label: 'Settings', render: () => (which === 'images' ? <ImagesSettings /> : <TextSettings />) },
     { id: 'runs', label: 'Runs', render: () => <RunsPanel /> },
     { id: 'compress', label: 'Compress', render: () => <CompressPanel which={which} /> },
     { id: 'inspect', label: 'Inspect', render: () => (which === 'images' ? <ImagesInspect /> : <TextInspect />) },
@@ -135,18 +149,17 @@ export function App() {
         <FirstVisitGuide />
         <Shortcuts />
         <Tabs />
-        <Steps mode={mode} />
+        <Steps mode={mode} onOpen={setTool} />
         <div className="layout" id="tabpanel" role="tabpanel" aria-labelledby={`tab-${mode}`} data-tool={tool}>
           {mode === 'images' ? (
             <>
               <div className="column">
                 <DataPanel />
-                <ModelPanel />
-                <TrainSettingsPanel />
+                <ModelPanel onSettings={openSettings('architecture-panel')} />
               </div>
               <div className="column wide">
                 <ResumeOffer />
-                <TrainPanel />
+                <TrainPanel onSettings={openSettings('hyperparameters-panel')} />
                 <ChartsPanel />
               </div>
             </>
@@ -154,12 +167,11 @@ export function App() {
             <>
               <div className="column">
                 <CorpusPanel />
-                <CharModelPanel />
-                <TextSettingsPanel />
+                <CharModelPanel onSettings={openSettings('char-architecture-panel')} />
               </div>
               <div className="column wide">
                 <ResumeOffer />
-                <TextTrainPanel />
+                <TextTrainPanel onSettings={openSettings('text-hyperparameters-panel')} />
                 <TextChartsPanel />
               </div>
             </>
@@ -167,6 +179,26 @@ export function App() {
           <Drawers key={mode} panels={tools(mode)} open={tool} onOpen={setTool} />
         </div>
       </main>
+    </>
+  );
+}
+
+/** The image model's full form, a view of the third column: training hyperparameters, then the layers. */
+function ImagesSettings() {
+  return (
+    <>
+      <TrainSettingsPanel />
+      <ArchitecturePanel />
+    </>
+  );
+}
+
+/** The char model's full form, a view of the third column: training hyperparameters, then the model's sizes. */
+function TextSettings() {
+  return (
+    <>
+      <TextSettingsPanel />
+      <CharArchitecturePanel />
     </>
   );
 }

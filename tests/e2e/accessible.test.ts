@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
-import { baseUrl, openDrawer, openPlayground, screenshot, useBrowser } from './browser';
+import { baseUrl, fillSettings, openDrawer, openPlayground, screenshot, useBrowser } from './browser';
 
 const browser = useBrowser();
 // axe's source, evaluated through the DevTools protocol: the page's Content-Security-Policy rightly refuses an
@@ -44,8 +44,7 @@ describe('accessible on any screen', () => {
     await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
     expect(await page.getByTestId('guide').isVisible()).toBe(true);
     expect(await seriousViolations(page)).toEqual([]);
-    await page.getByTestId('train-limit').fill('640');
-    await page.getByTestId('epochs').fill('1');
+    await fillSettings(page, { 'train-limit': '640', epochs: '1' });
     await page.getByTestId('start').click();
     await expect.poll(() => page.getByTestId('test-accuracy').textContent(), { timeout: 120_000 }).toMatch(/%$/);
     // the charts' text summary gives their latest values in words
@@ -86,7 +85,7 @@ describe('accessible on any screen', () => {
     await page.getByTestId('start').click();
     await expect.poll(() => page.getByTestId('test-accuracy').textContent(), { timeout: 120_000 }).toMatch(/%$/);
     expect(await seriousViolations(page)).toEqual([]);
-    for (const tool of ['runs', 'compress'] as const) {
+    for (const tool of ['settings', 'runs', 'compress'] as const) {
       await openDrawer(page, tool);
       expect(await seriousViolations(page)).toEqual([]);
     }
@@ -116,14 +115,14 @@ describe('accessible on any screen', () => {
       );
     }
     const ids = stops.map((s) => s.testId);
-    // header, guide, tabs, data, model, then the training settings and Start, as they read on the page
+    // header, guide, tabs, data, model (its layers open in Settings), then the settings' summary and Start, as they read on the page
     expect(ids.indexOf('backend-select')).toBeGreaterThanOrEqual(0);
     expect(ids.indexOf('backend-select')).toBeLessThan(ids.indexOf('guide-dismiss'));
     expect(ids.indexOf('guide-dismiss')).toBeLessThan(ids.indexOf('tab-images'));
     expect(ids.indexOf('tab-images')).toBeLessThan(ids.indexOf('idx-input'));
-    expect(ids.indexOf('idx-input')).toBeLessThan(ids.indexOf('units-0'));
-    expect(ids.indexOf('units-0')).toBeLessThan(ids.indexOf('optimizer'));
-    expect(ids.indexOf('optimizer')).toBeLessThan(ids.indexOf('start'));
+    expect(ids.indexOf('idx-input')).toBeLessThan(ids.indexOf('edit-architecture'));
+    expect(ids.indexOf('edit-architecture')).toBeLessThan(ids.indexOf('change-settings'));
+    expect(ids.indexOf('change-settings')).toBeLessThan(ids.indexOf('start'));
     expect(ids).not.toContain('tab-text'); // one tab stop for the tab list
     expect(stops.filter((s) => s.outline < 2)).toEqual([]);
 

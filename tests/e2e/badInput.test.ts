@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openPlayground, trainMnistBriefly, useBrowser } from './browser';
+import { openDrawer, openPlayground, trainMnistBriefly, useBrowser } from './browser';
 
 const browser = useBrowser();
 
@@ -18,6 +18,8 @@ describe('bad hyperparameters in the page', () => {
       ['units-0', '1000000000', 'Hidden layer 1: units must be a whole number from 1 to'],
     ];
     const good = { 'batch-size': '64', 'learning-rate': '0.001', epochs: '1', 'units-0': '64' } as Record<string, string>;
+    // the full form is the Settings view of the third column; Start and the message stay in the middle one
+    await openDrawer(page, 'settings');
     for (const [field, value, message] of cases) {
       await page.getByTestId(field).fill(value);
       await page.getByTestId('start').click();

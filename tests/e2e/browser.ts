@@ -71,8 +71,7 @@ export async function openPlayground(browser: Browser, query = '', viewport = { 
 /** Waits for MNIST, trains the current model on `limit` images for `epochs` epochs and waits for its test accuracy. */
 export async function trainMnistBriefly(page: Page, limit: number, epochs: number): Promise<void> {
   await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
-  await page.getByTestId('train-limit').fill(String(limit));
-  await page.getByTestId('epochs').fill(String(epochs));
+  await fillSettings(page, { 'train-limit': String(limit), epochs: String(epochs) });
   await page.getByTestId('start').click();
   await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 240_000 }).toBe('finished');
   await expect.poll(() => page.getByTestId('test-accuracy').textContent(), { timeout: 120_000 }).toMatch(/%$/);
@@ -84,10 +83,30 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
 }
 
-/** Shows one view of the frame's third column (result, runs, compress, inspect): a tool's controls can be used only while it is shown. */
-export async function openDrawer(page: Page, id: 'result' | 'runs' | 'compress' | 'inspect'): Promise<void> {
+type Drawer = 'result' | 'settings' | 'runs' | 'compress' | 'inspect';
+
+/**
+ * Shows one view of the frame's third column (result, settings, runs, compress, inspect): a view's controls can be used
+ * only while it is shown.
+ */
+export async function openDrawer(page: Page, id: Drawer): Promise<void> {
   const tab = page.getByTestId(`drawer-${id}`);
   if ((await tab.getAttribute('aria-expanded')) !== 'true') await tab.click();
+}
+
+/**
+ * Sets fields of the full hyperparameter form (by test id, in order; a select gets the option's value): opens the
+ * Settings view of the third column, fills them, then shows again the view that was open before.
+ */
+export async function fillSettings(page: Page, values: Record<string, string>): Promise<void> {
+  const before = ((await page.locator('.drawer-tabs [aria-expanded="true"]').getAttribute('data-testid')) ?? 'drawer-result').slice(7) as Drawer;
+  await openDrawer(page, 'settings');
+  for (const [testId, value] of Object.entries(values)) {
+    const field = page.getByTestId(testId);
+    if (await field.evaluate((e) => e.tagName === 'SELECT')) await field.selectOption(value);
+    else await field.fill(value);
+  }
+  await openDrawer(page, before);
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDrawer, openPlayground, screenshot, useBrowser } from './browser';
+import { fillSettings, openDrawer, openPlayground, screenshot, useBrowser } from './browser';
 import { sotuBytes } from '../unit/mnist';
 
 const browser = useBrowser();
@@ -37,20 +37,22 @@ describe('char-Transformer in the page (WebGPU on SwiftShader)', () => {
     await page.getByTestId('gpt-preset').selectOption('tiny');
     await expect.poll(() => page.getByTestId('char-model-panel').textContent()).toContain('PreNormBlock');
     // a bad width names the rule, as the char-LSTM's form does
-    await page.getByTestId('gpt-width').fill('30');
+    await fillSettings(page, { 'gpt-width': '30' });
     await expect
       .poll(() => page.getByTestId('char-model-problems').textContent())
       .toContain('Width must be a multiple of the number of heads (4), got 30.');
     // small enough for SwiftShader: 1 layer, 2 heads, width 16, context 16
-    await page.getByTestId('gpt-layers').fill('1');
-    await page.getByTestId('gpt-heads').fill('2');
-    await page.getByTestId('gpt-width').fill('16');
-    await page.getByTestId('gpt-context').fill('16');
-    await page.getByTestId('text-batch-size').fill('8');
-    await page.getByTestId('text-rounds').fill('2');
-    await page.getByTestId('text-eval-every').fill('3');
-    await page.getByTestId('text-sample-length').fill('20');
-    await page.getByTestId('text-learning-rate').fill('0.01');
+    await fillSettings(page, {
+      'gpt-layers': '1',
+      'gpt-heads': '2',
+      'gpt-width': '16',
+      'gpt-context': '16',
+      'text-batch-size': '8',
+      'text-rounds': '2',
+      'text-eval-every': '3',
+      'text-sample-length': '20',
+      'text-learning-rate': '0.01',
+    });
     await page.getByTestId('start').click();
     await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 300_000 }).toBe('finished');
     expect(await page.getByTestId('bits-chart').getAttribute('data-val-points')).toBe('2');

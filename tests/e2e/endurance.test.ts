@@ -1,6 +1,6 @@
 import type { CDPSession, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { openPlayground, useBrowser } from './browser';
+import { fillSettings, openPlayground, useBrowser } from './browser';
 
 const browser = useBrowser();
 
@@ -38,8 +38,7 @@ describe('endurance', () => {
     await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
     const heapOf = await workerHeap(page);
     // 1,920 images = 30 steps per epoch; every epoch also validates on the 5,000 validation images
-    await page.getByTestId('train-limit').fill('1920');
-    await page.getByTestId('epochs').fill('20');
+    await fillSettings(page, { 'train-limit': '1920', epochs: '20' });
     await page.getByTestId('start').click();
     // one heap reading as each epoch ends (the run goes on meanwhile, so a reading lands within the next epoch)
     const heap = new Map<number, number>();

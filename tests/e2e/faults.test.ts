@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openPlayground, trainMnistBriefly, useBrowser } from './browser';
+import { fillSettings, openPlayground, trainMnistBriefly, useBrowser } from './browser';
 import { policyProblems } from './policy';
 
 const browser = useBrowser();
@@ -10,8 +10,7 @@ describe('backend faults', () => {
     await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('webgpu');
     await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
     // 640 images = 10 steps per epoch, 3 epochs
-    await page.getByTestId('train-limit').fill('640');
-    await page.getByTestId('epochs').fill('3');
+    await fillSettings(page, { 'train-limit': '640', epochs: '3' });
     await page.getByTestId('start').click();
     // lost once epoch 1 is checkpointed (on SwiftShader, a CPU emulation of WebGPU, the first steps take minutes)
     await expect

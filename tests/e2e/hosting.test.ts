@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
-import { useBrowser } from './browser';
+import { fillSettings, useBrowser } from './browser';
 import { writeServiceWorker } from '../../vite/serviceWorker';
 import { initialAssets } from '../../scripts/pageMetrics';
 
@@ -145,8 +145,7 @@ describe('a build under a sub-path, offline after the first visit', () => {
     await page.reload();
     await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
     expect(await page.getByTestId('active-backend').textContent()).toBe('wasm');
-    await page.getByTestId('train-limit').fill('640');
-    await page.getByTestId('epochs').fill('1');
+    await fillSettings(page, { 'train-limit': '640', epochs: '1' });
     await page.getByTestId('start').click();
     await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 120_000 }).toBe('finished');
     await expect.poll(() => page.getByTestId('test-accuracy').textContent(), { timeout: 60_000 }).toMatch(/%$/);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
-import { openDrawer, openPlayground, useBrowser } from './browser';
+import { fillSettings, openDrawer, openPlayground, useBrowser } from './browser';
 
 const browser = useBrowser();
 
@@ -34,8 +34,7 @@ describe('Inspect: inside the model (WebGPU on SwiftShader)', () => {
     // open Inspect (a view of the frame's third column) before the run: it refreshes itself every 2 s while open
     await openDrawer(page, 'inspect');
     await page.locator('[data-testid=inspect-images] > summary').click();
-    await page.getByTestId('train-limit').fill('1280');
-    await page.getByTestId('epochs').fill('3');
+    await fillSettings(page, { 'train-limit': '1280', epochs: '3' });
     await page.getByTestId('start').click();
     await expect.poll(() => page.locator('[data-testid=inspect-units] canvas').count(), { timeout: 60_000 }).toBe(64);
     // the 64 canvases paint in short tasks after the view's render
@@ -162,13 +161,15 @@ describe('Inspect: inside the model (WebGPU on SwiftShader)', () => {
     const { page } = await openPlayground(browser(), '?backend=webgpu');
     await page.getByTestId('tab-text').click();
     await expect.poll(() => page.getByTestId('corpus-name').textContent(), { timeout: 120_000 }).toContain('State of the Union');
-    await page.getByTestId('char-units').fill('16');
-    await page.getByTestId('char-window').fill('8');
-    await page.getByTestId('text-batch-size').fill('16');
-    await page.getByTestId('text-rounds').fill('2');
-    await page.getByTestId('text-eval-every').fill('3');
-    await page.getByTestId('text-sample-length').fill('20');
-    await page.getByTestId('text-learning-rate').fill('0.02');
+    await fillSettings(page, {
+      'char-units': '16',
+      'char-window': '8',
+      'text-batch-size': '16',
+      'text-rounds': '2',
+      'text-eval-every': '3',
+      'text-sample-length': '20',
+      'text-learning-rate': '0.02',
+    });
     await page.getByTestId('start').click();
     await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 180_000 }).toBe('finished');
 

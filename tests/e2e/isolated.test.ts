@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { Page } from 'playwright-core';
-import { baseUrl, trainMnistBriefly, useBrowser } from './browser';
+import { baseUrl, fillSettings, trainMnistBriefly, useBrowser } from './browser';
 
 // The build served cross-origin isolated (COOP/COEP), where tfjs picks its threaded SIMD WASM binary, and the
 // same build served plainly with isolation added by our service worker (hosts that cannot set headers).
@@ -43,12 +43,14 @@ async function offlineStillIsolated(page: Page): Promise<void> {
 async function trainCharLstmBriefly(page: Page): Promise<void> {
   await page.getByTestId('tab-text').click();
   await expect.poll(() => page.getByTestId('corpus-name').textContent(), { timeout: 120_000 }).toContain('State of the Union');
-  await page.getByTestId('char-units').fill('16');
-  await page.getByTestId('char-window').fill('8');
-  await page.getByTestId('text-batch-size').fill('16');
-  await page.getByTestId('text-rounds').fill('1');
-  await page.getByTestId('text-eval-every').fill('3');
-  await page.getByTestId('text-sample-length').fill('10');
+  await fillSettings(page, {
+    'char-units': '16',
+    'char-window': '8',
+    'text-batch-size': '16',
+    'text-rounds': '1',
+    'text-eval-every': '3',
+    'text-sample-length': '10',
+  });
   await page.getByTestId('start').click();
   await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 240_000 }).toBe('finished');
   expect(Number(await page.getByTestId('nats-chart').getAttribute('data-points'))).toBe(3);
@@ -61,8 +63,7 @@ describe('served cross-origin isolated (COOP/COEP)', () => {
     await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 60_000 }).toBe('wasm');
     expect(await threadsShown(page)).toBe(`WASM threads: ${await cores(page)}`);
     const started = Date.now();
-    await page.getByTestId('train-limit').fill('640');
-    await page.getByTestId('epochs').fill('1');
+    await fillSettings(page, { 'train-limit': '640', epochs: '1' });
     await page.getByTestId('start').click();
     await expect.poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThan(0);
     expect(Date.now() - started).toBeLessThan(15_000); // Start to the first chart point, generously (the bench has the real figure)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openPlayground, useBrowser } from './browser';
+import { fillSettings, openPlayground, useBrowser } from './browser';
 import type { LstmCheck, MatMulCheck, ApplyModelCheck, AdamCheck, PatchConvCheck } from '../../src/engine/config/diagnostics';
 
 const browser = useBrowser();
@@ -114,8 +114,7 @@ describe('the fused char-LSTM on the GPU backends, against tfjs LSTM layers in t
     // and the CNN trains through it from the page, validated and tested in batches of 500 (patches of 9.8 M values)
     await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
     await page.getByTestId('kind-cnn').check();
-    await page.getByTestId('train-limit').fill('1280');
-    await page.getByTestId('epochs').fill('1');
+    await fillSettings(page, { 'train-limit': '1280', epochs: '1' });
     await page.getByTestId('start').click();
     await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 240_000 }).toBe('finished');
     expect(await page.getByTestId('loss-chart').getAttribute('data-points')).toBe('20');

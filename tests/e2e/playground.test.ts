@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openPlayground, screenshot, useBrowser } from './browser';
+import { fillSettings, openPlayground, screenshot, useBrowser } from './browser';
 
 const browser = useBrowser();
 
@@ -15,8 +15,7 @@ describe('playground on WebGPU (SwiftShader)', () => {
     expect(await page.getByTestId('total-params').textContent()).toBe('50,890');
     await screenshot(page, 'start');
 
-    await page.getByTestId('train-limit').fill('3000');
-    await page.getByTestId('epochs').fill('2');
+    await fillSettings(page, { 'train-limit': '3000', epochs: '2' });
     await page.getByTestId('start').click();
     await expect.poll(() => page.getByTestId('loss-chart').getAttribute('data-points'), { timeout: 180_000 }).not.toBe('0');
     await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 240_000 }).toBe('finished');
@@ -62,8 +61,7 @@ describe('playground on WebGPU (SwiftShader)', () => {
     expect(await page.getByTestId('backend-guess').textContent()).toMatch(/WebGPU renders in software here \(swiftshader\).*WASM is the CPU default/);
     expect(await page.getByTestId('backend-auto').isChecked()).toBe(true);
     await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
-    await page.getByTestId('train-limit').fill('640');
-    await page.getByTestId('epochs').fill('1');
+    await fillSettings(page, { 'train-limit': '640', epochs: '1' });
     // Start never waits for a measurement (one may have begun while idle: it gives way)
     const clicked = Date.now();
     await page.getByTestId('start').click();
@@ -92,8 +90,7 @@ describe('playground on WebGPU (SwiftShader)', () => {
     await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
     expect(await page.getByTestId('active-backend').textContent()).toBe('wasm');
     expect(await page.getByTestId('fastest-mlp').getAttribute('data-backend')).toBe(fastest);
-    await page.getByTestId('train-limit').fill('640');
-    await page.getByTestId('epochs').fill('1');
+    await fillSettings(page, { 'train-limit': '640', epochs: '1' });
     await page.getByTestId('start').click();
     await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 240_000 }).toBe('finished');
     expect(await page.getByTestId('active-backend').textContent()).toBe(next);
@@ -106,8 +103,7 @@ describe('playground on WebGPU (SwiftShader)', () => {
     const { page } = await openPlayground(browser(), '?backend=cpu');
     await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('MNIST');
     expect(await page.getByTestId('active-backend').textContent()).toBe('cpu');
-    await page.getByTestId('batch-size').fill('16');
-    await page.getByTestId('epochs').fill('50');
+    await fillSettings(page, { 'batch-size': '16', epochs: '50' });
     await page.getByTestId('start').click();
     await expect.poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThan(0);
     await page.getByTestId('pause').click();
@@ -122,13 +118,13 @@ describe('playground on WebGPU (SwiftShader)', () => {
     // a stopped model is kept: it is evaluated on the test set
     await expect.poll(() => page.getByTestId('test-accuracy').textContent(), { timeout: 60_000 }).toMatch(/%$/);
 
-    await page.getByTestId('units-0').fill('0');
+    await fillSettings(page, { 'units-0': '0' });
     await expect.poll(() => page.getByTestId('model-problems').textContent()).toContain('units must be a whole number from 1');
     await page.getByTestId('start').click();
     await expect.poll(() => page.getByTestId('train-message').textContent()).toContain('units must be a whole number from 1');
     expect(await page.getByTestId('test-accuracy').count()).toBe(1); // the trained model's results are still shown
     await page.getByTestId('kind-cnn').check();
-    await page.getByTestId('kernel-1').fill('20');
+    await fillSettings(page, { 'kernel-1': '20' });
     await expect.poll(() => page.getByTestId('model-problems').textContent()).toContain('larger than its 14x14 input');
   });
 

@@ -4,7 +4,7 @@ import { unzipSync } from 'fflate';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { baseUrl, openDrawer, openPlayground, screenshot, trainMnistBriefly, useBrowser } from './browser';
+import { baseUrl, fillSettings, openDrawer, openPlayground, screenshot, trainMnistBriefly, useBrowser } from './browser';
 import { expectSameModel, loadInPlain, plainPage, type Served } from './plainTfjs';
 import { realMnist } from '../unit/mnist';
 import type { EngineClient } from '../../src/worker/client';
@@ -187,8 +187,7 @@ describe('quantized export: stock tfjs by default, nnq-loader.js for the rest', 
     const page = await fresh();
     await page.getByTestId('tab-text').click();
     await expect.poll(() => page.getByTestId('corpus-name').textContent(), { timeout: 120_000 }).toContain('State of the Union');
-    await page.getByTestId('text-rounds').fill('1');
-    await page.getByTestId('text-eval-every').fill('5');
+    await fillSettings(page, { 'text-rounds': '1', 'text-eval-every': '5' });
     await page.getByTestId('start').click();
     await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 240_000 }).toBe('finished');
     await defaultExport(page, 'text', CHARS);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openDrawer, openPlayground, useBrowser } from './browser';
+import { fillSettings, openDrawer, openPlayground, useBrowser } from './browser';
 import { mnistIdxPair } from '../unit/mnist';
 
 const browser = useBrowser();
@@ -19,8 +19,7 @@ const valPoints = async (page: Page) => Number(await page.getByTestId('accuracy-
 const state = (page: Page) => page.getByTestId('train-state').textContent();
 
 async function startRun(page: Page, limit: number, epochs: number): Promise<void> {
-  await page.getByTestId('train-limit').fill(String(limit));
-  await page.getByTestId('epochs').fill(String(epochs));
+  await fillSettings(page, { 'train-limit': String(limit), epochs: String(epochs) });
   await page.getByTestId('start').click();
 }
 

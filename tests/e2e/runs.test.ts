@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openDrawer, openPlayground, screenshot, useBrowser } from './browser';
+import { fillSettings, openDrawer, openPlayground, screenshot, useBrowser } from './browser';
 
 const browser = useBrowser();
 
@@ -9,8 +9,7 @@ const points = async (page: Page, attr = 'data-points') =>
 
 async function startRun(page: Page, limit: number, epochs: number): Promise<void> {
   await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
-  await page.getByTestId('train-limit').fill(String(limit));
-  await page.getByTestId('epochs').fill(String(epochs));
+  await fillSettings(page, { 'train-limit': String(limit), epochs: String(epochs) });
   await page.getByTestId('start').click();
 }
 
@@ -47,8 +46,7 @@ describe('runs survive a reload', () => {
     expect(await row.getByTestId('run-metric').textContent()).toMatch(/^\d+\.\d\d %$/);
 
     // a second, short run; both on one comparison chart
-    await page.getByTestId('train-limit').fill('640');
-    await page.getByTestId('epochs').fill('2');
+    await fillSettings(page, { 'train-limit': '640', epochs: '2' });
     await page.getByTestId('start').click();
     await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 120_000 }).toBe('finished');
     await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 10_000 }).toBe(2);

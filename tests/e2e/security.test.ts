@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openPlayground, trainMnistBriefly, useBrowser } from './browser';
+import { fillSettings, openPlayground, trainMnistBriefly, useBrowser } from './browser';
 import { CONTENT_SECURITY_POLICY } from '../../vite/csp';
 import { policyProblems } from './policy';
 
@@ -18,12 +18,14 @@ describe('a static page under a strict Content-Security-Policy', () => {
 
     await page.getByTestId('tab-text').click();
     await expect.poll(() => page.getByTestId('corpus-name').textContent(), { timeout: 120_000 }).toContain('State of the Union');
-    await page.getByTestId('char-units').fill('16');
-    await page.getByTestId('char-window').fill('8');
-    await page.getByTestId('text-batch-size').fill('16');
-    await page.getByTestId('text-rounds').fill('1');
-    await page.getByTestId('text-eval-every').fill('3');
-    await page.getByTestId('text-sample-length').fill('20');
+    await fillSettings(page, {
+      'char-units': '16',
+      'char-window': '8',
+      'text-batch-size': '16',
+      'text-rounds': '1',
+      'text-eval-every': '3',
+      'text-sample-length': '20',
+    });
     await page.getByTestId('start').click();
     await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 120_000 }).toBe('finished');
     expect(await page.locator('[data-testid=text-samples] pre').count()).toBe(1);

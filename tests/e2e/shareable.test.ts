@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openPlayground, useBrowser } from './browser';
+import { fillSettings, openPlayground, useBrowser } from './browser';
 
 const browser = useBrowser();
 
@@ -13,13 +13,12 @@ describe('experiments as links', () => {
     expect(await page.getByTestId('learning-rate').inputValue()).toBe('0.01');
     expect(await page.getByTestId('epochs').inputValue()).toBe('3');
 
-    await page.getByTestId('batch-size').fill('32');
-    await page.getByTestId('optimizer').selectOption('rmsprop');
+    await fillSettings(page, { 'batch-size': '32', optimizer: 'rmsprop' });
     await page.getByTestId('tab-text').click();
-    await page.getByTestId('char-units').fill('48');
+    await fillSettings(page, { 'char-units': '48' });
     await expect.poll(() => new URL(page.url()).searchParams.get('t.units')).toBe('48');
     await page.getByTestId('char-family').selectOption('charTransformer');
-    await page.getByTestId('gpt-width').fill('48');
+    await fillSettings(page, { 'gpt-width': '48' });
     await expect.poll(() => new URL(page.url()).searchParams.get('t.gpt')).toBe('2-4-48-64-0-tied');
     const link = new URL(page.url());
     expect(Object.fromEntries(link.searchParams)).toEqual({

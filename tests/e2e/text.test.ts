@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { docShots, openPlayground, screenshot, useBrowser } from './browser';
+import { docShots, fillSettings, openPlayground, screenshot, useBrowser } from './browser';
 import { sotuBytes } from '../unit/mnist';
 
 const browser = useBrowser();
@@ -36,13 +36,15 @@ describe('char-LSTM in the page (WebGPU on SwiftShader)', () => {
     expect(Number(await page.getByTestId('corpus-vocab').textContent())).toBe(allowed.size);
 
     // a small model so SwiftShader trains it in seconds
-    await page.getByTestId('char-units').fill('16');
-    await page.getByTestId('char-window').fill('8');
-    await page.getByTestId('text-batch-size').fill('16');
-    await page.getByTestId('text-rounds').fill('2');
-    await page.getByTestId('text-eval-every').fill('3');
-    await page.getByTestId('text-sample-length').fill('20');
-    await page.getByTestId('text-learning-rate').fill('0.02');
+    await fillSettings(page, {
+      'char-units': '16',
+      'char-window': '8',
+      'text-batch-size': '16',
+      'text-rounds': '2',
+      'text-eval-every': '3',
+      'text-sample-length': '20',
+      'text-learning-rate': '0.02',
+    });
     await page.getByTestId('start').click();
     await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 240_000 }).toBe('finished');
     expect(await page.getByTestId('nats-chart').getAttribute('data-points')).toBe('6');

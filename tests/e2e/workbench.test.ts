@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { docShots, openDrawer, openPlayground, useBrowser } from './browser';
+import { docShots, fillSettings, openDrawer, openPlayground, useBrowser } from './browser';
 
 const browser = useBrowser();
 const SCREENS = [
@@ -28,6 +28,14 @@ async function outside(page: Page, testId: string): Promise<number> {
 async function expectOnScreen(page: Page, testIds: string[]): Promise<void> {
   for (const id of testIds) await expect.poll(() => outside(page, id), { timeout: 30_000, message: id }).toBe(0);
   expect(await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight)).toBeLessThanOrEqual(0);
+}
+
+/** The third column's five view tabs (Result, Settings, Runs, Compress, Inspect) lie in one row. */
+async function expectTabsInOneRow(page: Page): Promise<void> {
+  const tops = await page.locator('.drawer-tabs button').evaluateAll((bs) => bs.map((b) => Math.round(b.getBoundingClientRect().top)));
+  expect(tops).toEqual(Array(5).fill(tops[0]));
+  // none cut off: the row needs no more width than its column gives it
+  expect(await page.locator('.drawer-tabs').evaluate((r) => r.scrollWidth - r.clientWidth)).toBeLessThanOrEqual(0);
 }
 
 const overlap = (a: Box, b: Box) =>
@@ -89,14 +97,37 @@ describe('the workbench', () => {
     await page.getByTestId('theme-toggle').click(); // system -> light
     await expect.poll(() => new URL(page.url()).searchParams.get('theme')).toBe('light');
 
-    // filling the form (left column) scrolls that column only: Start and the charts stay where they are
+    // the full form is the Settings view of the third column: "change" in the summary opens it with focus in its first field
+    await page.getByTestId('change-settings').click();
+    expect(await page.getByTestId('drawer-settings').getAttribute('aria-expanded')).toBe('true');
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.testid)).toBe('optimizer');
+    expect(await page.getByRole('region', { name: 'Settings' }).getByTestId('hyperparameters-panel').isVisible()).toBe(true);
+    // filling it scrolls that column only: the view lies in the frame, Start and the charts stay where they are
     await page.getByTestId('train-limit').fill('12800');
     await page.getByTestId('epochs').fill('1');
     for (const screen of SCREENS) {
       await page.setViewportSize(screen);
-      await expectOnScreen(page, ['start', 'train-summary', 'loss-chart-plot', 'accuracy-chart-plot']);
+      await expectOnScreen(page, ['start', 'train-summary', 'loss-chart-plot', 'accuracy-chart-plot', 'drawers', 'optimizer', 'drawer-inspect']);
+      await expectTabsInOneRow(page);
+      const frame = (await page.getByTestId('drawers').boundingBox())!;
+      const view = (await page.getByTestId('drawer-view-settings').boundingBox())!;
+      expect(view.x).toBeGreaterThanOrEqual(frame.x);
+      expect(view.x + view.width).toBeLessThanOrEqual(frame.x + frame.width);
+      expect(view.y).toBeLessThan(frame.y + frame.height);
     }
+    await docShots(page, 'screenshot-settings');
+    // closed with the keyboard (another view), the values stay: the summary and Start use them; reopened, the form shows them
+    await page.getByTestId('drawer-result').focus();
+    await page.keyboard.press('Enter');
+    expect(await page.getByTestId('drawer-view-settings').isVisible()).toBe(false);
+    expect(await page.getByTestId('draw-pad').isVisible()).toBe(true);
     expect(await page.getByTestId('train-summary').textContent()).toContain('1 epoch · 12,800 samples');
+    await page.getByTestId('drawer-settings').focus();
+    await page.keyboard.press('Enter');
+    expect(await page.getByTestId('train-limit').isVisible()).toBe(true);
+    expect([await page.getByTestId('train-limit').inputValue(), await page.getByTestId('epochs').inputValue()]).toEqual(['12800', '1']);
+    await expectOnScreen(page, ['start']);
+    await openDrawer(page, 'result');
 
     // shortcuts act when focus is not in a field: "?" lists them, Space starts, pauses and resumes
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
@@ -110,7 +141,8 @@ describe('the workbench', () => {
     await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 60_000 }).toBe('paused');
     for (const screen of SCREENS) {
       await page.setViewportSize(screen);
-      await expectOnScreen(page, ['start', 'progress', 'loss-chart-plot', 'accuracy-chart-plot']);
+      await expectOnScreen(page, ['start', 'progress', 'loss-chart-plot', 'accuracy-chart-plot', 'drawer-inspect']);
+      await expectTabsInOneRow(page);
       expect(await page.getByTestId('notices').locator('.notice').count()).toBeGreaterThan(0);
       expect(await noticesOverControls(page)).toEqual([]);
     }
@@ -124,11 +156,12 @@ describe('the workbench', () => {
     await docShots(page, 'screenshot-1440x900');
     await docShots(page, 'screenshot');
 
-    // Runs and Compress open in the third column of the same frame: Start and the charts stay in view
-    for (const tool of ['runs', 'compress'] as const) {
+    // Settings, Runs and Compress open in the third column of the same frame: Start and the charts stay in view
+    const panelOf = { settings: 'hyperparameters-panel', runs: 'runs-panel', compress: 'compress-panel-images' };
+    for (const tool of ['settings', 'runs', 'compress'] as const) {
       await openDrawer(page, tool);
       await expectOnScreen(page, ['start', 'loss-chart-plot', 'accuracy-chart-plot']);
-      expect(await page.getByTestId(tool === 'runs' ? 'runs-panel' : 'compress-panel-images').isVisible()).toBe(true);
+      expect(await page.getByTestId(panelOf[tool]).isVisible()).toBe(true);
       expect(await page.getByTestId('draw-pad').isVisible()).toBe(false);
     }
     expect(await page.getByTestId('run-row').count()).toBe(1);
@@ -214,11 +247,14 @@ describe('the workbench', () => {
       await page.setViewportSize(screen);
       await expectOnScreen(page, ['start', 'text-train-summary', ...charts]);
     }
-    await page.getByTestId('char-units').fill('16');
-    await page.getByTestId('char-window').fill('8');
-    await page.getByTestId('text-batch-size').fill('16');
-    await page.getByTestId('text-rounds').fill('100');
-    await page.getByTestId('text-eval-every').fill('3');
+    // the Text tab's Settings view (training, then the char model's sizes) lies in the frame too
+    await openDrawer(page, 'settings');
+    for (const screen of SCREENS) {
+      await page.setViewportSize(screen);
+      await expectOnScreen(page, ['start', 'drawers', 'text-optimizer', ...charts]);
+    }
+    expect(await page.getByTestId('char-architecture-panel').isVisible()).toBe(true);
+    await fillSettings(page, { 'char-units': '16', 'char-window': '8', 'text-batch-size': '16', 'text-rounds': '100', 'text-eval-every': '3' });
     await page.getByTestId('start').click();
     await expect.poll(() => page.getByTestId('progress').count(), { timeout: 120_000 }).toBe(1);
     await page.getByTestId('pause').click();
@@ -236,6 +272,14 @@ describe('the workbench', () => {
     await expect.poll(() => page.getByTestId('dataset-info').textContent(), { timeout: 120_000 }).toContain('55,000 train');
     expect(await page.getByTestId('steps').isVisible()).toBe(true);
     expect(await outside(page, 'start')).toBe(0);
+    // the Settings step shows that view and scrolls to it; Start stays in reach
+    await page.getByTestId('step-settings').click();
+    await expect.poll(() => outside(page, 'optimizer'), { timeout: 10_000 }).toBe(0);
+    expect(await page.getByTestId('drawer-settings').getAttribute('aria-expanded')).toBe('true');
+    expect(await outside(page, 'start')).toBe(0);
+    // the view's tabs land below the sticky step links, not under them
+    const stepsBox = (await page.getByTestId('steps').boundingBox())!;
+    expect((await page.getByTestId('drawer-settings').boundingBox())!.y).toBeGreaterThanOrEqual(stepsBox.y + stepsBox.height - 1);
     await page.getByTestId('start').click();
     await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 240_000 }).toBe('finished');
     await page.getByTestId('step-charts-panel').click();
@@ -248,6 +292,7 @@ describe('the workbench', () => {
     await docShots(page, 'screenshot-390x844');
     await page.getByTestId('step-tools').click();
     expect(await outside(page, 'start')).toBe(0);
+    expect(await page.getByTestId('drawer-result').getAttribute('aria-expanded')).toBe('true'); // the Result step shows the result again
     await expect.poll(() => page.getByTestId('test-accuracy').textContent(), { timeout: 120_000 }).toMatch(/%$/);
     expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBe(0);
   });

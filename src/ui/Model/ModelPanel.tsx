@@ -79,10 +79,10 @@ function CnnEditor({ config, disabled }: { config: CnnConfig; disabled: boolean 
   );
 }
 
-export function ModelPanel() {
+/** The model choice, compact beside the data: MLP or CNN, its preset, problems and summary; the layers are edited in Settings. */
+export function ModelPanel({ onSettings }: { onSettings: () => void }) {
   const model = useStore((s) => s.model);
   const disabled = useStore((s) => s.train.state === 'running' || s.train.state === 'paused');
-  const config = model.configs[model.kind];
   return (
     <Panel title="2. Model" testId="model-panel">
       <div className="row" role="radiogroup" aria-label="Model type">
@@ -102,7 +102,29 @@ export function ModelPanel() {
         <button type="button" disabled={disabled} onClick={() => setModelConfig(model.kind === 'mlp' ? MLP_PRESET : CNN_PRESET)}>
           Reset to {model.kind === 'mlp' ? 'MLP 784-64-10' : 'LeNet-5'} preset
         </button>
+        <button type="button" data-testid="edit-architecture" onClick={onSettings}>
+          Edit layers…
+        </button>
       </div>
+      {model.problems.length > 0 && (
+        <ul className="error" role="alert" data-testid="model-problems">
+          {model.problems.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
+        </ul>
+      )}
+      {model.summary && <ModelSummaryTable summary={model.summary} />}
+    </Panel>
+  );
+}
+
+/** The image model's layers and dropout, in the Settings view with the training hyperparameters. */
+export function ArchitecturePanel() {
+  const model = useStore((s) => s.model);
+  const disabled = useStore((s) => s.train.state === 'running' || s.train.state === 'paused');
+  const config = model.configs[model.kind];
+  return (
+    <Panel title={`Architecture (${model.kind.toUpperCase()})`} testId="architecture-panel">
       {config.kind === 'mlp' ? (
         <DenseEditor
           label="Hidden layers"
@@ -123,14 +145,6 @@ export function ModelPanel() {
         hint={HELP.dropout}
         onChange={(dropout) => setModelConfig({ ...config, dropout })}
       />
-      {model.problems.length > 0 && (
-        <ul className="error" role="alert" data-testid="model-problems">
-          {model.problems.map((p) => (
-            <li key={p}>{p}</li>
-          ))}
-        </ul>
-      )}
-      {model.summary && <ModelSummaryTable summary={model.summary} />}
     </Panel>
   );
 }

@@ -81,7 +81,7 @@ function HyperparameterFields({ text, disabled }: { text: AppState['text']; disa
   );
 }
 
-/** The char-LSTM's full hyperparameter form, in the left column with corpus and model. */
+/** The char model's full hyperparameter form, in the Settings view of the frame's third column. */
 export function TextSettingsPanel() {
   const text = useStore((s) => s.text);
   const active = useStore((s) => s.train.state === 'running' || s.train.state === 'paused');
@@ -120,7 +120,7 @@ export function TextSamples() {
   );
 }
 
-export function TextTrainPanel() {
+export function TextTrainPanel({ onSettings }: { onSettings: () => void }) {
   const text = useStore((s) => s.text);
   const train = useStore((s) => s.train);
   const ready = useStore((s) => s.text.info !== null && s.backend.active !== null);
@@ -132,7 +132,10 @@ export function TextTrainPanel() {
       <p className="muted train-summary" data-testid="text-train-summary">
         {text.family === 'charTransformer' ? 'AdamW, warm-up + cosine' : OPTIMIZER_LABELS[config.optimizer]} · lr {config.learningRate} · batch{' '}
         {config.batchSize} · {config.epochs} round
-        {config.epochs === 1 ? '' : 's'} · <a href="#text-hyperparameters-panel">change</a>
+        {config.epochs === 1 ? '' : 's'} ·{' '}
+        <button type="button" className="link" data-testid="change-settings" aria-label="change the settings" onClick={onSettings}>
+          change
+        </button>
       </p>
       {train.task === 'text' || !active ? (
         <>

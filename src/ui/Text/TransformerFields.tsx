@@ -5,20 +5,26 @@ import { NumberField, SelectField } from '../common/Field';
 
 const PRESET_NAMES = Object.keys(TRANSFORMER_PRESETS) as TransformerPresetName[];
 
-/** The char-Transformer's settings: a preset (tiny, small) or custom numbers, checked as the char-LSTM's are. */
+/** The char-Transformer's preset (tiny, small, or custom numbers, set in the Settings view), beside the corpus. */
+export function TransformerPreset() {
+  const preset = useStore((s) => s.text.gptPreset);
+  return (
+    <SelectField
+      label="Preset"
+      value={preset}
+      options={[...PRESET_NAMES, 'custom'] as const}
+      labels={{ ...TRANSFORMER_PRESET_LABELS, custom: 'Custom' }}
+      testId="gpt-preset"
+      onChange={(v) => v !== 'custom' && applyTransformerPreset(v)}
+    />
+  );
+}
+
+/** The char-Transformer's numbers (Settings view), checked as the char-LSTM's are. */
 export function TransformerFields() {
-  const text = useStore((s) => s.text);
-  const m = text.gpt;
+  const m = useStore((s) => s.text.gpt);
   return (
     <>
-      <SelectField
-        label="Preset"
-        value={text.gptPreset}
-        options={[...PRESET_NAMES, 'custom'] as const}
-        labels={{ ...TRANSFORMER_PRESET_LABELS, custom: 'Custom' }}
-        testId="gpt-preset"
-        onChange={(v) => v !== 'custom' && applyTransformerPreset(v)}
-      />
       <NumberField
         label="Layers (1-12)"
         value={m.layers}

@@ -8,7 +8,7 @@ import { IMAGE_HELP as HELP } from '../help/hyperparameters';
 
 const OPTIMIZER_LABELS: Record<OptimizerName, string> = { sgd: 'SGD', momentum: 'SGD + momentum 0.9', adam: 'Adam', rmsprop: 'RMSprop' };
 
-/** The full hyperparameter form: it sits with data and model (left column), so Start and the charts stay on screen. */
+/** The full hyperparameter form: the Settings view of the frame's third column, so Start and the charts stay on screen. */
 export function TrainSettingsPanel() {
   const config = useStore((s) => s.train.config);
   const active = useStore((s) => s.train.state === 'running' || s.train.state === 'paused');
@@ -68,7 +68,7 @@ export function TrainSettingsPanel() {
 }
 
 /** Start, progress and a one-line summary of the hyperparameters, next to the charts. */
-export function TrainPanel() {
+export function TrainPanel({ onSettings }: { onSettings: () => void }) {
   const train = useStore((s) => s.train);
   const ready = useStore((s) => s.data.info !== null && s.backend.active !== null);
   const { config, state } = train;
@@ -80,7 +80,10 @@ export function TrainPanel() {
       <p className="muted train-summary" data-testid="train-summary">
         {OPTIMIZER_LABELS[config.optimizer]} · lr {config.learningRate} · batch {config.batchSize} · {config.epochs} epoch
         {config.epochs === 1 ? '' : 's'}
-        {limit} · <a href="#hyperparameters-panel">change</a>
+        {limit} ·{' '}
+        <button type="button" className="link" data-testid="change-settings" aria-label="change the settings" onClick={onSettings}>
+          change
+        </button>
       </p>
       {train.task === 'images' || !active ? (
         <>
