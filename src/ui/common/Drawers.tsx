@@ -10,7 +10,7 @@ export interface DrawerPanel {
   id: string;
   label: string;
   /** `shown`: whether this view is the one on screen (a view that polls can stop while hidden). */
-  render: (shown: boolean) => ReactNode;
+  render: () => ReactNode;
 }
 
 /**
@@ -47,7 +47,7 @@ export function Drawers({ panels, open, onOpen }: { panels: DrawerPanel[]; open:
           data-testid={`drawer-view-${p.id}`}
           hidden={p.id !== shown}
         >
-          <DrawerShown.Provider value={p.id === shown}>{p.render(p.id === shown)}</DrawerShown.Provider>
+          <DrawerShown.Provider value={p.id === shown}>{p.render()}</DrawerShown.Provider>
         </div>
       ))}
     </section>
