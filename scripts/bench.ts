@@ -15,7 +15,7 @@
 // Usage: npm run bench [-- --backends webgpu,webgl,wasm,cpu --models mlp,cnn,lstm --rounds 3 --steps N
 //   --target 2.0 --max-seconds 1200 (0: skip the times to target) --skip-build --lstm-other --out docs/bench
 //   --main-thread-only --skip-main-thread --time-to-target-only (on the first backend listed)
-//   --inspect-open (the main-thread runs with the tab's Inspect view open)
+//   --inspect-open (the main-thread runs with the tab's Inspect view open) --main-thread-scale K (runs K times longer)
 //   --until-end (times to target: train every epoch of the settings, not stopping at the target)
 //   --change '{"train":{"epochs":20},"model":{"dropout":0.1}}' (times to target with changed defaults)]
 import { build, preview } from 'vite';
@@ -40,6 +40,7 @@ const { values } = parseArgs({
     'main-thread-only': { type: 'boolean', default: false },
     'skip-main-thread': { type: 'boolean', default: false },
     'inspect-open': { type: 'boolean', default: false },
+    'main-thread-scale': { type: 'string', default: '1' },
     rounds: { type: 'string', default: '3' },
     steps: { type: 'string' },
     'lstm-other': { type: 'boolean', default: false },
@@ -191,7 +192,7 @@ try {
     }
     for (const kind of values['skip-main-thread'] ? [] : (models as ('mlp' | 'cnn' | 'lstm')[])) {
       const inspectOpen = values['inspect-open']!;
-      const main = await mainThreadDuringTraining(page, kind, backend, inspectOpen);
+      const main = await mainThreadDuringTraining(page, kind, backend, inspectOpen, Math.max(1, Number(values['main-thread-scale'])));
       mainThread.push({ backend, model: kind, inspectOpen, ...main });
       console.log(
         `${backend}: main thread during a ${main.seconds.toFixed(1)} s ${kind} run from the page${inspectOpen ? ' with Inspect open' : ''}${main.finished ? '' : ' (stopped after 600 s)'}: ` +

@@ -69,14 +69,16 @@ const UI_STEPS: Record<'cnn' | 'lstm', Record<string, number>> = {
  * with `inspect`, the tab's Inspect view open (its drawer and section) during the run (the images view redraws the current weights every 2 s;
  * on the Text tab, "Colour by surprise" is pressed at the start and every 5 s).
  */
-export async function mainThreadDuringTraining(page: Page, kind: 'mlp' | 'cnn' | 'lstm', backend: string, inspect = false) {
+export async function mainThreadDuringTraining(page: Page, kind: 'mlp' | 'cnn' | 'lstm', backend: string, inspect = false, scale = 1) {
+  // `scale` lengthens each run that many times (more steps, so more of Inspect's 2 s refreshes fall inside it)
   if (kind === 'lstm') {
     await page.getByTestId('tab-text').click();
-    await fillSettings(page, { 'text-rounds': '1', 'text-eval-every': String(UI_STEPS.lstm[backend] ?? 10) });
+    await fillSettings(page, { 'text-rounds': '1', 'text-eval-every': String(scale * (UI_STEPS.lstm[backend] ?? 10)) });
   } else {
     await page.getByTestId('tab-images').click();
     await page.getByTestId(`kind-${kind}`).check();
-    await fillSettings(page, { 'train-limit': kind === 'mlp' ? '3000' : String(64 * (UI_STEPS.cnn[backend] ?? 5)), epochs: '1' });
+    const images = kind === 'mlp' ? Math.min(55_000, 3000 * scale) : 64 * scale * (UI_STEPS.cnn[backend] ?? 5);
+    await fillSettings(page, { 'train-limit': String(images), epochs: '1' });
   }
   const view = page.getByTestId(kind === 'lstm' ? 'inspect-text' : 'inspect-images');
   if (inspect) await openDrawer(page, 'inspect');
