@@ -1,0 +1,131 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * The char-Transformer's training-path pieces, each one tf.customGrad with its backward written out, so autodiff
+ * records one node per piece instead of a dozen small ops (and their broadcast gradients). Each equals the plain
+ * ops of model.ts's reference path within float32 rounding (tests/unit/text/charTransformerFused.test.ts).
+ */
+
+/**
+ * tfjs's wasm backend sends a matMul with a transpose flag to its slow generic loop (about 10x slower than XNNPACK
+ * for [4096, 64]^T x [4096, 256], timed on the 2-core VM), so on wasm the backward transposes explicitly first.
+ */
+function explicitTranspose(): boolean {
+  return tf.getBackend() === 'wasm';
+}
+
+/** a^T b for 2-D a, b. */
+function matMulTA(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return explicitTranspose() ? tf.matMul(tf.transpose(a), b) : tf.matMul(a, b, true, false);
+}
+
+/** a b^T for 2-D a, b. */
+function matMulTB(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return explicitTranspose() ? tf.matMul(a, tf.transpose(b)) : tf.matMul(a, b, false, true);
+}
+
+/** y = x W + b; backward dx = dy W^T, dW = x^T dy, db = sum over rows of dy. */
+export const fusedDense = tf.customGrad((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x, w]);
+  return {
+    value: tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b),
+    gradFunc: (dy: tf.Tensor, [xs, ws]: tf.Tensor[]) => [
+      matMulTB(dy as tf.Tensor2D, ws as tf.Tensor2D),
+      matMulTA(xs as tf.Tensor2D, dy as tf.Tensor2D),
+      tf.sum(dy, 0),
+    ],
+  };
+}) as (x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
+
+/**
+ * Layer norm over the last axis of x [N, d]: y = g xhat + b, xhat = (x - mean) / sqrt(var + 1e-5). Backward (the
+ * standard formula): dxhat = dy g; dx = rstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat)); dg = sum dy xhat; db = sum dy.
+ */
+export const fusedLayerNorm = tf.customGrad((x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  const { mean, variance } = tf.moments(x, -1, true);
+  const rstd = tf.div(1, tf.sqrt(tf.add(variance, 1e-5)));
+  const xhat = tf.mul(tf.sub(x, mean), rstd);
+  save([xhat, rstd, g]);
+  return {
+    value: tf.add(tf.mul(xhat, g), b),
+    gradFunc: (dy: tf.Tensor, [xh, r, gs]: tf.Tensor[]) => {
+      const dxhat = tf.mul(dy, gs);
+      const a = tf.mean(dxhat, -1, true);
+      const c = tf.mean(tf.mul(dxhat, xh), -1, true);
+      const dx = tf.mul(tf.sub(tf.sub(dxhat, a), tf.mul(xh, c)), r);
+      return [dx, tf.sum(tf.mul(dy, xh), 0), tf.sum(dy, 0)];
+    },
+  };
+}) as (x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+const GELU_A = 0.044715;
+
+/**
+ * GELU, tanh approximation: y = 0.5 x (1 + t), t = tanh(c (x + a x^3)), c = sqrt(2/pi), a = 0.044715.
+ * dy/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 a x^2).
+ */
+export const fusedGelu = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  const x2 = tf.square(x);
+  const t = tf.tanh(tf.mul(tf.mul(x, tf.add(tf.mul(x2, GELU_A), 1)), GELU_C));
+  save([x, x2, t]);
+  return {
+    value: tf.mul(tf.mul(x, 0.5), tf.add(t, 1)),
+    gradFunc: (dy: tf.Tensor, [xs, x2s, ts]: tf.Tensor[]) => {
+      const slope = tf.add(tf.mul(tf.add(ts, 1), 0.5), tf.mul(tf.mul(tf.mul(xs, tf.sub(1, tf.square(ts))), tf.add(tf.mul(x2s, 3 * GELU_A), 1)), 0.5 * GELU_C));
+      return [tf.mul(dy, slope)];
+    },
+  };
+}) as (x: tf.Tensor2D) => tf.Tensor2D;
+
+/** A causal mask [T, T]: 0 where key j <= query i, -1e9 where j > i (added to the scores before softmax). */
+export function causalMask(T: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const q = tf.range(0, T, 1, 'int32').reshape([T, 1]);
+    const k = tf.range(0, T, 1, 'int32').reshape([1, T]);
+    return tf.mul(tf.cast(tf.greater(k, q), 'float32'), -1e9) as tf.Tensor2D;
+  });
+}
+
+/**
+ * Causal multi-head self-attention as one node: qkv [B*T, 3d] (the qkv projection's output, q | k | v along the
+ * last axis) to y [B*T, d]. Forward: one transpose to [B, 3 heads, T, hs], S = (q / sqrt(hs)) k^T + mask,
+ * P = softmax(S), optional dropout mask M on P, O = (P M) v, one transpose back. Backward: dV = (P M)^T dO,
+ * dP = (dO v^T) M, softmax backward dS = P (dP - sum_j dP P), dq = dS k / sqrt(hs), dk = dS^T (q / sqrt(hs)).
+ * `dropMask` (scale 0 or 1/(1 - rate), tf.dropout's multiplier) is drawn by the caller's seed before the call.
+ */
+export function fusedAttention(qkv: tf.Tensor2D, B: number, T: number, heads: number, mask: tf.Tensor2D, dropMask?: () => tf.Tensor): tf.Tensor2D {
+  const d = qkv.shape[1] / 3;
+  const hs = d / heads;
+  const scale = 1 / Math.sqrt(hs);
+  const f = tf.customGrad((input: tf.Tensor, save: tf.GradSaveFunc) => {
+    // [B*T, 3d] as [B, T, 3 heads, hs] -> [B, 3 heads, T, hs]: q, k, v are the three thirds of axis 1 (rank-4
+    // transposes: wasm's rank-5 one was 10x slower)
+    const parts = tf.transpose(tf.reshape(input, [B, T, 3 * heads, hs]), [0, 2, 1, 3]);
+    const [q0, k, v] = tf.split(parts, 3, 1).map((t) => tf.reshape(t, [B * heads, T, hs])) as tf.Tensor3D[];
+    const q = tf.mul(q0, scale);
+    const p = tf.softmax(tf.add(tf.matMul(q, k, false, true), mask)) as tf.Tensor3D;
+    const m = dropMask?.();
+    const pm = m ? tf.mul(p, m) : p;
+    save(m ? [q, k, v, p, m] : [q, k, v, p]);
+    const o = tf.matMul(pm as tf.Tensor3D, v);
+    return {
+      value: tf.reshape(tf.transpose(tf.reshape(o, [B, heads, T, hs]), [0, 2, 1, 3]), [B * T, d]),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [qs, ks, vs, ps, ms] = saved as tf.Tensor3D[];
+        const dO = tf.reshape(tf.transpose(tf.reshape(dy, [B, T, heads, hs]), [0, 2, 1, 3]), [B * heads, T, hs]) as tf.Tensor3D;
+        const pms = ms ? (tf.mul(ps, ms) as tf.Tensor3D) : ps;
+        const dv = tf.matMul(pms, dO, true, false);
+        let dp = tf.matMul(dO, vs, false, true);
+        if (ms) dp = tf.mul(dp, ms);
+        // softmax backward: dS_ij = P_ij (dP_ij - sum_k dP_ik P_ik)
+        const ds = tf.mul(ps, tf.sub(dp, tf.sum(tf.mul(dp, ps), -1, true))) as tf.Tensor3D;
+        const dq = tf.mul(tf.matMul(ds, ks), scale);
+        const dk = tf.matMul(ds, qs, true, false);
+        const all = tf.concat([dq, dk, dv].map((t) => tf.reshape(t, [B, heads, T, hs])), 1);
+        return [tf.reshape(tf.transpose(all, [0, 2, 1, 3]), [B * T, 3 * d])];
+      },
+    };
+  });
+  return f(qkv) as tf.Tensor2D;
+}
