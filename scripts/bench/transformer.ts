@@ -32,7 +32,11 @@ function defaultCorpus(): { data: TextData; vocabSize: number; chars: number } {
   const corpus = buildCorpus(decodeText(bytes, 'sotu.txt'), 'sotu', bytes.length, DEFAULT_CORPUS_OPTIONS);
   const ids = tf.tensor1d(corpus.ids, 'int32');
   tf.keep(ids);
-  return { data: { ids, host: corpus.ids, length: corpus.ids.length, vocab: vocabularyFrom(corpus.vocab) }, vocabSize: corpus.info.vocabSize, chars: corpus.ids.length };
+  return {
+    data: { ids, host: corpus.ids, length: corpus.ids.length, vocab: vocabularyFrom(corpus.vocab) },
+    vocabSize: corpus.info.vocabSize,
+    chars: corpus.ids.length,
+  };
 }
 
 /** The Text tab's shared settings (batch 64, seed 42); the Transformer's AdamW peak learning rate is `lr`. */
@@ -55,15 +59,34 @@ interface TransformerSpeed {
 }
 
 /** One timed measurement: `warmup` steps, then `steps` timed steps of a fresh model (seed 42). */
-async function speedOnce(corpus: ReturnType<typeof defaultCorpus>, preset: TransformerPresetName, fused: boolean, warmup: number, steps: number, lr: number) {
+async function speedOnce(
+  corpus: ReturnType<typeof defaultCorpus>,
+  preset: TransformerPresetName,
+  fused: boolean,
+  warmup: number,
+  steps: number,
+  lr: number,
+) {
   const model = TRANSFORMER_PRESETS[preset];
   const config = settings(lr);
   const w = buildCharTransformer(model, corpus.vocabSize, config.seed);
-  const task = charTransformerTask(w, corpus.data, config, { ...DEFAULT_TEXT_TRAIN, evalEvery: 1000 }, fused ? transformerLogits : plainTransformerLogits);
+  const task = charTransformerTask(
+    w,
+    corpus.data,
+    config,
+    { ...DEFAULT_TEXT_TRAIN, evalEvery: 1000 },
+    fused ? transformerLogits : plainTransformerLogits,
+  );
   try {
     const t = await timeTask(task, task.optimizer, config.seed, warmup, steps);
     const chars = steps * config.batchSize * model.context;
-    return { charsPerSec: chars / t.seconds, stepMs: (t.seconds * 1000) / steps, steps, tensorsBefore: t.tensorsBefore, tensorsAfter: t.tensorsAfter };
+    return {
+      charsPerSec: chars / t.seconds,
+      stepMs: (t.seconds * 1000) / steps,
+      steps,
+      tensorsBefore: t.tensorsBefore,
+      tensorsAfter: t.tensorsAfter,
+    };
   } finally {
     task.optimizer.dispose();
     disposeTransformer(w);
@@ -74,7 +97,13 @@ async function speedOnce(corpus: ReturnType<typeof defaultCorpus>, preset: Trans
 const STEPS: Record<string, Record<TransformerPresetName, number>> = { wasm: { tiny: 10, small: 3 }, cpu: { tiny: 2, small: 1 } };
 
 /** Ours and the plain-ops baseline, alternated (ours, plain, ours, plain ...), `rounds` each, on each backend and preset. */
-export async function transformerSpeeds(backends: string[], presets: TransformerPresetName[], rounds: number, stepsOverride: number | undefined, lr: number) {
+export async function transformerSpeeds(
+  backends: string[],
+  presets: TransformerPresetName[],
+  rounds: number,
+  stepsOverride: number | undefined,
+  lr: number,
+) {
   const rows: Record<string, unknown>[] = [];
   const environments: Record<string, unknown> = {};
   for (const backend of backends) {
@@ -85,7 +114,11 @@ export async function transformerSpeeds(backends: string[], presets: Transformer
     await useBackend(backend);
     if (backend === 'wasm') {
       const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
-      environments[backend] = { simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true, threads: getThreadsCount(), node: process.version };
+      environments[backend] = {
+        simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true,
+        threads: getThreadsCount(),
+        node: process.version,
+      };
     } else environments[backend] = { node: process.version };
     const corpus = defaultCorpus(); // its ids on this backend
     for (const preset of presets) {
@@ -99,7 +132,17 @@ export async function transformerSpeeds(backends: string[], presets: Transformer
       const cell = (xs: TransformerSpeed[]) => ({ median: median(xs.map((x) => x.charsPerSec)), rounds: xs.map((x) => x.charsPerSec), results: xs });
       const ours = cell(all.ours);
       const plain = cell(all.plain);
-      const row = { backend, preset, model: TRANSFORMER_PRESETS[preset], batch: settings(lr).batchSize, steps, ours, plain, ratio: ours.median / plain.median, loadAverages: all.loadAverages };
+      const row = {
+        backend,
+        preset,
+        model: TRANSFORMER_PRESETS[preset],
+        batch: settings(lr).batchSize,
+        steps,
+        ours,
+        plain,
+        ratio: ours.median / plain.median,
+        loadAverages: all.loadAverages,
+      };
       rows.push(row);
       console.log(
         `${backend} transformer ${preset}: ours ${ours.median.toFixed(0)} chars/s [${ours.rounds.map((r) => r.toFixed(0)).join(', ')}], ` +
@@ -163,7 +206,13 @@ export async function familiesForMinutes(backend: string, minutes: number, lr: n
   const corpus = defaultCorpus();
   const seconds = minutes * 60;
   const text = { ...DEFAULT_TEXT_TRAIN, evalEvery, sampleLength: 0 };
-  const out: Record<string, unknown> = { backend, minutes, evalEvery, target, corpus: { name: 'sotu (default)', chars: corpus.chars, vocab: corpus.vocabSize } };
+  const out: Record<string, unknown> = {
+    backend,
+    minutes,
+    evalEvery,
+    target,
+    corpus: { name: 'sotu (default)', chars: corpus.chars, vocab: corpus.vocabSize },
+  };
 
   const small = TRANSFORMER_PRESETS.small;
   const probe = await speedOnce(corpus, 'small', true, 1, 2, lr);
@@ -171,11 +220,18 @@ export async function familiesForMinutes(backend: string, minutes: number, lr: n
   const config = { ...settings(lr), epochs: Math.ceil(plannedSteps / evalEvery) };
   const w = buildCharTransformer(small, corpus.vocabSize, config.seed);
   const task = charTransformerTask(w, corpus.data, config, text);
-  console.log(`transformer small: ${minutes} min on ${backend}, AdamW lr ${lr}, schedule over ${config.epochs * evalEvery} steps (probe ${probe.stepMs.toFixed(0)} ms a step)`);
+  console.log(
+    `transformer small: ${minutes} min on ${backend}, AdamW lr ${lr}, schedule over ${config.epochs * evalEvery} steps (probe ${probe.stepMs.toFixed(0)} ms a step)`,
+  );
   const curveT = await trainFor(task, task.optimizer, config.seed, seconds, text);
   task.optimizer.dispose();
   disposeTransformer(w);
-  out.transformer = { model: small, train: { optimizer: 'AdamW', peakLr: lr, batch: config.batchSize, scheduleSteps: config.epochs * evalEvery, clipNorm: text.clipNorm }, ...summary(curveT, target), curve: curveT };
+  out.transformer = {
+    model: small,
+    train: { optimizer: 'AdamW', peakLr: lr, batch: config.batchSize, scheduleSteps: config.epochs * evalEvery, clipNorm: text.clipNorm },
+    ...summary(curveT, target),
+    curve: curveT,
+  };
   console.log('transformer:', JSON.stringify({ ...(out.transformer as object), curve: undefined }));
 
   const lstmConfig = settings(DEFAULT_TEXT_OPTIMIZER.learningRate!);
@@ -186,7 +242,12 @@ export async function familiesForMinutes(backend: string, minutes: number, lr: n
   const curveL = await trainFor(lstmTask, opt, lstmConfig.seed, seconds, text);
   opt.dispose();
   m.dispose();
-  out.lstm = { model: DEFAULT_CHAR_MODEL, train: { optimizer: lstmConfig.optimizer, lr: lstmConfig.learningRate, batch: lstmConfig.batchSize, clipNorm: text.clipNorm }, ...summary(curveL, target), curve: curveL };
+  out.lstm = {
+    model: DEFAULT_CHAR_MODEL,
+    train: { optimizer: lstmConfig.optimizer, lr: lstmConfig.learningRate, batch: lstmConfig.batchSize, clipNorm: text.clipNorm },
+    ...summary(curveL, target),
+    curve: curveL,
+  };
   console.log('char-LSTM:', JSON.stringify({ ...(out.lstm as object), curve: undefined }));
   tf.dispose(corpus.data.ids);
   return out;

@@ -4,9 +4,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TRANSFORMER_PRESETS } from '../../../src/engine/config/charTransformer';
 import { mulberry32 } from '../../../src/engine/data/random';
 import { buildCharTransformer, disposeTransformer } from '../../../src/engine/families/charTransformer/layer';
-import { type DropoutSource, plainTransformerLogits, transformerLogits, type TransformerWeights } from '../../../src/engine/families/charTransformer/model';
+import {
+  type DropoutSource,
+  plainTransformerLogits,
+  transformerLogits,
+  type TransformerWeights,
+} from '../../../src/engine/families/charTransformer/model';
 import { sequenceLoss } from '../../../src/engine/families/charTransformer/train';
-import { registerWasmTrainingKernels } from '../../../src/engine/kernels/stockFixes/wasm';
+import { registerKernels } from '../../../src/engine/kernels/registry';
 
 const cfg = { ...TRANSFORMER_PRESETS.tiny, context: 8, width: 16, heads: 4, layers: 2, tied: true };
 const VOCAB = 9;
@@ -54,7 +59,7 @@ afterAll(async () => {
 describe('fused char-Transformer (customGrad layer norm, GELU, attention, dense)', () => {
   for (const backend of ['cpu', 'wasm']) {
     it(`gives the plain-ops loss and autodiff gradients for every weight, with and without dropout (${backend})`, async () => {
-      registerWasmTrainingKernels();
+      registerKernels(); // the page's kernels: our cpu matmul, wasm's training fixes
       await tf.setBackend(backend);
       for (const rate of [0, 0.2]) {
         const { losses, worst, leaked, names } = both(rate);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { affine } from '../../models/affine';
 
 /**
  * The char-Transformer's training-path pieces, each one tf.customGrad with its backward written out, so autodiff
@@ -7,41 +8,20 @@ import * as tf from '@tensorflow/tfjs';
  */
 
 /**
- * tfjs's wasm backend sends a matMul with a transpose flag to its slow generic loop (about 10x slower than XNNPACK
- * for [4096, 64]^T x [4096, 256], timed on the 2-core VM), so on wasm the backward transposes explicitly first.
+ * y = x W + b with the hand-written backward of models/affine.ts (dx = dy W^T, dW = x^T dy, db = sum of dy's rows):
+ * untransposed matmuls on wasm (its transposed ones are about 10x slower), our register-blocked matmul kernel on cpu
+ * (and on WebGPU where it timed faster).
  */
-function explicitTranspose(): boolean {
-  return tf.getBackend() === 'wasm';
+export function fusedDense(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  return affine(x, w as tf.Tensor2D, b as tf.Tensor1D);
 }
-
-/** a^T b for 2-D a, b. */
-function matMulTA(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  return explicitTranspose() ? tf.matMul(tf.transpose(a), b) : tf.matMul(a, b, true, false);
-}
-
-/** a b^T for 2-D a, b. */
-function matMulTB(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  return explicitTranspose() ? tf.matMul(a, tf.transpose(b)) : tf.matMul(a, b, false, true);
-}
-
-/** y = x W + b; backward dx = dy W^T, dW = x^T dy, db = sum over rows of dy. */
-export const fusedDense = tf.customGrad((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-  save([x, w]);
-  return {
-    value: tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b),
-    gradFunc: (dy: tf.Tensor, [xs, ws]: tf.Tensor[]) => [
-      matMulTB(dy as tf.Tensor2D, ws as tf.Tensor2D),
-      matMulTA(xs as tf.Tensor2D, dy as tf.Tensor2D),
-      tf.sum(dy, 0),
-    ],
-  };
-}) as (x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
 
 /**
  * Layer norm over the last axis of x [N, d]: y = g xhat + b, xhat = (x - mean) / sqrt(var + 1e-5). Backward (the
  * standard formula): dxhat = dy g; dx = rstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat)); dg = sum dy xhat; db = sum dy.
  */
-export const fusedLayerNorm = tf.customGrad((x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+export const fusedLayerNorm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, g, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
   const { mean, variance } = tf.moments(x, -1, true);
   const rstd = tf.div(1, tf.sqrt(tf.add(variance, 1e-5)));
   const xhat = tf.mul(tf.sub(x, mean), rstd);
@@ -65,14 +45,18 @@ const GELU_A = 0.044715;
  * GELU, tanh approximation: y = 0.5 x (1 + t), t = tanh(c (x + a x^3)), c = sqrt(2/pi), a = 0.044715.
  * dy/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 a x^2).
  */
-export const fusedGelu = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+export const fusedGelu = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
   const x2 = tf.square(x);
   const t = tf.tanh(tf.mul(tf.mul(x, tf.add(tf.mul(x2, GELU_A), 1)), GELU_C));
   save([x, x2, t]);
   return {
     value: tf.mul(tf.mul(x, 0.5), tf.add(t, 1)),
     gradFunc: (dy: tf.Tensor, [xs, x2s, ts]: tf.Tensor[]) => {
-      const slope = tf.add(tf.mul(tf.add(ts, 1), 0.5), tf.mul(tf.mul(tf.mul(xs, tf.sub(1, tf.square(ts))), tf.add(tf.mul(x2s, 3 * GELU_A), 1)), 0.5 * GELU_C));
+      const slope = tf.add(
+        tf.mul(tf.add(ts, 1), 0.5),
+        tf.mul(tf.mul(tf.mul(xs, tf.sub(1, tf.square(ts))), tf.add(tf.mul(x2s, 3 * GELU_A), 1)), 0.5 * GELU_C),
+      );
       return [tf.mul(dy, slope)];
     },
   };
@@ -89,7 +73,7 @@ export function causalMask(T: number): tf.Tensor2D {
 
 /**
  * Causal multi-head self-attention as one node: qkv [B*T, 3d] (the qkv projection's output, q | k | v along the
- * last axis) to y [B*T, d]. Forward: one transpose to [B, 3 heads, T, hs], S = (q / sqrt(hs)) k^T + mask,
+ * last axis) to y [B*T, d]. Forward: q, k, v as [B*heads, T, hs], S = (q / sqrt(hs)) k^T + mask,
  * P = softmax(S), optional dropout mask M on P, O = (P M) v, one transpose back. Backward: dV = (P M)^T dO,
  * dP = (dO v^T) M, softmax backward dS = P (dP - sum_j dP P), dq = dS k / sqrt(hs), dk = dS^T (q / sqrt(hs)).
  * `dropMask` (scale 0 or 1/(1 - rate), tf.dropout's multiplier) is drawn by the caller's seed before the call.
@@ -98,11 +82,13 @@ export function fusedAttention(qkv: tf.Tensor2D, B: number, T: number, heads: nu
   const d = qkv.shape[1] / 3;
   const hs = d / heads;
   const scale = 1 / Math.sqrt(hs);
-  const f = tf.customGrad((input: tf.Tensor, save: tf.GradSaveFunc) => {
-    // [B*T, 3d] as [B, T, 3 heads, hs] -> [B, 3 heads, T, hs]: q, k, v are the three thirds of axis 1 (rank-4
-    // transposes: wasm's rank-5 one was 10x slower)
-    const parts = tf.transpose(tf.reshape(input, [B, T, 3 * heads, hs]), [0, 2, 1, 3]);
-    const [q0, k, v] = tf.split(parts, 3, 1).map((t) => tf.reshape(t, [B * heads, T, hs])) as tf.Tensor3D[];
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    // [B*T, 3d] -> [3d, B*T]: q, k, v are contiguous thirds ([d, B*T] = [heads, hs, B, T] each), then each to
+    // [B, heads, T, hs]. (A rank-5 transpose was 10x slower on wasm, and splitting a middle axis 10x slower on cpu.)
+    const [q0, k, v] = tf
+      .split(tf.transpose(input), 3, 0)
+      .map((t) => tf.reshape(tf.transpose(tf.reshape(t, [heads, hs, B, T]), [2, 0, 3, 1]), [B * heads, T, hs])) as tf.Tensor3D[];
     const q = tf.mul(q0, scale);
     const p = tf.softmax(tf.add(tf.matMul(q, k, false, true), mask)) as tf.Tensor3D;
     const m = dropMask?.();
@@ -122,8 +108,11 @@ export function fusedAttention(qkv: tf.Tensor2D, B: number, T: number, heads: nu
         const ds = tf.mul(ps, tf.sub(dp, tf.sum(tf.mul(dp, ps), -1, true))) as tf.Tensor3D;
         const dq = tf.mul(tf.matMul(ds, ks), scale);
         const dk = tf.matMul(ds, qs, true, false);
-        const all = tf.concat([dq, dk, dv].map((t) => tf.reshape(t, [B, heads, T, hs])), 1);
-        return [tf.reshape(tf.transpose(all, [0, 2, 1, 3]), [B * T, 3 * d])];
+        const all = tf.concat(
+          [dq, dk, dv].map((t) => tf.reshape(tf.transpose(tf.reshape(t, [B, heads, T, hs]), [1, 3, 0, 2]), [d, B * T])),
+          0,
+        );
+        return [tf.transpose(all)];
       },
     };
   });
