@@ -21,7 +21,7 @@
 // Char-Transformer (--models transformer, run in Node, not in the page: bench/transformer.ts): training characters
 // per second of our fused step against the plain-ops + autodiff baseline on wasm and cpu (--presets tiny,small,
 // --xfmr-lr 0.001); with --minutes M also the small Transformer and the default char-LSTM each trained M minutes on
-// wasm (validation every --eval-every steps, --target nats; with --time-to-target-only that comparison alone).
+// wasm (validation every --eval-seconds 30, --target nats; with --time-to-target-only that comparison alone).
 // Results: docs/bench/<date>-transformer.json.
 import { build, preview } from 'vite';
 import { execFileSync } from 'node:child_process';
@@ -57,7 +57,7 @@ const { values } = parseArgs({
     presets: { type: 'string', default: 'tiny,small' },
     'xfmr-lr': { type: 'string', default: '0.001' },
     minutes: { type: 'string', default: '0' },
-    'eval-every': { type: 'string', default: '20' },
+    'eval-seconds': { type: 'string', default: '30' },
   },
 });
 
@@ -121,7 +121,7 @@ if (allModels.includes('transformer')) {
     lr,
   );
   const target = Number(values.target);
-  const comparison = minutes > 0 ? await familiesForMinutes('wasm', minutes, lr, Number(values['eval-every']), target) : null;
+  const comparison = minutes > 0 ? await familiesForMinutes('wasm', minutes, lr, Number(values['eval-seconds']), target) : null;
   const result = {
     date: new Date().toISOString(),
     command: benchCommand(),

@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { DEFAULT_CHAR_MODEL } from '../../src/engine/config/charModel';
 import { TRANSFORMER_PRESETS, type TransformerPresetName } from '../../src/engine/config/charTransformer';
 import { DEFAULT_CORPUS_OPTIONS } from '../../src/engine/config/corpus';
-import { DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN, type TextTrainConfig } from '../../src/engine/config/textTrain';
+import { DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN } from '../../src/engine/config/textTrain';
 import { DEFAULT_TRAIN, type TrainConfig } from '../../src/engine/config/train';
 import { mulberry32 } from '../../src/engine/data/random';
 import { timeTask } from '../../src/engine/bench/textBench';
@@ -94,7 +94,8 @@ async function speedOnce(
 }
 
 /** Timed steps (after 1 warm-up step) per measurement, by backend and preset: at least a few seconds each. */
-const STEPS: Record<string, Record<TransformerPresetName, number>> = { wasm: { tiny: 10, small: 3 }, cpu: { tiny: 2, small: 1 } };
+// 0: not measured unless --steps is given (a plain-ops small step takes minutes on cpu).
+const STEPS: Record<string, Record<TransformerPresetName, number>> = { wasm: { tiny: 10, small: 2 }, cpu: { tiny: 2, small: 0 } };
 
 /** Ours and the plain-ops baseline, alternated (ours, plain, ours, plain ...), `rounds` each, on each backend and preset. */
 export async function transformerSpeeds(
@@ -123,6 +124,11 @@ export async function transformerSpeeds(
     const corpus = defaultCorpus(); // its ids on this backend
     for (const preset of presets) {
       const steps = stepsOverride ?? STEPS[backend]![preset];
+      if (!steps) {
+        console.log(`${backend} transformer ${preset}: not measured (give --steps to run it)`);
+        rows.push({ backend, preset, measured: false });
+        continue;
+      }
       const all: { ours: TransformerSpeed[]; plain: TransformerSpeed[]; loadAverages: number[] } = { ours: [], plain: [], loadAverages: [] };
       for (let r = 0; r < rounds; r++) {
         all.ours.push(await speedOnce(corpus, preset, true, 1, steps, lr));
@@ -161,23 +167,26 @@ interface CurvePoint {
 }
 
 /**
- * Trains a task for `seconds` of wall-clock time (validation included), validating every `text.evalEvery` steps
- * and once more when the time is up; the clock starts before the first step (kernel compilation counts).
+ * Trains a task for `seconds` of wall-clock time (validation included), validating whenever `every` seconds have
+ * passed since the last validation and once more when the time is up; the clock starts before the first step
+ * (kernel compilation counts). Validating by time gives both families about the same number of points and overhead.
  */
-async function trainFor(task: TrainTask, optimizer: tf.Optimizer, seed: number, seconds: number, text: TextTrainConfig): Promise<CurvePoint[]> {
+async function trainFor(task: TrainTask, optimizer: tf.Optimizer, seed: number, seconds: number, every: number): Promise<CurvePoint[]> {
   task.beginEpoch(mulberry32(seed));
   const curve: CurvePoint[] = [];
   const start = performance.now();
   const elapsed = () => (performance.now() - start) / 1000;
   let steps = 0;
+  let lastValidation = 0;
   while (elapsed() < seconds) {
-    const [l, a] = task.step(optimizer, steps % text.evalEvery);
+    const [l, a] = task.step(optimizer, steps % task.stepsPerEpoch);
     await l.data(); // one read a step: the loop waits for the step (the page's loop reads every few steps)
     tf.dispose([l, a]);
     steps++;
-    if (steps % text.evalEvery === 0 || elapsed() >= seconds) {
+    if (elapsed() - lastValidation >= every || elapsed() >= seconds) {
       const v = await task.validate();
-      curve.push({ seconds: elapsed(), steps, valLoss: v!.loss });
+      lastValidation = elapsed();
+      curve.push({ seconds: lastValidation, steps, valLoss: v!.loss });
     }
   }
   return curve;
@@ -199,36 +208,36 @@ function summary(curve: CurvePoint[], target: number) {
 /**
  * The small Transformer (our fused step, AdamW peak `lr`, warm-up + cosine sized to the steps a timing run says
  * fit in the time) and the default char-LSTM (the Text tab's defaults: Adam 0.01, batch 64, clip 5), each for
- * `minutes` on `backend`, validating every `evalEvery` steps on the default corpus's validation part.
+ * `minutes` on `backend`, validating every `evalSeconds` on the default corpus's validation part (256 windows).
  */
-export async function familiesForMinutes(backend: string, minutes: number, lr: number, evalEvery: number, target: number) {
+export async function familiesForMinutes(backend: string, minutes: number, lr: number, evalSeconds: number, target: number) {
   await useBackend(backend);
   const corpus = defaultCorpus();
   const seconds = minutes * 60;
-  const text = { ...DEFAULT_TEXT_TRAIN, evalEvery, sampleLength: 0 };
+  const text = { ...DEFAULT_TEXT_TRAIN, evalEvery: 1, sampleLength: 0 }; // rounds of one step: epochs = the schedule's steps
   const out: Record<string, unknown> = {
     backend,
     minutes,
-    evalEvery,
+    evalSeconds,
     target,
     corpus: { name: 'sotu (default)', chars: corpus.chars, vocab: corpus.vocabSize },
   };
 
   const small = TRANSFORMER_PRESETS.small;
   const probe = await speedOnce(corpus, 'small', true, 1, 2, lr);
-  const plannedSteps = Math.max(evalEvery, Math.floor((seconds / (probe.stepMs / 1000)) * 0.95));
-  const config = { ...settings(lr), epochs: Math.ceil(plannedSteps / evalEvery) };
+  const plannedSteps = Math.max(10, Math.floor((seconds / (probe.stepMs / 1000)) * 0.95));
+  const config = { ...settings(lr), epochs: plannedSteps };
   const w = buildCharTransformer(small, corpus.vocabSize, config.seed);
   const task = charTransformerTask(w, corpus.data, config, text);
   console.log(
-    `transformer small: ${minutes} min on ${backend}, AdamW lr ${lr}, schedule over ${config.epochs * evalEvery} steps (probe ${probe.stepMs.toFixed(0)} ms a step)`,
+    `transformer small: ${minutes} min on ${backend}, AdamW lr ${lr}, schedule over ${plannedSteps} steps (probe ${probe.stepMs.toFixed(0)} ms a step)`,
   );
-  const curveT = await trainFor(task, task.optimizer, config.seed, seconds, text);
+  const curveT = await trainFor(task, task.optimizer, config.seed, seconds, evalSeconds);
   task.optimizer.dispose();
   disposeTransformer(w);
   out.transformer = {
     model: small,
-    train: { optimizer: 'AdamW', peakLr: lr, batch: config.batchSize, scheduleSteps: config.epochs * evalEvery, clipNorm: text.clipNorm },
+    train: { optimizer: 'AdamW', peakLr: lr, batch: config.batchSize, scheduleSteps: plannedSteps, clipNorm: text.clipNorm },
     ...summary(curveT, target),
     curve: curveT,
   };
@@ -239,7 +248,7 @@ export async function familiesForMinutes(backend: string, minutes: number, lr: n
   const opt = makeOptimizer(lstmConfig.optimizer, lstmConfig.learningRate);
   const lstmTask = textTask(m, corpus.data, DEFAULT_CHAR_MODEL.window, lstmConfig, text);
   console.log(`char-LSTM default: ${minutes} min on ${backend}, ${lstmConfig.optimizer} lr ${lstmConfig.learningRate}`);
-  const curveL = await trainFor(lstmTask, opt, lstmConfig.seed, seconds, text);
+  const curveL = await trainFor(lstmTask, opt, lstmConfig.seed, seconds, evalSeconds);
   opt.dispose();
   m.dispose();
   out.lstm = {
