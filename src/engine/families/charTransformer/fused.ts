@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { LAYER_NORM, LAYER_NORM_GRAD } from '../../kernels/names';
 import { affine } from '../../models/affine';
 
 /**
@@ -19,21 +20,32 @@ export function fusedDense(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tenso
 /**
  * Layer norm over the last axis of x [N, d]: y = g xhat + b, xhat = (x - mean) / sqrt(var + 1e-5). Backward (the
  * standard formula): dxhat = dy g; dx = rstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat)); dg = sum dy xhat; db = sum dy.
+ * On cpu both directions are one kernel each (kernels/layerNorm/cpu.ts); elsewhere tf ops.
  */
 export const fusedLayerNorm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, g, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-  const { mean, variance } = tf.moments(x, -1, true);
-  const rstd = tf.div(1, tf.sqrt(tf.add(variance, 1e-5)));
-  const xhat = tf.mul(tf.sub(x, mean), rstd);
+  const ownKernels = tf.getKernel(LAYER_NORM, tf.getBackend()) !== undefined;
+  let y: tf.Tensor;
+  let xhat: tf.Tensor;
+  let rstd: tf.Tensor;
+  if (ownKernels) {
+    [y, xhat, rstd] = tf.engine().runKernel(LAYER_NORM, { x, g, b }, { eps: 1e-5 }) as tf.Tensor[] as [tf.Tensor, tf.Tensor, tf.Tensor];
+  } else {
+    const { mean, variance } = tf.moments(x, -1, true);
+    rstd = tf.div(1, tf.sqrt(tf.add(variance, 1e-5)));
+    xhat = tf.mul(tf.sub(x, mean), rstd);
+    y = tf.add(tf.mul(xhat, g), b);
+  }
   save([xhat, rstd, g]);
   return {
-    value: tf.add(tf.mul(xhat, g), b),
+    value: y,
     gradFunc: (dy: tf.Tensor, [xh, r, gs]: tf.Tensor[]) => {
-      const dxhat = tf.mul(dy, gs);
+      if (ownKernels) return tf.engine().runKernel(LAYER_NORM_GRAD, { dy, xhat: xh!, rstd: r!, g: gs! }, {}) as tf.Tensor[];
+      const dxhat = tf.mul(dy, gs!);
       const a = tf.mean(dxhat, -1, true);
-      const c = tf.mean(tf.mul(dxhat, xh), -1, true);
-      const dx = tf.mul(tf.sub(tf.sub(dxhat, a), tf.mul(xh, c)), r);
-      return [dx, tf.sum(tf.mul(dy, xh), 0), tf.sum(dy, 0)];
+      const c = tf.mean(tf.mul(dxhat, xh!), -1, true);
+      const dx = tf.mul(tf.sub(tf.sub(dxhat, a), tf.mul(xh!, c)), r!);
+      return [dx, tf.sum(tf.mul(dy, xh!), 0), tf.sum(dy, 0)];
     },
   };
 }) as (x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
