@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { LAYER_NORM, LAYER_NORM_GRAD } from '../../kernels/names';
+import { GELU, GELU_GRAD, LAYER_NORM, LAYER_NORM_GRAD } from '../../kernels/names';
 import { affine } from '../../models/affine';
 
 /**
@@ -59,6 +59,14 @@ const GELU_A = 0.044715;
  */
 export const fusedGelu = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  if (tf.getKernel(GELU, tf.getBackend())) {
+    // one loop each way on cpu (kernels/layerNorm/cpu.ts)
+    save([x]);
+    return {
+      value: tf.engine().runKernel(GELU, { x }, {}) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor, [xs]: tf.Tensor[]) => [tf.engine().runKernel(GELU_GRAD, { x: xs!, dy }, {}) as tf.Tensor],
+    };
+  }
   const x2 = tf.square(x);
   const t = tf.tanh(tf.mul(tf.mul(x, tf.add(tf.mul(x2, GELU_A), 1)), GELU_C));
   save([x, x2, t]);
@@ -66,8 +74,8 @@ export const fusedGelu = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]
     value: tf.mul(tf.mul(x, 0.5), tf.add(t, 1)),
     gradFunc: (dy: tf.Tensor, [xs, x2s, ts]: tf.Tensor[]) => {
       const slope = tf.add(
-        tf.mul(tf.add(ts, 1), 0.5),
-        tf.mul(tf.mul(tf.mul(xs, tf.sub(1, tf.square(ts))), tf.add(tf.mul(x2s, 3 * GELU_A), 1)), 0.5 * GELU_C),
+        tf.mul(tf.add(ts!, 1), 0.5),
+        tf.mul(tf.mul(tf.mul(xs!, tf.sub(1, tf.square(ts!))), tf.add(tf.mul(x2s!, 3 * GELU_A), 1)), 0.5 * GELU_C),
       );
       return [tf.mul(dy, slope)];
     },

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CpuBackend } from '../common/cpu';
-import { LAYER_NORM, LAYER_NORM_GRAD } from '../names';
+import { GELU, GELU_GRAD, LAYER_NORM, LAYER_NORM_GRAD } from '../names';
 
 const floats = (cpu: CpuBackend, t: tf.TensorInfo) => cpu.data.get(t.dataId).values as Float32Array;
 
@@ -69,6 +69,47 @@ export function registerCpuLayerNorm(): void {
         for (let j = 0; j < d; j++) dx[o + j] = s * (dy![o + j]! * g![j]! - a - xhat![o + j]! * c);
       }
       return [cpu.makeTensorInfo(inputs.dy!.shape, 'float32', dx), cpu.makeTensorInfo([d], 'float32', dg), cpu.makeTensorInfo([d], 'float32', db)];
+    },
+  });
+}
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+const GELU_A = 0.044715;
+
+/**
+ * GELU, tanh approximation, as one loop each way on cpu (its scalar-broadcast ops index element by element):
+ * y = 0.5 x (1 + t), t = tanh(c (x + a x^3)); dx = dy (0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 a x^2)).
+ */
+export function registerCpuGelu(): void {
+  if (tf.getKernel(GELU, 'cpu')) return;
+  tf.registerKernel({
+    kernelName: GELU,
+    backendName: 'cpu',
+    kernelFunc: ({ inputs, backend }) => {
+      const cpu = backend as unknown as CpuBackend;
+      const x = floats(cpu, inputs.x!);
+      const y = new Float32Array(x.length);
+      for (let i = 0; i < x.length; i++) {
+        const v = x[i]!;
+        y[i] = 0.5 * v * (1 + Math.tanh(GELU_C * (v + GELU_A * v * v * v)));
+      }
+      return cpu.makeTensorInfo(inputs.x!.shape, 'float32', y);
+    },
+  });
+  tf.registerKernel({
+    kernelName: GELU_GRAD,
+    backendName: 'cpu',
+    kernelFunc: ({ inputs, backend }) => {
+      const cpu = backend as unknown as CpuBackend;
+      const x = floats(cpu, inputs.x!);
+      const dy = floats(cpu, inputs.dy!);
+      const dx = new Float32Array(x.length);
+      for (let i = 0; i < x.length; i++) {
+        const v = x[i]!;
+        const t = Math.tanh(GELU_C * (v + GELU_A * v * v * v));
+        dx[i] = dy[i]! * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * GELU_C * (1 + 3 * GELU_A * v * v));
+      }
+      return cpu.makeTensorInfo(inputs.x!.shape, 'float32', dx);
     },
   });
 }
