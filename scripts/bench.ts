@@ -20,7 +20,7 @@
 //   --change '{"train":{"epochs":20},"model":{"dropout":0.1}}' (times to target with changed defaults)]
 // Char-Transformer (--models transformer, run in Node, not in the page: bench/transformer.ts): training characters
 // per second of our fused step against the plain-ops + autodiff baseline on wasm and cpu (--presets tiny,small,
-// --xfmr-lr 0.001); with --minutes M also the small Transformer and the default char-LSTM each trained M minutes on
+// --xfmr-lr 0.01, the Text tab's default); with --minutes M also the small Transformer and the default char-LSTM each trained M minutes on
 // wasm (validation every --eval-seconds 30, --target nats; with --time-to-target-only that comparison alone).
 // Results: docs/bench/<date>-transformer.json.
 import { build, preview } from 'vite';
@@ -55,7 +55,7 @@ const { values } = parseArgs({
     change: { type: 'string', default: '{}' },
     out: { type: 'string', default: 'docs/bench' },
     presets: { type: 'string', default: 'tiny,small' },
-    'xfmr-lr': { type: 'string', default: '0.001' },
+    'xfmr-lr': { type: 'string', default: '0.01' }, // the Text tab's default learning rate (AdamW's peak)
     minutes: { type: 'string', default: '0' },
     'eval-seconds': { type: 'string', default: '30' },
   },
