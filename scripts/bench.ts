@@ -18,6 +18,11 @@
 //   --inspect-open (the main-thread runs with the tab's Inspect view open) --main-thread-scale K (runs K times longer)
 //   --until-end (times to target: train every epoch of the settings, not stopping at the target)
 //   --change '{"train":{"epochs":20},"model":{"dropout":0.1}}' (times to target with changed defaults)]
+// Char-Transformer (--models transformer, run in Node, not in the page: bench/transformer.ts): training characters
+// per second of our fused step against the plain-ops + autodiff baseline on wasm and cpu (--presets tiny,small,
+// --xfmr-lr 0.01, the Text tab's default); with --minutes M also the small Transformer and the default char-LSTM each trained M minutes on
+// wasm (validation every --eval-seconds 30, --target nats; with --time-to-target-only that comparison alone).
+// Results: docs/bench/<date>-transformer.json.
 import { build, preview } from 'vite';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -29,6 +34,8 @@ import { commit, machine, median, resultPath } from './bench/machine';
 import { mainThreadDuringTraining, openPage } from './bench/page';
 import { printTables, type SpeedCell } from './bench/tables';
 import type { SpeedResult } from '../src/engine/config/diagnostics';
+import type { TransformerPresetName } from '../src/engine/config/charTransformer';
+import { familiesForMinutes, transformerSpeeds } from './bench/transformer';
 
 const { values } = parseArgs({
   options: {
@@ -48,10 +55,15 @@ const { values } = parseArgs({
     'until-end': { type: 'boolean', default: false },
     change: { type: 'string', default: '{}' },
     out: { type: 'string', default: 'docs/bench' },
+    presets: { type: 'string', default: 'tiny,small' },
+    'xfmr-lr': { type: 'string', default: '0.01' }, // the Text tab's default learning rate (AdamW's peak)
+    minutes: { type: 'string', default: '0' },
+    'eval-seconds': { type: 'string', default: '30' },
   },
 });
 
-const models = values.models!.split(',');
+const allModels = values.models!.split(',');
+const models = allModels.filter((m) => m !== 'transformer'); // the page's models
 const backends = values.backends!.split(',');
 const ACCURACY_TARGET: Record<'mlp' | 'cnn', number> = { mlp: 0.975, cnn: 0.99 };
 const speedRuns = !values['main-thread-only'] && !values['time-to-target-only'];
@@ -91,6 +103,44 @@ async function alternate<K extends string, T extends { steps: number }>(
 }
 
 execFileSync('node', ['scripts/prepare-data.mjs'], { stdio: 'inherit' });
+const benchCommand = () =>
+  `npm run bench -- ${process.argv
+    .slice(2)
+    .map((a) => (/^[\w.,=/:-]+$/.test(a) ? a : `'${a}'`))
+    .join(' ')}`.trim();
+
+if (allModels.includes('transformer')) {
+  const started = Date.now();
+  const host = machine();
+  const lr = Number(values['xfmr-lr']);
+  const minutes = Number(values.minutes);
+  const speeds = await transformerSpeeds(
+    minutes > 0 && values['time-to-target-only'] ? [] : backends,
+    values.presets!.split(',') as TransformerPresetName[],
+    rounds,
+    values.steps ? Number(values.steps) : undefined,
+    lr,
+  );
+  const target = Number(values.target);
+  const comparison = minutes > 0 ? await familiesForMinutes('wasm', minutes, lr, Number(values['eval-seconds']), target) : null;
+  const result = {
+    date: new Date().toISOString(),
+    command: benchCommand(),
+    commit: commit(),
+    minutes: (Date.now() - started) / 60_000,
+    rounds,
+    machine: host,
+    loadAverageAtEnd: loadavg(),
+    where: 'Node (tfjs-node is not used: the wasm and cpu backends as the page loads them)',
+    ...speeds,
+    comparison,
+  };
+  mkdirSync(values.out!, { recursive: true });
+  const file = resultPath(values.out!, 'transformer');
+  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+  console.log(`wrote ${file}`);
+  if (!models.length) process.exit(0);
+}
 if (!values['skip-build']) await build({ logLevel: 'warn' });
 const server = await preview({ base: '/playground/', preview: { port: 0, host: '127.0.0.1' }, logLevel: 'warn' });
 const port = (server.httpServer.address() as { port: number }).port;
@@ -215,10 +265,7 @@ try {
   const kind = values['main-thread-only'] ? 'main-thread' : values['time-to-target-only'] ? 'time-to-target' : 'speed';
   const result = {
     date: new Date().toISOString(),
-    command: `npm run bench -- ${process.argv
-      .slice(2)
-      .map((a) => (/^[\w.,=/:-]+$/.test(a) ? a : `'${a}'`))
-      .join(' ')}`.trim(),
+    command: benchCommand(),
     commit: commit(),
     minutes: (Date.now() - started) / 60_000,
     rounds,

@@ -25,3 +25,11 @@ export const CELL_DC = 'PlaygroundLstmCellDc';
 
 /** Row-wise concatenation of 2-D tensors with an even number of rows each, WebGL, packed (concat/webgl.ts). */
 export const CONCAT_ROWS = 'PlaygroundConcatRows';
+
+/** Layer norm over the last axis of [N, d], forward (y, xhat, rstd) and backward (dx, dg, db), cpu (layerNorm/cpu.ts). */
+export const LAYER_NORM = 'PlaygroundLayerNorm';
+export const LAYER_NORM_GRAD = 'PlaygroundLayerNormGrad';
+
+/** GELU (tanh approximation) and its gradient dy * GELU'(x), elementwise, cpu (layerNorm/cpu.ts). */
+export const GELU = 'PlaygroundGelu';
+export const GELU_GRAD = 'PlaygroundGeluGrad';

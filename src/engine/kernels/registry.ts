@@ -2,6 +2,7 @@ import { registerCpuAdam } from './adam/cpu';
 import { registerGpuAdam } from './adam/gpu';
 import { registerGlConcat } from './concat/webgl';
 import { registerGpuConv } from './conv/webgpu';
+import { registerCpuGelu, registerCpuLayerNorm } from './layerNorm/cpu';
 import { registerCpuCellKernels } from './lstmCell/cpu';
 import { registerGlCellKernels } from './lstmCell/webgl';
 import { registerGpuCellKernels } from './lstmCell/webgpu';
@@ -29,6 +30,8 @@ export function registerKernels(): void {
   registerGpuCellKernels(); // each char-LSTM step's elementwise work as one shader on WebGPU
   registerGlCellKernels(); // and on WebGL
   registerCpuCellKernels(); // and as one JavaScript loop each on cpu
+  registerCpuLayerNorm(); // the char-Transformer's layer norm, forward and backward, as row loops on cpu
+  registerCpuGelu(); // and its GELU, one loop each way
   registerGlPatchKernels(); // image patches on WebGL: the convolutions' gradients as matmuls
   registerGlConcat(); // the char-LSTM's per-step blocks joined with one read per texel
 }

@@ -30,6 +30,10 @@ describe('registerKernels', () => {
       [names.CELL_H]: ['cpu', 'webgl', 'webgpu'],
       [names.CELL_DZ]: ['cpu', 'webgl', 'webgpu'],
       [names.CELL_DC]: ['cpu', 'webgl', 'webgpu'],
+      [names.LAYER_NORM]: ['cpu'],
+      [names.LAYER_NORM_GRAD]: ['cpu'],
+      [names.GELU]: ['cpu'],
+      [names.GELU_GRAD]: ['cpu'],
       [names.CONCAT_ROWS]: ['webgl'],
     });
     expect(Object.keys(ownKernels()).sort()).toEqual(Object.values(names).sort());

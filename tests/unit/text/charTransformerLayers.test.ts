@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TRANSFORMER_PRESETS } from '../../../src/engine/config/charTransformer';
 import { buildCharTransformerModel, transformerWeights } from '../../../src/engine/families/charTransformer/layer';
-import { transformerLogits, type TransformerWeights } from '../../../src/engine/families/charTransformer/model';
+import { plainTransformerLogits, type TransformerWeights } from '../../../src/engine/families/charTransformer/model';
 import { generateIds, sequenceLoss } from '../../../src/engine/families/charTransformer/train';
 
 beforeAll(async () => {
@@ -63,7 +63,7 @@ describe('char-Transformer as a tfjs layer model', () => {
     const x = ids([[0, 1, 2, 3, 4, 5]]);
     const y = ids([[1, 2, 3, 4, 5, 6]]);
     const ours = tf.variableGrads(() => sequenceLoss(model.apply(x, { training: true }) as tf.Tensor3D, y), [...w.vars.values()]);
-    const theirs = tf.variableGrads(() => sequenceLoss(transformerLogits(ref, x), y), [...copies.values()]);
+    const theirs = tf.variableGrads(() => sequenceLoss(plainTransformerLogits(ref, x), y), [...copies.values()]);
     expect(ours.value.dataSync()[0]).toBeCloseTo(theirs.value.dataSync()[0], 6);
     for (const name of ['wte', 'wpe', 'h0.attn.w', 'h1.fc2.w', 'lnf.g', 'head.b']) {
       const g = ours.grads[w.vars.get(name)!.name].dataSync();

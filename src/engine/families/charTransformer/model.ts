@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelConfigError } from '../../models/summary';
 import { type CharTransformerConfig, validateTransformerConfig, weightLayout } from '../../config/charTransformer';
+import { causalMask, fusedAttention, fusedDense, fusedGelu, fusedLayerNorm } from './fused';
 
 /**
  * Weights of a decoder-only Transformer by nanoGPT's names, as a view of the layer model that owns them (the
@@ -132,8 +133,41 @@ function drop<T extends tf.Tensor>(x: T, d: DropoutSource | undefined): T {
  * Logits [B, T, V] for a batch of id windows [B, T] (int32, T <= context), all positions at once: attention is
  * matMul on [B, heads, T, T] with a causal mask. With `dropout` (training only) it drops where nanoGPT does: after
  * the embeddings, on the attention weights, and on each residual branch (attention projection and MLP output).
+ * Built from fused pieces (fused.ts: dense, layer norm, GELU and attention, each one customGrad with its backward
+ * written out); equal to `plainTransformerLogits` within float32 rounding, with the same dropout draws.
  */
 export function transformerLogits(w: TransformerWeights, ids: tf.Tensor2D, dropout?: DropoutSource): tf.Tensor3D {
+  const { config } = w;
+  const d = config.width;
+  const [B, T] = ids.shape;
+  if (T > config.context) throw new Error(`The model sees at most ${config.context} characters, got ${T}.`);
+  return tf.tidy(() => {
+    const tok = tf.reshape(tf.gather(get(w, 'wte'), tf.reshape(ids, [B * T])), [B, T, d]);
+    const pos = tf.slice(get(w, 'wpe'), [0, 0], [T, d]);
+    let x = tf.reshape(drop(tf.add(tok, pos), dropout), [B * T, d]) as tf.Tensor2D;
+    const mask = causalMask(T);
+    const shape: [number, number, number] = [B * config.heads, T, T];
+    const dropMask = dropout && dropout.rate > 0 ? () => drop(tf.ones(shape), dropout) : undefined; // tf.dropout's multiplier, same seed order
+    for (let i = 0; i < config.layers; i++) {
+      const a = fusedLayerNorm(x, get(w, `h${i}.ln1.g`), get(w, `h${i}.ln1.b`));
+      const qkv = fusedDense(a, get(w, `h${i}.attn.w`), get(w, `h${i}.attn.b`));
+      const y = fusedAttention(qkv, B, T, config.heads, mask, dropMask);
+      x = tf.add(x, drop(fusedDense(y, get(w, `h${i}.proj.w`), get(w, `h${i}.proj.b`)), dropout));
+      const m = fusedLayerNorm(x, get(w, `h${i}.ln2.g`), get(w, `h${i}.ln2.b`));
+      const mlp = fusedDense(fusedGelu(fusedDense(m, get(w, `h${i}.fc.w`), get(w, `h${i}.fc.b`))), get(w, `h${i}.fc2.w`), get(w, `h${i}.fc2.b`));
+      x = tf.add(x, drop(mlp, dropout));
+    }
+    x = fusedLayerNorm(x, get(w, 'lnf.g'), get(w, 'lnf.b'));
+    const headW = config.tied ? tf.transpose(get(w, 'wte')) : get(w, 'head.w');
+    return tf.reshape(fusedDense(x, headW, get(w, 'head.b')), [B, T, w.vocab]) as tf.Tensor3D;
+  });
+}
+
+/**
+ * The same logits from plain tfjs ops and autodiff (no customGrad): the reference the fused path is tested
+ * against, and the baseline of `npm run bench -- --models transformer`.
+ */
+export function plainTransformerLogits(w: TransformerWeights, ids: tf.Tensor2D, dropout?: DropoutSource): tf.Tensor3D {
   const { config } = w;
   const d = config.width;
   const h = config.heads;

@@ -42,12 +42,14 @@ function trainingEnd(length: number, window: number, valFraction: number): numbe
  * `context` characters at random over the training part, runs one batched forward with dropout, and updates by
  * AdamW with its own warm-up + cosine schedule. The loop runs, checkpoints and disposes that AdamW as the run's optimizer
  * (the config's optimizer choice and lr schedule do not apply; its learning rate is AdamW's peak).
+ * `logits` is the fused forward; `npm run bench` passes model.ts's plain-ops one for its baseline.
  */
 export function charTransformerTask(
   w: TransformerWeights,
   data: TextData,
   config: TrainConfig,
   text: TextTrainConfig,
+  logits: typeof transformerLogits = transformerLogits,
 ): TrainTask & { optimizer: AdamW } {
   const window = w.config.context;
   const span = window + 1;
@@ -84,9 +86,9 @@ export function charTransformerTask(
       let hits: tf.Scalar | null = null;
       draw = 0;
       const { value, grads } = tf.variableGrads(() => {
-        const logits = transformerLogits(w, x, dropout);
-        hits = tf.keep(sequenceHits(logits, y));
-        return sequenceLoss(logits, y);
+        const out = logits(w, x, dropout);
+        hits = tf.keep(sequenceHits(out, y));
+        return sequenceLoss(out, y);
       }, vars);
       const byName: tf.NamedTensorMap = {};
       names.forEach((n, i) => (byName[n] = grads[vars[i].name]));
@@ -104,8 +106,8 @@ export function charTransformerTask(
         const chunk = valStarts.slice(i, i + chunkSize);
         const [x, y] = windows(chunk);
         const both = tf.tidy(() => {
-          const logits = transformerLogits(w, x); // no dropout at eval
-          return tf.stack([sequenceLoss(logits, y), sequenceHits(logits, y)]);
+          const out = logits(w, x); // no dropout at eval
+          return tf.stack([sequenceLoss(out, y), sequenceHits(out, y)]);
         });
         const [l, a] = await both.data();
         tf.dispose([x, y, both]);
