@@ -18,11 +18,12 @@
 //   --inspect-open (the main-thread runs with the tab's Inspect view open) --main-thread-scale K (runs K times longer)
 //   --until-end (times to target: train every epoch of the settings, not stopping at the target)
 //   --change '{"train":{"epochs":20},"model":{"dropout":0.1}}' (times to target with changed defaults)]
-// Char-Transformer (--models transformer, run in Node, not in the page: bench/transformer.ts): training characters
-// per second of our fused step against the plain-ops + autodiff baseline on wasm and cpu (--presets tiny,small,
-// --xfmr-lr 0.01, the Text tab's default); with --minutes M also the small Transformer and the default char-LSTM each trained M minutes on
-// wasm (validation every --eval-seconds 30, --target nats; with --time-to-target-only that comparison alone).
-// Results: docs/bench/<date>-transformer.json.
+// Char-Transformer (--models transformer): predicted characters per second of our fused training step against the
+// same model with plain tfjs ops and autodiff (the baseline), in the page's worker on each backend (--presets tiny,
+// small; a cell with 0 steps in TRANSFORMER_STEPS is skipped unless --steps is given; --xfmr-lr 0.01, the Text tab's
+// default). With --minutes M (run in Node, bench/transformer.ts), the small Transformer and the default char-LSTM
+// each trained M minutes on wasm (validation every --eval-seconds 30, --target nats), then nothing else.
+// Results: docs/bench/<date>-speed.json (the transformer rows) or <date>-transformer.json (--minutes).
 import { build, preview } from 'vite';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -34,8 +35,8 @@ import { commit, machine, median, resultPath } from './bench/machine';
 import { mainThreadDuringTraining, openPage } from './bench/page';
 import { printTables, type SpeedCell } from './bench/tables';
 import type { SpeedResult } from '../src/engine/config/diagnostics';
-import type { TransformerPresetName } from '../src/engine/config/charTransformer';
-import { familiesForMinutes, transformerSpeeds } from './bench/transformer';
+import { TRANSFORMER_PRESETS, type TransformerPresetName } from '../src/engine/config/charTransformer';
+import { familiesForMinutes } from './bench/transformer';
 
 const { values } = parseArgs({
   options: {
@@ -63,7 +64,8 @@ const { values } = parseArgs({
 });
 
 const allModels = values.models!.split(',');
-const models = allModels.filter((m) => m !== 'transformer'); // the page's models
+const models = allModels.filter((m) => m !== 'transformer'); // the MNIST and char-LSTM models
+const presets = values.presets!.split(',') as TransformerPresetName[];
 const backends = values.backends!.split(',');
 const ACCURACY_TARGET: Record<'mlp' | 'cnn', number> = { mlp: 0.975, cnn: 0.99 };
 const speedRuns = !values['main-thread-only'] && !values['time-to-target-only'];
@@ -109,37 +111,26 @@ const benchCommand = () =>
     .map((a) => (/^[\w.,=/:-]+$/.test(a) ? a : `'${a}'`))
     .join(' ')}`.trim();
 
-if (allModels.includes('transformer')) {
+const minutes = Number(values.minutes);
+if (allModels.includes('transformer') && minutes > 0) {
   const started = Date.now();
   const host = machine();
-  const lr = Number(values['xfmr-lr']);
-  const minutes = Number(values.minutes);
-  const speeds = await transformerSpeeds(
-    minutes > 0 && values['time-to-target-only'] ? [] : backends,
-    values.presets!.split(',') as TransformerPresetName[],
-    rounds,
-    values.steps ? Number(values.steps) : undefined,
-    lr,
-  );
-  const target = Number(values.target);
-  const comparison = minutes > 0 ? await familiesForMinutes('wasm', minutes, lr, Number(values['eval-seconds']), target) : null;
+  const comparison = await familiesForMinutes('wasm', minutes, Number(values['xfmr-lr']), Number(values['eval-seconds']), Number(values.target));
   const result = {
     date: new Date().toISOString(),
     command: benchCommand(),
     commit: commit(),
     minutes: (Date.now() - started) / 60_000,
-    rounds,
     machine: host,
     loadAverageAtEnd: loadavg(),
-    where: 'Node (tfjs-node is not used: the wasm and cpu backends as the page loads them)',
-    ...speeds,
+    where: 'Node (tfjs-node is not used: the wasm backend as the page loads it)',
     comparison,
   };
   mkdirSync(values.out!, { recursive: true });
   const file = resultPath(values.out!, 'transformer');
   writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
   console.log(`wrote ${file}`);
-  if (!models.length) process.exit(0);
+  process.exit(0);
 }
 if (!values['skip-build']) await build({ logLevel: 'warn' });
 const server = await preview({ base: '/playground/', preview: { port: 0, host: '127.0.0.1' }, logLevel: 'warn' });
@@ -153,6 +144,7 @@ const environments: Record<string, unknown> = {};
 const matmul: Record<string, unknown> = {};
 const images: Record<string, unknown>[] = [];
 const text: Record<string, unknown>[] = [];
+const transformer: Record<string, unknown>[] = [];
 const mainThread: Record<string, unknown>[] = [];
 let timeToTarget: Record<string, unknown> | null = null;
 
@@ -192,6 +184,36 @@ async function textSpeeds(page: Page, backend: string) {
       `tfjs layers (model.fit) ${cells.fit.median.toFixed(0)} [${cells.fit.rounds.map((r) => r.toFixed(0)).join(', ')}]: ${row.ratio.toFixed(2)}x; ` +
       `last-character example ${cells.lastChar.median.toFixed(1)} chars/s`,
   );
+}
+
+// Timed steps per Transformer cell and round (after 1 warm-up step): a few seconds at least; 0: not measured unless
+// --steps is given (a plain-ops small step takes minutes on cpu; SwiftShader's WebGPU and WebGL are slower still).
+const TRANSFORMER_STEPS: Record<string, Record<TransformerPresetName, number>> = {
+  webgpu: { tiny: 3, small: 0 },
+  webgl: { tiny: 3, small: 0 },
+  wasm: { tiny: 10, small: 2 },
+  cpu: { tiny: 2, small: 0 },
+};
+
+async function transformerSpeeds(page: Page, backend: string) {
+  const lr = Number(values['xfmr-lr']);
+  for (const preset of presets) {
+    const n = values.steps ? Number(values.steps) : (TRANSFORMER_STEPS[backend]?.[preset] ?? 0);
+    if (!n) {
+      console.log(`${backend} transformer ${preset}: not measured (give --steps to run it)`);
+      transformer.push({ backend, preset, measured: false });
+      continue;
+    }
+    const run = (which: 'ours' | 'plain') =>
+      page.evaluate(([p, w, s, r]) => globalThis.playgroundEngine.benchTransformerSpeed(p, w, s, 1, r), [preset, which, n, lr] as const);
+    const cells = await alternate({ ours: () => run('ours'), plain: () => run('plain') }, (t) => t.charsPerSec);
+    const row = { backend, preset, model: TRANSFORMER_PRESETS[preset], lr, ...cells, ratio: cells.ours.median / cells.plain.median };
+    transformer.push(row);
+    console.log(
+      `${backend} transformer ${preset}: ours ${cells.ours.median.toFixed(0)} chars/s [${cells.ours.rounds.map((r) => r.toFixed(0)).join(', ')}], ` +
+        `plain ops + autodiff ${cells.plain.median.toFixed(0)} [${cells.plain.rounds.map((r) => r.toFixed(0)).join(', ')}]: ${row.ratio.toFixed(2)}x, ${n} steps a round`,
+    );
+  }
 }
 
 async function timesToTarget(fastest: (kind: string) => string) {
@@ -251,6 +273,7 @@ try {
       );
     }
     if (speedRuns && models.includes('lstm')) await textSpeeds(page, backend);
+    if (speedRuns && allModels.includes('transformer')) await transformerSpeeds(page, backend);
     await page.close();
   }
   const maxSeconds = Number(values['max-seconds']);
@@ -276,6 +299,7 @@ try {
     matmul,
     images,
     text,
+    transformer,
     mainThread,
     timeToTarget,
   };

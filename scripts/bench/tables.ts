@@ -18,6 +18,7 @@ interface BenchJson {
   matmul: Record<string, unknown>;
   images: Record<string, unknown>[];
   text: Record<string, unknown>[];
+  transformer: Record<string, unknown>[];
   mainThread: Record<string, unknown>[];
   timeToTarget: Record<string, unknown> | null;
 }
@@ -96,6 +97,22 @@ function textTables(json: BenchJson, file: string): void {
   for (const r of text) console.log(`| ${r.backend} | ${r.lastChar.median.toFixed(1)} | ${r.lastCharRatio.toFixed(0)}x |`);
 }
 
+function transformerTable(json: BenchJson, file: string): void {
+  type Row = { backend: string; preset: string; measured?: false; ours: SpeedCell; plain: SpeedCell; ratio: number };
+  const rows = json.transformer as unknown as Row[];
+  if (!rows.length) return;
+  console.log(`\nChar-Transformer, predicted characters per second, median of ${json.rounds} alternating rounds (${file})\n`);
+  console.log('| backend | preset | ours | plain ops + autodiff | ours / plain | target 1.5x | step (ours / plain) | GFLOP/s (ours) | timed steps |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  const ms = (c: SpeedCell) => `${(median((c.results as { stepMs: number }[]).map((r) => r.stepMs)) / 1000).toFixed(2)} s`;
+  for (const r of rows)
+    console.log(
+      r.measured === false
+        ? `| ${r.backend} | ${r.preset} | not measured | | | | | | |`
+        : `| ${r.backend} | ${r.preset} | ${n0(r.ours.median)} | ${n0(r.plain.median)} | ${x2(r.ratio)} | ${r.ratio >= 1.5 ? 'met' : 'missed'} | ${ms(r.ours)} / ${ms(r.plain)} | ${g(gf(r.ours))} | ${r.ours.steps} |`,
+    );
+}
+
 function otherTables(json: BenchJson, file: string): void {
   type Main = { backend: string; model: string; inspectOpen?: boolean; seconds: number; longTasks: number; longTaskMs: number; maxTaskMs: number };
   if (json.mainThread.length) {
@@ -142,6 +159,7 @@ function otherTables(json: BenchJson, file: string): void {
 export function printTables(json: BenchJson, file: string): void {
   if (json.images.length) imageTables(json, file);
   textTables(json, file);
+  transformerTable(json, file);
   if (json.images.length || json.text.length) flopTable(json, file);
   otherTables(json, file);
 }

@@ -1,30 +1,25 @@
-// npm run bench -- --models transformer: the char-Transformer's cells, run in Node (tfjs's wasm and cpu backends)
-// rather than in the page. Speed: predicted characters per second of our training step (fused customGrad pieces,
-// model.ts transformerLogits) against the same model, step, data and AdamW with the plain-ops forward and autodiff
-// (plainTransformerLogits), alternated rounds. --minutes M: the small Transformer and the default char-LSTM each
-// trained for M minutes wall-clock on the default corpus, validation nats/char over time.
+// npm run bench -- --models transformer --minutes M, run in Node (tfjs's wasm backend as the page loads it): the small
+// Transformer (our fused step) and the default char-LSTM each trained for M minutes wall-clock on the default corpus,
+// validation nats/char over time. (The Transformer's speed cells run in the page: scripts/bench.ts.)
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { DEFAULT_CHAR_MODEL } from '../../src/engine/config/charModel';
-import { TRANSFORMER_PRESETS, type TransformerPresetName } from '../../src/engine/config/charTransformer';
+import { TRANSFORMER_PRESETS } from '../../src/engine/config/charTransformer';
 import { DEFAULT_CORPUS_OPTIONS } from '../../src/engine/config/corpus';
 import { DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN } from '../../src/engine/config/textTrain';
 import { DEFAULT_TRAIN, type TrainConfig } from '../../src/engine/config/train';
 import { mulberry32 } from '../../src/engine/data/random';
-import { timeTask } from '../../src/engine/bench/textBench';
+import { benchTransformerStep } from '../../src/engine/bench/transformerBench';
 import { buildCharLstm } from '../../src/engine/families/charLstm/model';
 import { textTask, type TextData } from '../../src/engine/families/charLstm/task';
 import { buildCharTransformer, disposeTransformer } from '../../src/engine/families/charTransformer/layer';
-import { plainTransformerLogits, transformerLogits } from '../../src/engine/families/charTransformer/model';
 import { charTransformerTask } from '../../src/engine/families/charTransformer/task';
 import { registerKernels } from '../../src/engine/kernels/registry';
 import { buildCorpus, decodeText, vocabularyFrom } from '../../src/engine/text/corpus';
 import type { TrainTask } from '../../src/engine/train/trainer';
 import { makeOptimizer } from '../../src/engine/train/optimizers';
-import { median } from './machine';
 
 /** The page's default corpus (public/data/sotu.txt.gz, written by npm run prepare-data) as the Text tab builds it. */
 function defaultCorpus(): { data: TextData; vocabSize: number; chars: number } {
@@ -48,116 +43,6 @@ async function useBackend(backend: string): Promise<void> {
   registerKernels(); // the page's kernel set (worker start-up), for both columns
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} did not start in Node`);
   await tf.ready();
-}
-
-interface TransformerSpeed {
-  charsPerSec: number;
-  stepMs: number;
-  steps: number;
-  tensorsBefore: number;
-  tensorsAfter: number;
-}
-
-/** One timed measurement: `warmup` steps, then `steps` timed steps of a fresh model (seed 42). */
-async function speedOnce(
-  corpus: ReturnType<typeof defaultCorpus>,
-  preset: TransformerPresetName,
-  fused: boolean,
-  warmup: number,
-  steps: number,
-  lr: number,
-) {
-  const model = TRANSFORMER_PRESETS[preset];
-  const config = settings(lr);
-  const w = buildCharTransformer(model, corpus.vocabSize, config.seed);
-  const task = charTransformerTask(
-    w,
-    corpus.data,
-    config,
-    { ...DEFAULT_TEXT_TRAIN, evalEvery: 1000 },
-    fused ? transformerLogits : plainTransformerLogits,
-  );
-  try {
-    const t = await timeTask(task, task.optimizer, config.seed, warmup, steps);
-    const chars = steps * config.batchSize * model.context;
-    return {
-      charsPerSec: chars / t.seconds,
-      stepMs: (t.seconds * 1000) / steps,
-      steps,
-      tensorsBefore: t.tensorsBefore,
-      tensorsAfter: t.tensorsAfter,
-    };
-  } finally {
-    task.optimizer.dispose();
-    disposeTransformer(w);
-  }
-}
-
-/** Timed steps (after 1 warm-up step) per measurement, by backend and preset: at least a few seconds each. */
-// 0: not measured unless --steps is given (a plain-ops small step takes minutes on cpu).
-const STEPS: Record<string, Record<TransformerPresetName, number>> = { wasm: { tiny: 10, small: 2 }, cpu: { tiny: 2, small: 0 } };
-
-/** Ours and the plain-ops baseline, alternated (ours, plain, ours, plain ...), `rounds` each, on each backend and preset. */
-export async function transformerSpeeds(
-  backends: string[],
-  presets: TransformerPresetName[],
-  rounds: number,
-  stepsOverride: number | undefined,
-  lr: number,
-) {
-  const rows: Record<string, unknown>[] = [];
-  const environments: Record<string, unknown> = {};
-  for (const backend of backends) {
-    if (backend !== 'wasm' && backend !== 'cpu') {
-      console.log(`transformer on ${backend}: not measured (the Transformer cells run in Node: wasm and cpu only)`);
-      continue;
-    }
-    await useBackend(backend);
-    if (backend === 'wasm') {
-      const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
-      environments[backend] = {
-        simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true,
-        threads: getThreadsCount(),
-        node: process.version,
-      };
-    } else environments[backend] = { node: process.version };
-    const corpus = defaultCorpus(); // its ids on this backend
-    for (const preset of presets) {
-      const steps = stepsOverride ?? STEPS[backend]![preset];
-      if (!steps) {
-        console.log(`${backend} transformer ${preset}: not measured (give --steps to run it)`);
-        rows.push({ backend, preset, measured: false });
-        continue;
-      }
-      const all: { ours: TransformerSpeed[]; plain: TransformerSpeed[]; loadAverages: number[] } = { ours: [], plain: [], loadAverages: [] };
-      for (let r = 0; r < rounds; r++) {
-        all.ours.push(await speedOnce(corpus, preset, true, 1, steps, lr));
-        all.plain.push(await speedOnce(corpus, preset, false, 1, steps, lr));
-        all.loadAverages.push(loadavg()[0]!);
-      }
-      const cell = (xs: TransformerSpeed[]) => ({ median: median(xs.map((x) => x.charsPerSec)), rounds: xs.map((x) => x.charsPerSec), results: xs });
-      const ours = cell(all.ours);
-      const plain = cell(all.plain);
-      const row = {
-        backend,
-        preset,
-        model: TRANSFORMER_PRESETS[preset],
-        batch: settings(lr).batchSize,
-        steps,
-        ours,
-        plain,
-        ratio: ours.median / plain.median,
-        loadAverages: all.loadAverages,
-      };
-      rows.push(row);
-      console.log(
-        `${backend} transformer ${preset}: ours ${ours.median.toFixed(0)} chars/s [${ours.rounds.map((r) => r.toFixed(0)).join(', ')}], ` +
-          `plain ops + autodiff ${plain.median.toFixed(0)} [${plain.rounds.map((r) => r.toFixed(0)).join(', ')}]: ${row.ratio.toFixed(2)}x, ${steps} steps a round`,
-      );
-    }
-    tf.dispose(corpus.data.ids);
-  }
-  return { environments, rows };
 }
 
 interface CurvePoint {
@@ -224,7 +109,7 @@ export async function familiesForMinutes(backend: string, minutes: number, lr: n
   };
 
   const small = TRANSFORMER_PRESETS.small;
-  const probe = await speedOnce(corpus, 'small', true, 1, 2, lr);
+  const probe = await benchTransformerStep(corpus.data, corpus.vocabSize, small, settings(lr), true, 1, 2);
   const plannedSteps = Math.max(10, Math.floor((seconds / (probe.stepMs / 1000)) * 0.95));
   const config = { ...settings(lr), epochs: plannedSteps };
   const w = buildCharTransformer(small, corpus.vocabSize, config.seed);

@@ -27,7 +27,7 @@ async function generate(page: Page): Promise<string> {
 }
 
 describe('char-Transformer in the page (WebGPU on SwiftShader)', () => {
-  it('trains a small Transformer a few steps, generates, shows attention, saves and loads it', async () => {
+  it('trains the tiny Transformer preset a few steps, generates, shows attention, saves and loads it', async () => {
     const page = await openText();
     expect(await page.getByTestId('active-backend').textContent()).toBe('webgpu');
     await page.getByTestId('text-input').setInputFiles({ name: 'jfk-1962.txt', mimeType: 'text/plain', buffer: speech });
@@ -41,12 +41,11 @@ describe('char-Transformer in the page (WebGPU on SwiftShader)', () => {
     await expect
       .poll(() => page.getByTestId('char-model-problems').textContent())
       .toContain('Width must be a multiple of the number of heads (4), got 30.');
-    // small enough for SwiftShader: 1 layer, 2 heads, width 16, context 16
+    // back to the tiny preset (2 layers, 4 heads, width 64, context 64), in batches of 8 for SwiftShader
+    await page.getByTestId('gpt-preset').selectOption('tiny');
+    await expect.poll(() => page.getByTestId('char-model-problems').count()).toBe(0);
+    expect(await page.getByTestId('gpt-width').inputValue()).toBe('64');
     await fillSettings(page, {
-      'gpt-layers': '1',
-      'gpt-heads': '2',
-      'gpt-width': '16',
-      'gpt-context': '16',
       'text-batch-size': '8',
       'text-rounds': '2',
       'text-eval-every': '3',
@@ -64,7 +63,7 @@ describe('char-Transformer in the page (WebGPU on SwiftShader)', () => {
 
     await page.getByTestId('show-attention').click();
     const canvas = page.getByTestId('attention-canvas');
-    await expect.poll(() => canvas.getAttribute('data-heads'), { timeout: 60_000 }).toBe('2');
+    await expect.poll(() => canvas.getAttribute('data-heads'), { timeout: 60_000 }).toBe('8'); // a row per head: 2 layers x 4 heads
     // head cells take the theme's accent (blue) by weight and the loss row its danger colour (red), on its surface:
     // the worker's numbers reached the canvas, drawn in a task after the render
     const paint = () =>
@@ -90,7 +89,14 @@ describe('char-Transformer in the page (WebGPU on SwiftShader)', () => {
     await expect.poll(async () => (await paint()).corner).toEqual([17, 24, 39]); // the dark theme's --surface, #111827
     expect((await paint()).blue).toBeGreaterThan(0);
     expect((await paint()).red).toBeGreaterThan(0);
-    expect(await canvas.getAttribute('data-position')).toBe('15'); // the default position, clamped to the context
+    // "system" follows the operating system's scheme live: the canvas redraws when it changes, with the same numbers
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.getByTestId('theme-toggle').click(); // dark -> system (light)
+    await expect.poll(async () => (await paint()).corner).toEqual([255, 255, 255]);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect.poll(async () => (await paint()).corner).toEqual([17, 24, 39]);
+    expect((await paint()).blue).toBeGreaterThan(0);
+    expect(await canvas.getAttribute('data-position')).toBe('40'); // the default position, within the 44 generated characters
     await screenshot(page, 'transformer-attention');
 
     const downloads: { name: string; path: string }[] = [];
@@ -111,18 +117,19 @@ describe('char-Transformer in the page (WebGPU on SwiftShader)', () => {
     await expect.poll(() => fresh.getByTestId('char-file-message').textContent(), { timeout: 60_000 }).toContain('char-Transformer');
     expect(await generate(fresh)).toBe(generated);
 
-    // Inspect, on the page that trained it: the default passage (61 characters) coloured by surprise, read in
-    // windows of the context 16 sliding by 8 (starts 0, 8, ..., 40 and 44), the embedding PCA drawn, no cell view
+    // Inspect, on the page that trained it: a passage of 150 characters coloured by surprise, read in windows of the
+    // context 64 sliding by 32 (starts 0, 32, 64 and 85), the embedding PCA drawn, no cell view
     await openDrawer(page, 'inspect');
     await page.locator('[data-testid=inspect-text] > summary').click();
     await expect
       .poll(() => page.getByTestId('inspect-cells-none').textContent())
       .toBe("Cell activations are an LSTM view; the Transformer's attention is shown in the Attention panel.");
     expect(await page.getByTestId('inspect-cell-run').count()).toBe(0);
+    await page.locator('[data-testid=inspect-text] textarea').fill(speech.toString('utf8').slice(0, 150));
     await page.getByTestId('inspect-text-run').click();
     const spans = page.locator('[data-testid=inspect-passage] span');
-    await expect.poll(() => spans.count(), { timeout: 30_000 }).toBe(60);
-    expect(await page.getByTestId('inspect-text-window').textContent()).toContain('read in 7 windows of 16 sliding by 8');
+    await expect.poll(() => spans.count(), { timeout: 30_000 }).toBe(149);
+    expect(await page.getByTestId('inspect-text-window').textContent()).toContain('read in 4 windows of 64 sliding by 32');
     expect(await spans.nth(20).getAttribute('aria-label')).toMatch(/nats; expected (".*" \d+ %, ){4}".*" \d+ %$/s);
     const inked = await page.getByTestId('inspect-pca').evaluate((c: HTMLCanvasElement) => {
       const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;

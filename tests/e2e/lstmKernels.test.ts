@@ -1,19 +1,46 @@
 import { describe, expect, it } from 'vitest';
 import { fillSettings, openPlayground, useBrowser } from './browser';
-import type { LstmCheck, MatMulCheck, ApplyModelCheck, AdamCheck, PatchConvCheck } from '../../src/engine/config/diagnostics';
+import type { LstmCheck, MatMulCheck, ApplyModelCheck, AdamCheck, PatchConvCheck, TransformerCheck } from '../../src/engine/config/diagnostics';
 
 const browser = useBrowser();
 
-type Engine = { checkFusedLstm(odd?: boolean): Promise<LstmCheck>; checkFusedAdam(): Promise<AdamCheck> };
+type Engine = {
+  checkFusedLstm(odd?: boolean): Promise<LstmCheck>;
+  checkFusedAdam(): Promise<AdamCheck>;
+  checkFusedTransformer(): Promise<TransformerCheck[]>;
+};
 
-const check = (backend: string) => async (): Promise<LstmCheck & { odd: LstmCheck; adam: AdamCheck }> => {
+const check = (backend: string) => async (): Promise<LstmCheck & { odd: LstmCheck; adam: AdamCheck; transformer: TransformerCheck[] }> => {
   const { page } = await openPlayground(browser(), `?backend=${backend}`);
   await expect.poll(() => page.getByTestId('active-backend').textContent(), { timeout: 120_000 }).toBe(backend);
   return page.evaluate(async () => {
     const engine = (globalThis as unknown as { playgroundEngine: Engine }).playgroundEngine;
-    return { ...(await engine.checkFusedLstm()), odd: await engine.checkFusedLstm(true), adam: await engine.checkFusedAdam() };
+    return {
+      ...(await engine.checkFusedLstm()),
+      odd: await engine.checkFusedLstm(true),
+      adam: await engine.checkFusedAdam(),
+      transformer: await engine.checkFusedTransformer(),
+    };
   });
 };
+
+/**
+ * The fused char-Transformer step (3 heads of 4, context 7: no size lines up with a texel or a 4 x 4 block) gave the
+ * plain ops' loss and autodiff's gradient for every weight, without and with dropout, through the backend's kernels.
+ */
+function expectTransformerKernels(checks: TransformerCheck[], backend: string, kernels: TransformerCheck['kernels']) {
+  expect(checks).toHaveLength(2);
+  for (const c of checks) {
+    expect(c.backend).toBe(backend);
+    expect(c.kernels).toEqual(kernels);
+    expect(Math.abs(c.losses[0] - c.losses[1])).toBeLessThan(1e-5);
+    expect(Object.keys(c.gradients)).toHaveLength(2 + 2 * 12 + 3); // wte, wpe, 12 per block, lnf.g, lnf.b, head.b
+    for (const [name, e] of Object.entries(c.gradients)) expect(e, name).toBeLessThan(1e-4);
+    expect(c.tensorsLeft).toBe(0);
+    if (backend === 'webgpu') expect(c.batchMatMulError).toBeLessThan(1e-5);
+    else expect(c.batchMatMulError).toBeNull();
+  }
+}
 
 /** Odd batch and unit counts (no texel lines up on WebGL) give the layers' results too. */
 function expectOddSizes(odd: LstmCheck) {
@@ -30,8 +57,8 @@ function expectAdamKernel(adam: AdamCheck, backend: string) {
   expect(adam.moments).toBeLessThan(1e-4);
 }
 
-describe('the fused char-LSTM on the GPU backends, against tfjs LSTM layers in the page', () => {
-  it("runs its WGSL cell kernels on WebGPU with the layers' logits and gradients", async () => {
+describe('the fused char-LSTM and char-Transformer on the GPU backends, against tfjs layers and plain ops in the page', () => {
+  it("runs its WGSL cell kernels on WebGPU with the layers' logits and gradients; the Transformer's WGSL kernels with autodiff's gradients", async () => {
     const r = await check('webgpu')();
     expect(r.backend).toBe('webgpu');
     expect(r.cellKernels).toBe(true);
@@ -42,9 +69,17 @@ describe('the fused char-LSTM on the GPU backends, against tfjs LSTM layers in t
     expect(r.tensorsLeft).toBe(0);
     expectOddSizes(r.odd);
     expectAdamKernel(r.adam, 'webgpu');
+    // layer norm, GELU, causal softmax and bias sums as our WGSL loops; batched matmuls ours where ours was chosen
+    expectTransformerKernels(r.transformer, 'webgpu', {
+      layerNorm: true,
+      gelu: true,
+      causalSoftmax: true,
+      columnSum: true,
+      batchMatMul: r.transformer[0]!.kernels.batchMatMul,
+    });
   });
 
-  it("runs its packed GLSL cell kernels and row concatenation on WebGL with the layers' logits and gradients; Adam as our kernel on both", async () => {
+  it("runs its packed GLSL cell kernels and row concatenation on WebGL with the layers' logits and gradients; Adam as our kernel on both; the Transformer's layer norm and GELU shaders", async () => {
     const r = await check('webgl')();
     expect(r.backend).toBe('webgl');
     expect(r.cellKernels).toBe(true);
@@ -55,6 +90,7 @@ describe('the fused char-LSTM on the GPU backends, against tfjs LSTM layers in t
     expect(r.tensorsLeft).toBe(0);
     expectOddSizes(r.odd);
     expectAdamKernel(r.adam, 'webgl');
+    expectTransformerKernels(r.transformer, 'webgl', { layerNorm: true, gelu: true, causalSoftmax: false, columnSum: false, batchMatMul: false });
   });
 
   it("has WebGPU matmul and convolution kernels that give tfjs's results in every transpose case and padding, timed against tfjs's once", async () => {

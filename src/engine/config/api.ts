@@ -18,6 +18,7 @@ import type {
   BenchEnvironment,
   ImageSpeed,
   LstmCheck,
+  TransformerCheck,
   MatMulCheck,
   MatmulRates,
   PatchConvCheck,
@@ -191,6 +192,8 @@ export interface PlaygroundApi {
   // npm run bench
   /** ours, our step with the other LSTM path, tfjs's LSTM layers on the same task (model.fit), the last-character example */
   benchTextSpeed(which: 'ours' | 'other' | 'fit' | 'lastChar', steps: number, warmup?: number): Promise<SpeedResult>;
+  /** A char-Transformer preset's training step: ours (fused pieces) or the plain-ops + autodiff baseline. */
+  benchTransformerSpeed(preset: 'tiny' | 'small', which: 'ours' | 'plain', steps: number, warmup?: number, lr?: number): Promise<SpeedResult>;
   /** The backend's best matmul rate over several shapes (tfjs's kernel and ours where registered). */
   benchMatmul(): Promise<MatmulRates>;
   benchEnvironment(): Promise<BenchEnvironment>;
@@ -198,6 +201,8 @@ export interface PlaygroundApi {
   checkGpuMatMul(): Promise<MatMulCheck & { models: ApplyModelCheck[] }>;
   /** The fused LSTM path against tfjs's LSTM layers on the active backend (the e2e suite runs it on WebGL and WebGPU). */
   checkFusedLstm(odd?: boolean): Promise<LstmCheck>;
+  /** The fused char-Transformer step (our kernels where the backend has them) against plain ops and autodiff, dropout 0 and 0.2. */
+  checkFusedTransformer(): Promise<TransformerCheck[]>;
   /** Our Adam kernel (FusedAdam) against tfjs's Adam on the active backend (the e2e suite runs it on WebGL and WebGPU). */
   checkFusedAdam(): Promise<AdamCheck>;
   /** Our convolution over image patches against tf.conv2d (both paddings), and the default MLP and CNN through applyModel against their layers, on the active backend. */

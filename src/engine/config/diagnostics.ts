@@ -102,6 +102,20 @@ export interface LstmCheck {
   tensorsLeft: number;
 }
 
+/** The fused char-Transformer step against plain ops and autodiff on the active backend (families/charTransformer/check.ts). */
+export interface TransformerCheck {
+  backend: string;
+  /** Which of our kernels the fused path ran (else tf ops): WebGPU has them all, WebGL its shaders, cpu its loops. */
+  kernels: { layerNorm: boolean; gelu: boolean; causalSoftmax: boolean; columnSum: boolean; batchMatMul: boolean };
+  /** Loss of the fused path and of the plain one. */
+  losses: [number, number];
+  /** Per weight: largest gradient difference relative to that weight's largest plain gradient. */
+  gradients: Record<string, number>;
+  /** Our batched matmul (WebGPU) against tf.matMul on [3, 7, 5] x [3, 5, 6] in every transpose case; null where absent. */
+  batchMatMulError: number | null;
+  tensorsLeft: number;
+}
+
 export interface AdamCheck {
   backend: string;
   /** ADAM_KERNEL is registered on this backend, so FusedAdam ran it */

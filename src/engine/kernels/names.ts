@@ -26,10 +26,20 @@ export const CELL_DC = 'PlaygroundLstmCellDc';
 /** Row-wise concatenation of 2-D tensors with an even number of rows each, WebGL, packed (concat/webgl.ts). */
 export const CONCAT_ROWS = 'PlaygroundConcatRows';
 
-/** Layer norm over the last axis of [N, d], forward (y, xhat, rstd) and backward (dx, dg, db), cpu (layerNorm/cpu.ts). */
+/** Layer norm over the last axis of [N, d], forward (y, xhat, rstd) and backward (dx, dg, db): cpu (layerNorm/cpu.ts), WebGPU and WebGL (transformer/). */
 export const LAYER_NORM = 'PlaygroundLayerNorm';
 export const LAYER_NORM_GRAD = 'PlaygroundLayerNormGrad';
 
-/** GELU (tanh approximation) and its gradient dy * GELU'(x), elementwise, cpu (layerNorm/cpu.ts). */
+/** GELU (tanh approximation) and its gradient dy * GELU'(x), elementwise: cpu (layerNorm/cpu.ts), WebGPU and WebGL (transformer/). */
 export const GELU = 'PlaygroundGelu';
 export const GELU_GRAD = 'PlaygroundGeluGrad';
+
+/** Softmax over the last axis of attention scores [BH, T, T] with the causal mask applied inside (key j > query i: 0), and its backward (transformer/webgpu.ts). */
+export const CAUSAL_SOFTMAX = 'PlaygroundCausalSoftmax';
+export const CAUSAL_SOFTMAX_GRAD = 'PlaygroundCausalSoftmaxGrad';
+
+/** Sum of a 2-D tensor's rows (axis 0), one column per invocation: a bias gradient (transformer/webgpu.ts). */
+export const COLUMN_SUM = 'PlaygroundColumnSum';
+
+/** Batched matmul [b, m, k] x [b, k, n] with transpose flags, no workgroup memory (matmul/webgpu.ts). */
+export const OWN_BATCH_MATMUL = 'PlaygroundBatchMatMul';

@@ -3,6 +3,8 @@ import { registerGpuAdam } from './adam/gpu';
 import { registerGlConcat } from './concat/webgl';
 import { registerGpuConv } from './conv/webgpu';
 import { registerCpuGelu, registerCpuLayerNorm } from './layerNorm/cpu';
+import { registerGpuTransformerKernels } from './transformer/webgpu';
+import { registerGlTransformerKernels } from './transformer/webgl';
 import { registerCpuCellKernels } from './lstmCell/cpu';
 import { registerGlCellKernels } from './lstmCell/webgl';
 import { registerGpuCellKernels } from './lstmCell/webgpu';
@@ -32,6 +34,8 @@ export function registerKernels(): void {
   registerCpuCellKernels(); // and as one JavaScript loop each on cpu
   registerCpuLayerNorm(); // the char-Transformer's layer norm, forward and backward, as row loops on cpu
   registerCpuGelu(); // and its GELU, one loop each way
+  registerGpuTransformerKernels(); // on WebGPU: layer norm, GELU, causal softmax and column sums as loops without workgroup memory
+  registerGlTransformerKernels(); // and layer norm, GELU and causal softmax as a few programs each on WebGL
   registerGlPatchKernels(); // image patches on WebGL: the convolutions' gradients as matmuls
   registerGlConcat(); // the char-LSTM's per-step blocks joined with one read per texel
 }

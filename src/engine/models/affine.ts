@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ownMatMul, ownMatMulChosen } from '../kernels/matmul/shared';
+import { COLUMN_SUM } from '../kernels/names';
 
 /**
  * a^T? x b^T?, for steps that differentiate it themselves. WASM's BatchMatMul is 10 times slower with a transpose
@@ -11,6 +12,12 @@ export function matMulT(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, tran
   if (ownMatMulChosen()) return ownMatMul(a, b, transposeA, transposeB);
   if (tf.getBackend() !== 'wasm') return tf.matMul(a, b, transposeA, transposeB);
   return tf.matMul(transposeA ? tf.transpose(a) : a, transposeB ? tf.transpose(b) : b);
+}
+
+/** The sum of x's rows: one loop per column where the backend has COLUMN_SUM (WebGPU: tfjs's is a transpose and a reduction), else tf.sum. */
+function columnSum(x: tf.Tensor2D): tf.Tensor1D {
+  if (tf.getKernel(COLUMN_SUM, tf.getBackend())) return tf.engine().runKernel(COLUMN_SUM, { x }, {}) as tf.Tensor1D;
+  return tf.sum(x, 0);
 }
 
 /**
@@ -27,7 +34,7 @@ export function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, inputGrad
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
         const dx = inputGrad ? matMulT(dy as tf.Tensor2D, sw, false, true) : tf.zerosLike(sx);
-        return [dx, matMulT(sx, dy as tf.Tensor2D, true, false), tf.sum(dy, 0)];
+        return [dx, matMulT(sx, dy as tf.Tensor2D, true, false), columnSum(dy as tf.Tensor2D)];
       },
     };
   });

@@ -11,6 +11,7 @@ import type {
   PatchConvCheck,
   SpeedResult,
   TimeToAccuracy,
+  TransformerCheck,
 } from '../config/diagnostics';
 import { CNN_PRESET, MLP_PRESET, type ModelConfig } from '../config/imageModel';
 import { DEFAULT_TEXT_OPTIMIZER, DEFAULT_TEXT_TRAIN } from '../config/textTrain';
@@ -21,6 +22,8 @@ import { OWN_MATMUL } from '../kernels/names';
 import { benchImageBaseline, benchImageOurs, matmulRates } from '../bench/imageBench';
 import { benchLastChar, benchLayersFit, benchOurs } from '../bench/textBench';
 import { benchEnvironment } from '../bench/environment';
+import { benchTransformerStep } from '../bench/transformerBench';
+import { TRANSFORMER_PRESETS, type TransformerPresetName } from '../config/charTransformer';
 import { evaluateSet } from '../train/deviceData';
 import { fusedLstmPays } from '../families/charLstm/model';
 import { imageTask } from '../families/images/task';
@@ -28,6 +31,7 @@ import { buildModel } from '../families/images/model';
 import { checkPatchConv } from '../models/patchConv';
 import { TextError } from '../text/corpus';
 import { checkFusedLstm } from '../families/charLstm/lstmCheck';
+import { checkFusedTransformer } from '../families/charTransformer/check';
 import { checkApplyModel } from '../train/applyModel';
 import { Trainer } from '../train/trainer';
 import type { TextService } from './text';
@@ -52,6 +56,22 @@ export class DiagnosticsService {
     if (which === 'lastChar') return benchLastChar(text.corpus, DEFAULT_CHAR_MODEL.units, steps, warmup);
     if (which === 'fit') return benchLayersFit(text.corpus, DEFAULT_CHAR_MODEL, settings, steps, warmup);
     return benchOurs(text.corpus, DEFAULT_CHAR_MODEL, settings, warmup, steps, which === 'ours' ? fusedLstmPays() : !fusedLstmPays());
+  }
+
+  /**
+   * Predicted characters per second of a char-Transformer preset on the loaded text with the Text tab's settings
+   * (batch 64, AdamW at `lr`): 'ours' (the page's fused step) or 'plain' (plain tfjs ops and autodiff, the baseline).
+   */
+  async benchTransformerSpeed(preset: TransformerPresetName, which: 'ours' | 'plain', steps: number, warmup = 1, lr = 0.01): Promise<SpeedResult> {
+    if (!this.ws.text) throw new TextError('Load a text first.');
+    const text = this.ws.text;
+    const settings = { ...DEFAULT_TRAIN, ...DEFAULT_TEXT_OPTIMIZER, learningRate: lr };
+    return this.ws.exclusive(
+      'benchmarking',
+      () =>
+        benchTransformerStep(this.ws.textData(), text.corpus.info.vocabSize, TRANSFORMER_PRESETS[preset], settings, which === 'ours', warmup, steps),
+      { whileTraining: 'Stop training before benchmarking.', hold: false },
+    );
   }
 
   /**
@@ -91,6 +111,11 @@ export class DiagnosticsService {
   /** odd: 1 layer, batch 3, 5 steps, 7 units (WebGL's cell kernels take their per-value path for odd sizes). */
   async checkFusedLstm(odd = false): Promise<LstmCheck> {
     return odd ? checkFusedLstm(1, 3, 5, 7) : checkFusedLstm();
+  }
+
+  /** The fused char-Transformer step against plain ops and autodiff on the active backend, with and without dropout. */
+  async checkFusedTransformer(): Promise<TransformerCheck[]> {
+    return [checkFusedTransformer(0), checkFusedTransformer(0.2)];
   }
 
   async checkFusedAdam(): Promise<AdamCheck> {

@@ -106,6 +106,8 @@ export class Engine implements PlaygroundApi {
 
   // npm run bench and self-checks
   benchTextSpeed: Api['benchTextSpeed'] = (...a) => this.diagnostics.benchTextSpeed(...a);
+  checkFusedTransformer: Api['checkFusedTransformer'] = () => this.diagnostics.checkFusedTransformer();
+  benchTransformerSpeed: Api['benchTransformerSpeed'] = (...a) => this.diagnostics.benchTransformerSpeed(...a);
   benchImageSpeed: Api['benchImageSpeed'] = (...a) => this.diagnostics.benchImageSpeed(...a);
   benchMatmul: Api['benchMatmul'] = () => this.diagnostics.benchMatmul();
   benchEnvironment: Api['benchEnvironment'] = () => this.diagnostics.benchEnvironment();

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Which } from '../../engine/config/api';
 import { describeRatio, type HealthCheckpoint, type TrainingHealthView } from '../../engine/config/inspect';
 import { inspectHealth } from '../store/inspectActions';
-import { canvasTheme, usePaint } from '../common/paint';
+import { canvasTheme, useColourScheme, usePaint } from '../common/paint';
 
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
 const colourOf = (layer: number) => COLOURS[layer % COLOURS.length];
@@ -92,6 +92,7 @@ function drawChart(canvas: HTMLCanvasElement, view: TrainingHealthView): void {
 /** One layer's weight histogram as bars. */
 function HistogramCanvas({ h, colour }: { h: HealthCheckpoint['histograms'][number]; colour: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
+  const scheme = useColourScheme();
   usePaint(
     ref,
     (canvas) => {
@@ -108,7 +109,7 @@ function HistogramCanvas({ h, colour }: { h: HealthCheckpoint['histograms'][numb
         ctx.fillRect(i * bar, height - tall, Math.max(1, bar - 1), tall);
       });
     },
-    [h, colour],
+    [h, colour, scheme],
   );
   return <canvas ref={ref} width={180} height={60} className="inspect-histogram" aria-hidden="true" />;
 }
@@ -171,7 +172,8 @@ export function HealthInspect({ which, open }: { which: Which; open: boolean }) 
     const timer = setInterval(() => void refresh(), 2000);
     return () => clearInterval(timer);
   }, [open, refresh]);
-  usePaint(chart, (canvas) => view && drawChart(canvas, view), [view]);
+  const scheme = useColourScheme();
+  usePaint(chart, (canvas) => view && drawChart(canvas, view), [view, scheme]);
   const n = view?.steps.length ?? 0;
   const l = view?.layers.length ?? 0;
   return (

@@ -2,7 +2,7 @@ import { useRef, useState } from 'react';
 import { NO_CELLS_TRANSFORMER, type TextSurpriseView } from '../../engine/config/inspect';
 import { inspectText } from '../store/inspectActions';
 import { useStore } from '../store/store';
-import { canvasTheme, usePaint } from '../common/paint';
+import { canvasTheme, useColourScheme, usePaint } from '../common/paint';
 import { HealthInspect } from './HealthInspect';
 import { useDrawerShown } from '../common/Drawers';
 import { CellInspect } from './CellInspect';
@@ -23,6 +23,7 @@ const glyph = (ch: string): string => (ch === ' ' ? '␣' : ch === '\n' ? '↵' 
 function EmbeddingPlot({ embedding }: { embedding: TextSurpriseView['embedding'] }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const { points, labels } = embedding;
+  const scheme = useColourScheme();
   usePaint(
     ref,
     (canvas) => {
@@ -50,7 +51,7 @@ function EmbeddingPlot({ embedding }: { embedding: TextSurpriseView['embedding']
         ctx.fillText(glyph(labels[i]), pad + (points[2 * i] - x0) * sx, height - pad - (points[2 * i + 1] - y0) * sy);
       }
     },
-    [points, labels],
+    [points, labels, scheme],
   );
   if (labels.length === 0) return null;
   return (

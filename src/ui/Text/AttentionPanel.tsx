@@ -3,7 +3,7 @@ import type { AttentionView } from '../../engine/config/charTransformer';
 import { showAttention } from '../store/textActions';
 import { useStore } from '../store/store';
 import { ErrorText, Panel } from '../common/Field';
-import { canvasTheme, usePaint } from '../common/paint';
+import { canvasTheme, useColourScheme, usePaint } from '../common/paint';
 
 const CELL = 12;
 const LABEL = 44;
@@ -55,11 +55,11 @@ function draw(canvas: HTMLCanvasElement, view: AttentionView): void {
  */
 export function AttentionPanel() {
   const text = useStore((s) => s.text);
-  const theme = useStore((s) => s.theme);
+  const scheme = useColourScheme();
   const canvas = useRef<HTMLCanvasElement>(null);
   const view = text.attention;
-  // drawn in a short task after the render, again only when the numbers or the chosen theme change
-  usePaint(canvas, (c) => view && draw(c, view), [view, theme]);
+  // drawn in a short task after the render, again only when the numbers or the page's colours change
+  usePaint(canvas, (c) => view && draw(c, view), [view, scheme]);
   if (text.ready?.config.kind !== 'charTransformer') return null;
   const pick = (e: MouseEvent<HTMLCanvasElement>) => {
     const box = e.currentTarget.getBoundingClientRect();

@@ -1,4 +1,5 @@
-import { type DependencyList, type RefObject, useEffect } from 'react';
+import { type DependencyList, type RefObject, useEffect, useSyncExternalStore } from 'react';
+import { useStore } from '../store/store';
 
 /**
  * Canvas drawing off React's commit: each canvas's newest drawing waits in a queue, and the queue is drawn in tasks
@@ -58,4 +59,26 @@ export function canvasTheme(el: Element): CanvasTheme {
   const style = getComputedStyle(el);
   const read = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
   return { surface: read('--surface', '#fff'), fg: read('--fg', '#111827'), muted: read('--muted', '#6b7280'), grid: read('--border', '#e5e7eb') };
+}
+
+const DARK_QUERY = '(prefers-color-scheme: dark)';
+
+function onSchemeChange(notify: () => void): () => void {
+  const query = globalThis.matchMedia?.(DARK_QUERY);
+  query?.addEventListener('change', notify);
+  return () => query?.removeEventListener('change', notify);
+}
+
+/**
+ * The colours the page shows now, 'light' or 'dark': the chosen theme, or with "system" the operating system's
+ * scheme, followed live. A themed canvas lists it among its drawing's dependencies, so it redraws when the page does.
+ */
+export function useColourScheme(): 'light' | 'dark' {
+  const theme = useStore((s) => s.theme);
+  const systemDark = useSyncExternalStore(
+    onSchemeChange,
+    () => globalThis.matchMedia?.(DARK_QUERY).matches ?? false,
+    () => false,
+  );
+  return theme === 'system' ? (systemDark ? 'dark' : 'light') : theme;
 }

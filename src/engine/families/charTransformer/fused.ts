@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { GELU, GELU_GRAD, LAYER_NORM, LAYER_NORM_GRAD } from '../../kernels/names';
+import { ownMatMulChosen } from '../../kernels/matmul/shared';
+import { CAUSAL_SOFTMAX, CAUSAL_SOFTMAX_GRAD, GELU, GELU_GRAD, LAYER_NORM, LAYER_NORM_GRAD, OWN_BATCH_MATMUL } from '../../kernels/names';
 import { affine } from '../../models/affine';
 
 /**
@@ -91,48 +92,76 @@ export function causalMask(T: number): tf.Tensor2D {
   });
 }
 
+const own = (kernel: string) => tf.getKernel(kernel, tf.getBackend()) !== undefined;
+
+/** a^T? b^T? per matrix of [batch, ., .] operands: our WebGPU kernel where our matmul was chosen (SwiftShader), else tf.matMul. */
+function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeA = false, transposeB = false): tf.Tensor3D {
+  if (ownMatMulChosen() && own(OWN_BATCH_MATMUL))
+    return tf.engine().runKernel(OWN_BATCH_MATMUL, { A: a, B: b }, { transposeA, transposeB }) as tf.Tensor3D;
+  return tf.matMul(a, b, transposeA, transposeB);
+}
+
 /**
  * Causal multi-head self-attention as one node: qkv [B*T, 3d] (the qkv projection's output, q | k | v along the
  * last axis) to y [B*T, d]. Forward: q, k, v as [B*heads, T, hs], S = (q / sqrt(hs)) k^T + mask,
  * P = softmax(S), optional dropout mask M on P, O = (P M) v, one transpose back. Backward: dV = (P M)^T dO,
  * dP = (dO v^T) M, softmax backward dS = P (dP - sum_j dP P), dq = dS k / sqrt(hs), dk = dS^T (q / sqrt(hs)).
  * `dropMask` (scale 0 or 1/(1 - rate), tf.dropout's multiplier) is drawn by the caller's seed before the call.
+ * Where the backend has CAUSAL_SOFTMAX (WebGPU), the mask is applied inside that kernel and the softmax backward is
+ * its gradient kernel; there q, k and v are taken apart by one rank-5 transpose (a 2-D transpose of [4096, 192]
+ * took 294 ms on SwiftShader's WebGPU, a rank-4 one of the same values 9 ms).
  */
 export function fusedAttention(qkv: tf.Tensor2D, B: number, T: number, heads: number, mask: tf.Tensor2D, dropMask?: () => tf.Tensor): tf.Tensor2D {
   const d = qkv.shape[1] / 3;
   const hs = d / heads;
   const scale = 1 / Math.sqrt(hs);
+  const kernels = own(CAUSAL_SOFTMAX);
+  // [B*T, 3d] to q, k, v [B*heads, T, hs], and the three gradients back
+  const apart = (input: tf.Tensor): tf.Tensor3D[] =>
+    kernels
+      ? tf
+          .unstack(tf.reshape(tf.transpose(tf.reshape(input, [B, T, 3, heads, hs]), [2, 0, 3, 1, 4]), [3, B * heads, T, hs]))
+          .map((t) => t as tf.Tensor3D)
+      : // [B*T, 3d] -> [3d, B*T]: q, k, v are contiguous thirds ([d, B*T] = [heads, hs, B, T] each), then each to
+        // [B, heads, T, hs]. (A rank-5 transpose was 10x slower on wasm, and splitting a middle axis 10x slower on cpu.)
+        tf
+          .split(tf.transpose(input), 3, 0)
+          .map((t) => tf.reshape(tf.transpose(tf.reshape(t, [heads, hs, B, T]), [2, 0, 3, 1]), [B * heads, T, hs]) as tf.Tensor3D);
+  const together = (parts: tf.Tensor3D[]): tf.Tensor =>
+    kernels
+      ? tf.reshape(tf.transpose(tf.reshape(tf.stack(parts), [3, B, heads, T, hs]), [1, 3, 0, 2, 4]), [B * T, 3 * d])
+      : tf.transpose(
+          tf.concat(
+            parts.map((t) => tf.reshape(tf.transpose(tf.reshape(t, [B, heads, T, hs]), [1, 3, 0, 2]), [d, B * T])),
+            0,
+          ),
+        );
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    // [B*T, 3d] -> [3d, B*T]: q, k, v are contiguous thirds ([d, B*T] = [heads, hs, B, T] each), then each to
-    // [B, heads, T, hs]. (A rank-5 transpose was 10x slower on wasm, and splitting a middle axis 10x slower on cpu.)
-    const [q0, k, v] = tf
-      .split(tf.transpose(input), 3, 0)
-      .map((t) => tf.reshape(tf.transpose(tf.reshape(t, [heads, hs, B, T]), [2, 0, 3, 1]), [B * heads, T, hs])) as tf.Tensor3D[];
-    const q = tf.mul(q0, scale);
-    const p = tf.softmax(tf.add(tf.matMul(q, k, false, true), mask)) as tf.Tensor3D;
+    const [q0, k, v] = apart(input);
+    const q = tf.mul(q0!, scale) as tf.Tensor3D;
+    const scores = batchMatMul(q, k!, false, true);
+    const p = (kernels ? tf.engine().runKernel(CAUSAL_SOFTMAX, { s: scores }, {}) : tf.softmax(tf.add(scores, mask))) as tf.Tensor3D;
     const m = dropMask?.();
     const pm = m ? tf.mul(p, m) : p;
-    save(m ? [q, k, v, p, m] : [q, k, v, p]);
-    const o = tf.matMul(pm as tf.Tensor3D, v);
+    save(m ? [q, k!, v!, p, m] : [q, k!, v!, p]);
+    const o = batchMatMul(pm as tf.Tensor3D, v!);
     return {
       value: tf.reshape(tf.transpose(tf.reshape(o, [B, heads, T, hs]), [0, 2, 1, 3]), [B * T, d]),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [qs, ks, vs, ps, ms] = saved as tf.Tensor3D[];
         const dO = tf.reshape(tf.transpose(tf.reshape(dy, [B, T, heads, hs]), [0, 2, 1, 3]), [B * heads, T, hs]) as tf.Tensor3D;
-        const pms = ms ? (tf.mul(ps, ms) as tf.Tensor3D) : ps;
-        const dv = tf.matMul(pms, dO, true, false);
-        let dp = tf.matMul(dO, vs, false, true);
+        const pms = (ms ? tf.mul(ps, ms) : ps) as tf.Tensor3D;
+        const dv = batchMatMul(pms, dO, true, false);
+        let dp = batchMatMul(dO, vs, false, true);
         if (ms) dp = tf.mul(dp, ms);
         // softmax backward: dS_ij = P_ij (dP_ij - sum_k dP_ik P_ik)
-        const ds = tf.mul(ps, tf.sub(dp, tf.sum(tf.mul(dp, ps), -1, true))) as tf.Tensor3D;
-        const dq = tf.mul(tf.matMul(ds, ks), scale);
-        const dk = tf.matMul(ds, qs, true, false);
-        const all = tf.concat(
-          [dq, dk, dv].map((t) => tf.reshape(tf.transpose(tf.reshape(t, [B, heads, T, hs]), [1, 3, 0, 2]), [d, B * T])),
-          0,
-        );
-        return [tf.transpose(all)];
+        const ds = (
+          kernels ? tf.engine().runKernel(CAUSAL_SOFTMAX_GRAD, { p: ps, dp }, {}) : tf.mul(ps, tf.sub(dp, tf.sum(tf.mul(dp, ps), -1, true)))
+        ) as tf.Tensor3D;
+        const dq = tf.mul(batchMatMul(ds, ks), scale) as tf.Tensor3D;
+        const dk = batchMatMul(ds, qs, true, false);
+        return [together([dq, dk, dv])];
       },
     };
   });

@@ -3,7 +3,7 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { ownConv2d } from '../conv/webgpu';
 import { relMaxError } from '../common/check';
 import { FlatProgram } from '../common/webgpu';
-import { OWN_MATMUL } from '../names';
+import { OWN_BATCH_MATMUL, OWN_MATMUL } from '../names';
 import { matMulDims, ownMatMul, setGpuMatMulChosen } from './shared';
 import type { MatMulCheck, MatMulChoice } from '../../config/diagnostics';
 
@@ -22,22 +22,35 @@ class OwnMatMulProgram extends FlatProgram {
     private k: number,
     private transposeA: boolean,
     private transposeB: boolean,
+    private batch = 0, // 0: 2-D operands; otherwise [batch, ., .] operands and output
   ) {
-    super(['A', 'B'], [m, n], Math.ceil(m / TILE) * Math.ceil(n / TILE), `playgroundMatMul_${m}_${n}_${k}_${transposeA}_${transposeB}`);
+    super(
+      ['A', 'B'],
+      batch ? [batch, m, n] : [m, n],
+      Math.max(1, batch) * Math.ceil(m / TILE) * Math.ceil(n / TILE),
+      `playgroundMatMul_${m}_${n}_${k}_${transposeA}_${transposeB}_${batch}`,
+    );
   }
   getUserCode(): string {
     const { m: M, n: N, k: K } = this;
     // A is [M, K] (or [K, M] transposed), B is [K, N] (or [N, K]); rows and columns past the edge are clamped on
     // reading and skipped on writing
-    const a = (row: string) => (this.transposeA ? `A[k * ${M} + min(${row}, ${M - 1})]` : `A[min(${row}, ${M - 1}) * ${K} + k]`);
-    const b = (col: string) => (this.transposeB ? `B[min(${col}, ${N - 1}) * ${K} + k]` : `B[k * ${N} + min(${col}, ${N - 1})]`);
+    // batched: operand and output offsets of matrix bi (aOff, bOff, cOff)
+    const a = (row: string) => (this.transposeA ? `A[aOff + k * ${M} + min(${row}, ${M - 1})]` : `A[aOff + min(${row}, ${M - 1}) * ${K} + k]`);
+    const b = (col: string) => (this.transposeB ? `B[bOff + min(${col}, ${N - 1}) * ${K} + k]` : `B[bOff + k * ${N} + min(${col}, ${N - 1})]`);
     const tilesN = Math.ceil(N / TILE);
+    const tiles = Math.ceil(M / TILE) * tilesN;
     const rows = [0, 1, 2, 3];
     return `
       fn main(index : i32) {
-        let m0 = (index / ${tilesN}) * ${TILE};
-        let n0 = (index % ${tilesN}) * ${TILE};
-        if (m0 >= uniforms.outShape[0]) { return; } // (the uniforms must be read: the pipeline's layout omits unused bindings)
+        let bi = index / ${tiles};
+        let tile = index % ${tiles};
+        let aOff = bi * ${M * K};
+        let bOff = bi * ${K * N};
+        let cOff = bi * ${M * N};
+        let m0 = (tile / ${tilesN}) * ${TILE};
+        let n0 = (tile % ${tilesN}) * ${TILE};
+        if (bi >= ${Math.max(1, this.batch)} || m0 >= uniforms.outShape[${this.batch ? 1 : 0}]) { return; } // (the uniforms must be read: the pipeline's layout omits unused bindings)
         ${rows.map((i) => `var acc${i} = vec4<f32>(0.0);`).join('\n        ')}
         for (var k = 0; k < ${K}; k++) {
           let av = vec4<f32>(${rows.map((i) => a(`m0 + ${i}`)).join(', ')});
@@ -47,7 +60,7 @@ class OwnMatMulProgram extends FlatProgram {
         ${rows
           .map(
             (i) => `if (m0 + ${i} < ${M}) {
-          ${rows.map((j) => `if (n0 + ${j} < ${N}) { result[(m0 + ${i}) * ${N} + n0 + ${j}] = acc${i}[${j}]; }`).join('\n          ')}
+          ${rows.map((j) => `if (n0 + ${j} < ${N}) { result[cOff + (m0 + ${i}) * ${N} + n0 + ${j}] = acc${i}[${j}]; }`).join('\n          ')}
         }`,
           )
           .join('\n        ')}
@@ -55,9 +68,20 @@ class OwnMatMulProgram extends FlatProgram {
   }
 }
 
-/** Registers OWN_MATMUL on WebGPU (2-D float32 tensors). */
+/** Registers OWN_MATMUL (2-D float32 tensors) and OWN_BATCH_MATMUL ([batch, ., .] float32 tensors) on WebGPU. */
 export function registerGpuMatMul(): void {
   if (tf.getKernel(OWN_MATMUL, 'webgpu')) return;
+  tf.registerKernel({
+    kernelName: OWN_BATCH_MATMUL,
+    backendName: 'webgpu',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { A, B } = inputs as { A: tf.TensorInfo; B: tf.TensorInfo };
+      const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+      const batch = A.shape[0]!;
+      const [m, k, n] = matMulDims({ ...A, shape: A.shape.slice(1) }, { ...B, shape: B.shape.slice(1) }, transposeA, transposeB);
+      return (backend as WebGPUBackend).runWebGPUProgram(new OwnMatMulProgram(m, n, k, transposeA, transposeB, batch), [A, B], 'float32');
+    },
+  });
   tf.registerKernel({
     kernelName: OWN_MATMUL,
     backendName: 'webgpu',
