@@ -20,6 +20,7 @@ describe('registerKernels', () => {
   it('registers every name of names.ts on the backends its kernel files serve, and no other name of ours', () => {
     expect(ownKernels()).toEqual({
       [names.OWN_MATMUL]: ['cpu', 'webgpu'],
+      [names.OWN_BATCH_MATMUL]: ['webgpu'],
       [names.OWN_CONV]: ['webgpu'],
       [names.ADAM_KERNEL]: ['cpu', 'webgl', 'webgpu'],
       [names.IM2COL]: ['cpu', 'wasm', 'webgl'],
@@ -30,10 +31,13 @@ describe('registerKernels', () => {
       [names.CELL_H]: ['cpu', 'webgl', 'webgpu'],
       [names.CELL_DZ]: ['cpu', 'webgl', 'webgpu'],
       [names.CELL_DC]: ['cpu', 'webgl', 'webgpu'],
-      [names.LAYER_NORM]: ['cpu'],
-      [names.LAYER_NORM_GRAD]: ['cpu'],
-      [names.GELU]: ['cpu'],
-      [names.GELU_GRAD]: ['cpu'],
+      [names.LAYER_NORM]: ['cpu', 'webgl', 'webgpu'],
+      [names.LAYER_NORM_GRAD]: ['cpu', 'webgl', 'webgpu'],
+      [names.GELU]: ['cpu', 'webgl', 'webgpu'],
+      [names.GELU_GRAD]: ['cpu', 'webgl', 'webgpu'],
+      [names.CAUSAL_SOFTMAX]: ['webgpu'],
+      [names.CAUSAL_SOFTMAX_GRAD]: ['webgpu'],
+      [names.COLUMN_SUM]: ['webgpu'],
       [names.CONCAT_ROWS]: ['webgl'],
     });
     expect(Object.keys(ownKernels()).sort()).toEqual(Object.values(names).sort());

@@ -68,30 +68,20 @@ class OwnMatMulProgram extends FlatProgram {
   }
 }
 
-/** Registers OWN_MATMUL (2-D float32 tensors) and OWN_BATCH_MATMUL ([batch, ., .] float32 tensors) on WebGPU. */
+/** OWN_MATMUL on 2-D float32 tensors, OWN_BATCH_MATMUL on [batch, ., .] ones: one program, batched or not. */
+const gpuMatMul: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const { A, B } = inputs as { A: tf.TensorInfo; B: tf.TensorInfo };
+  const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+  const batch = A.shape.length === 3 ? A.shape[0]! : 0;
+  const matrix = (t: tf.TensorInfo) => (batch ? { ...t, shape: t.shape.slice(1) } : t);
+  const [m, k, n] = matMulDims(matrix(A), matrix(B), transposeA, transposeB);
+  return (backend as WebGPUBackend).runWebGPUProgram(new OwnMatMulProgram(m, n, k, transposeA, transposeB, batch), [A, B], 'float32');
+};
+
+/** Registers OWN_MATMUL and OWN_BATCH_MATMUL on WebGPU. */
 export function registerGpuMatMul(): void {
-  if (tf.getKernel(OWN_MATMUL, 'webgpu')) return;
-  tf.registerKernel({
-    kernelName: OWN_BATCH_MATMUL,
-    backendName: 'webgpu',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const { A, B } = inputs as { A: tf.TensorInfo; B: tf.TensorInfo };
-      const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
-      const batch = A.shape[0]!;
-      const [m, k, n] = matMulDims({ ...A, shape: A.shape.slice(1) }, { ...B, shape: B.shape.slice(1) }, transposeA, transposeB);
-      return (backend as WebGPUBackend).runWebGPUProgram(new OwnMatMulProgram(m, n, k, transposeA, transposeB, batch), [A, B], 'float32');
-    },
-  });
-  tf.registerKernel({
-    kernelName: OWN_MATMUL,
-    backendName: 'webgpu',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const { A, B } = inputs as { A: tf.TensorInfo; B: tf.TensorInfo };
-      const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
-      const [m, k, n] = matMulDims(A, B, transposeA, transposeB);
-      return (backend as WebGPUBackend).runWebGPUProgram(new OwnMatMulProgram(m, n, k, transposeA, transposeB), [A, B], 'float32');
-    },
-  });
+  for (const kernelName of [OWN_MATMUL, OWN_BATCH_MATMUL])
+    if (!tf.getKernel(kernelName, 'webgpu')) tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: gpuMatMul });
 }
 
 let choice: MatMulChoice | null = null;
