@@ -22,7 +22,8 @@
 // same model with plain tfjs ops and autodiff (the baseline), in the page's worker on each backend (--presets tiny,
 // small; a cell with 0 steps in TRANSFORMER_STEPS is skipped unless --steps is given; --xfmr-lr 0.01, the Text tab's
 // default). With --minutes M (run in Node, bench/transformer.ts), the small Transformer and the default char-LSTM
-// each trained M minutes on wasm (validation every --eval-seconds 30, --target nats), then nothing else.
+// each trained M minutes on wasm (validation every --eval-seconds 30, --target nats; --xfmr-batch B sets the
+// Transformer's batch, the Text tab's 64 by default), then nothing else.
 // Results: docs/bench/<date>-speed.json (the transformer rows) or <date>-transformer.json (--minutes).
 import { build, preview } from 'vite';
 import { execFileSync } from 'node:child_process';
@@ -58,6 +59,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'docs/bench' },
     presets: { type: 'string', default: 'tiny,small' },
     'xfmr-lr': { type: 'string', default: '0.01' }, // the Text tab's default learning rate (AdamW's peak)
+    'xfmr-batch': { type: 'string' }, // the Transformer's batch in the --minutes comparison (default: the Text tab's 64)
     minutes: { type: 'string', default: '0' },
     'eval-seconds': { type: 'string', default: '30' },
   },
@@ -111,18 +113,31 @@ const benchCommand = () =>
     .map((a) => (/^[\w.,=/:-]+$/.test(a) ? a : `'${a}'`))
     .join(' ')}`.trim();
 
+/** What every result file starts with: when, the command, the commit, how long, the machine and its load at the end. */
+const runRecord = (started: number, host: ReturnType<typeof machine>) => ({
+  date: new Date().toISOString(),
+  command: benchCommand(),
+  commit: commit(),
+  minutes: (Date.now() - started) / 60_000,
+  machine: host,
+  loadAverageAtEnd: loadavg(),
+});
+
 const minutes = Number(values.minutes);
 if (allModels.includes('transformer') && minutes > 0) {
   const started = Date.now();
   const host = machine();
-  const comparison = await familiesForMinutes('wasm', minutes, Number(values['xfmr-lr']), Number(values['eval-seconds']), Number(values.target));
+  const batch = values['xfmr-batch'] ? Number(values['xfmr-batch']) : undefined;
+  const comparison = await familiesForMinutes(
+    'wasm',
+    minutes,
+    Number(values['xfmr-lr']),
+    Number(values['eval-seconds']),
+    Number(values.target),
+    batch,
+  );
   const result = {
-    date: new Date().toISOString(),
-    command: benchCommand(),
-    commit: commit(),
-    minutes: (Date.now() - started) / 60_000,
-    machine: host,
-    loadAverageAtEnd: loadavg(),
+    ...runRecord(started, host),
     where: 'Node (tfjs-node is not used: the wasm backend as the page loads it)',
     comparison,
   };
@@ -287,13 +302,8 @@ try {
   }
   const kind = values['main-thread-only'] ? 'main-thread' : values['time-to-target-only'] ? 'time-to-target' : 'speed';
   const result = {
-    date: new Date().toISOString(),
-    command: benchCommand(),
-    commit: commit(),
-    minutes: (Date.now() - started) / 60_000,
+    ...runRecord(started, host),
     rounds,
-    machine: host,
-    loadAverageAtEnd: loadavg(),
     browser: { chromium: browser.version(), args: CHROMIUM_ARGS },
     environments,
     matmul,

@@ -34,9 +34,10 @@ function defaultCorpus(): { data: TextData; vocabSize: number; chars: number } {
   };
 }
 
-/** The Text tab's shared settings (batch 64, seed 42); the Transformer's AdamW peak learning rate is `lr`. */
-function settings(lr: number): TrainConfig {
-  return { ...DEFAULT_TRAIN, ...DEFAULT_TEXT_OPTIMIZER, learningRate: lr };
+/** The Text tab's shared settings (batch 64, seed 42); the Transformer's AdamW peak learning rate is `lr`, its batch `batch`. */
+function settings(lr: number, batch?: number): TrainConfig {
+  const tab = { ...DEFAULT_TRAIN, ...DEFAULT_TEXT_OPTIMIZER, learningRate: lr };
+  return batch ? { ...tab, batchSize: batch } : tab;
 }
 
 async function useBackend(backend: string): Promise<void> {
@@ -95,7 +96,7 @@ function summary(curve: CurvePoint[], target: number) {
  * fit in the time) and the default char-LSTM (the Text tab's defaults: Adam 0.01, batch 64, clip 5), each for
  * `minutes` on `backend`, validating every `evalSeconds` on the default corpus's validation part (256 windows).
  */
-export async function familiesForMinutes(backend: string, minutes: number, lr: number, evalSeconds: number, target: number) {
+export async function familiesForMinutes(backend: string, minutes: number, lr: number, evalSeconds: number, target: number, batch?: number) {
   await useBackend(backend);
   const corpus = defaultCorpus();
   const seconds = minutes * 60;
@@ -109,9 +110,9 @@ export async function familiesForMinutes(backend: string, minutes: number, lr: n
   };
 
   const small = TRANSFORMER_PRESETS.small;
-  const probe = await benchTransformerStep(corpus.data, corpus.vocabSize, small, settings(lr), true, 1, 2);
+  const probe = await benchTransformerStep(corpus.data, corpus.vocabSize, small, settings(lr, batch), true, 1, 2);
   const plannedSteps = Math.max(10, Math.floor((seconds / (probe.stepMs / 1000)) * 0.95));
-  const config = { ...settings(lr), epochs: plannedSteps };
+  const config = { ...settings(lr, batch), epochs: plannedSteps };
   const w = buildCharTransformer(small, corpus.vocabSize, config.seed);
   const task = charTransformerTask(w, corpus.data, config, text);
   console.log(
