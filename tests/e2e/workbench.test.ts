@@ -229,10 +229,17 @@ describe('the workbench', () => {
     const accent = await page.evaluate(() => getComputedStyle(document.querySelector('[data-testid=loss-chart] .smoothed-series')!).stroke);
     expect(svg).toContain(`stroke:${accent}`);
     expect([Number(/ width="(\d+)"/.exec(svg)![1]), Number(/ height="(\d+)"/.exec(svg)![1])]).toEqual(size);
-    // PNG: the drawing at twice its size (IHDR: width and height, big-endian, at bytes 16 and 20)
-    const pngSize = await drawn();
+    // PNG: the drawing at twice its size (IHDR: width and height, big-endian, at bytes 16 and 20), the size read in
+    // the same task as the click (the export reads it then), so no layout change can come between them
+    const [pngFile, pngSize] = await Promise.all([
+      page.waitForEvent('download'),
+      page.evaluate(() => {
+        const box = document.querySelector('[data-testid=loss-chart] svg.recharts-surface')!.getBoundingClientRect();
+        document.querySelector<HTMLButtonElement>('[data-testid=loss-chart-png]')!.click();
+        return [Math.round(box.width), Math.round(box.height)];
+      }),
+    ]);
     expect(pngSize[0]).toBe(size[0]);
-    const [pngFile] = await Promise.all([page.waitForEvent('download'), page.getByTestId('loss-chart-png').click()]);
     expect(pngFile.suggestedFilename()).toBe('loss-chart.png');
     const png = readFileSync((await pngFile.path())!);
     expect([...png.subarray(0, 8)]).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
