@@ -77,6 +77,22 @@ export async function trainMnistBriefly(page: Page, limit: number, epochs: numbe
   await expect.poll(() => page.getByTestId('test-accuracy').textContent(), { timeout: 120_000 }).toMatch(/%$/);
 }
 
+/** On the Text tab, waits for the default corpus and trains a small char-LSTM one round of 3 steps, with a sample of `sampleLength`. */
+export async function trainCharLstmBriefly(page: Page, sampleLength: number): Promise<void> {
+  await page.getByTestId('tab-text').click();
+  await expect.poll(() => page.getByTestId('corpus-name').textContent(), { timeout: 120_000 }).toContain('State of the Union');
+  await fillSettings(page, {
+    'char-units': '16',
+    'char-window': '8',
+    'text-batch-size': '16',
+    'text-rounds': '1',
+    'text-eval-every': '3',
+    'text-sample-length': String(sampleLength),
+  });
+  await page.getByTestId('start').click();
+  await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 240_000 }).toBe('finished');
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   const dir = 'tests/e2e/screenshots';
   mkdirSync(dir, { recursive: true });

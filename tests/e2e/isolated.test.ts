@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { Page } from 'playwright-core';
-import { baseUrl, fillSettings, trainMnistBriefly, useBrowser } from './browser';
+import { baseUrl, fillSettings, trainCharLstmBriefly, trainMnistBriefly, useBrowser } from './browser';
 
 // The build served cross-origin isolated (COOP/COEP), where tfjs picks its threaded SIMD WASM binary, and the
 // same build served plainly with isolation added by our service worker (hosts that cannot set headers).
@@ -40,22 +40,6 @@ async function offlineStillIsolated(page: Page): Promise<void> {
   }
 }
 
-async function trainCharLstmBriefly(page: Page): Promise<void> {
-  await page.getByTestId('tab-text').click();
-  await expect.poll(() => page.getByTestId('corpus-name').textContent(), { timeout: 120_000 }).toContain('State of the Union');
-  await fillSettings(page, {
-    'char-units': '16',
-    'char-window': '8',
-    'text-batch-size': '16',
-    'text-rounds': '1',
-    'text-eval-every': '3',
-    'text-sample-length': '10',
-  });
-  await page.getByTestId('start').click();
-  await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 240_000 }).toBe('finished');
-  expect(Number(await page.getByTestId('nats-chart').getAttribute('data-points'))).toBe(3);
-}
-
 describe('served cross-origin isolated (COOP/COEP)', () => {
   it('trains the MLP, the CNN and the char-LSTM on WASM with one thread per core, with no worker error, keeps the runs, and works offline', async () => {
     const { page, problems } = await open(`${inject('isolatedUrl')}?backend=wasm`);
@@ -73,7 +57,8 @@ describe('served cross-origin isolated (COOP/COEP)', () => {
 
     await page.getByTestId('kind-cnn').check();
     await trainMnistBriefly(page, 256, 1);
-    await trainCharLstmBriefly(page);
+    await trainCharLstmBriefly(page, 10);
+    expect(Number(await page.getByTestId('nats-chart').getAttribute('data-points'))).toBe(3);
     await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
     expect(await page.getByTestId('notices').textContent()).not.toContain('engine worker stopped');
     expect(problems.filter((p) => /is not defined|ErrorEvent|SharedArrayBuffer/.test(p))).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fillSettings, openPlayground, trainMnistBriefly, useBrowser } from './browser';
+import { openPlayground, trainCharLstmBriefly, trainMnistBriefly, useBrowser } from './browser';
 import { CONTENT_SECURITY_POLICY } from '../../vite/csp';
 import { policyProblems } from './policy';
 
@@ -16,18 +16,7 @@ describe('a static page under a strict Content-Security-Policy', () => {
 
     await trainMnistBriefly(page, 640, 1);
 
-    await page.getByTestId('tab-text').click();
-    await expect.poll(() => page.getByTestId('corpus-name').textContent(), { timeout: 120_000 }).toContain('State of the Union');
-    await fillSettings(page, {
-      'char-units': '16',
-      'char-window': '8',
-      'text-batch-size': '16',
-      'text-rounds': '1',
-      'text-eval-every': '3',
-      'text-sample-length': '20',
-    });
-    await page.getByTestId('start').click();
-    await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 120_000 }).toBe('finished');
+    await trainCharLstmBriefly(page, 20);
     expect(await page.locator('[data-testid=text-samples] pre').count()).toBe(1);
 
     const notices = (await page.getByTestId('notices').textContent()) ?? '';
