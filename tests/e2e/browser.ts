@@ -77,8 +77,11 @@ export async function trainMnistBriefly(page: Page, limit: number, epochs: numbe
   await expect.poll(() => page.getByTestId('test-accuracy').textContent(), { timeout: 120_000 }).toMatch(/%$/);
 }
 
-/** On the Text tab, waits for the default corpus and trains a small char-LSTM one round of 3 steps, with a sample of `sampleLength`. */
-export async function trainCharLstmBriefly(page: Page, sampleLength: number): Promise<void> {
+/**
+ * On the Text tab, waits for the default corpus and trains a small char-LSTM (16 units, window 8, batch 16) one round
+ * of 3 steps, with `changes` to those settings (settings test ids to values).
+ */
+export async function trainCharLstmBriefly(page: Page, changes: Record<string, string> = {}): Promise<void> {
   await page.getByTestId('tab-text').click();
   await expect.poll(() => page.getByTestId('corpus-name').textContent(), { timeout: 120_000 }).toContain('State of the Union');
   await fillSettings(page, {
@@ -87,7 +90,7 @@ export async function trainCharLstmBriefly(page: Page, sampleLength: number): Pr
     'text-batch-size': '16',
     'text-rounds': '1',
     'text-eval-every': '3',
-    'text-sample-length': String(sampleLength),
+    ...changes,
   });
   await page.getByTestId('start').click();
   await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 240_000 }).toBe('finished');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
-import { fillSettings, openDrawer, openPlayground, useBrowser } from './browser';
+import { fillSettings, openDrawer, openPlayground, trainCharLstmBriefly, useBrowser } from './browser';
 
 const browser = useBrowser();
 
@@ -159,19 +159,7 @@ describe('Inspect: inside the model (WebGPU on SwiftShader)', () => {
 
   it('colours a passage by surprise after a short char-LSTM run, with the top-5 per character', async () => {
     const { page } = await openPlayground(browser(), '?backend=webgpu');
-    await page.getByTestId('tab-text').click();
-    await expect.poll(() => page.getByTestId('corpus-name').textContent(), { timeout: 120_000 }).toContain('State of the Union');
-    await fillSettings(page, {
-      'char-units': '16',
-      'char-window': '8',
-      'text-batch-size': '16',
-      'text-rounds': '2',
-      'text-eval-every': '3',
-      'text-sample-length': '20',
-      'text-learning-rate': '0.02',
-    });
-    await page.getByTestId('start').click();
-    await expect.poll(() => page.getByTestId('train-state').textContent(), { timeout: 180_000 }).toBe('finished');
+    await trainCharLstmBriefly(page, { 'text-rounds': '2', 'text-sample-length': '20', 'text-learning-rate': '0.02' });
 
     await openDrawer(page, 'inspect');
     await page.locator('[data-testid=inspect-text] > summary').click();

@@ -57,7 +57,7 @@ describe('served cross-origin isolated (COOP/COEP)', () => {
 
     await page.getByTestId('kind-cnn').check();
     await trainMnistBriefly(page, 256, 1);
-    await trainCharLstmBriefly(page, 10);
+    await trainCharLstmBriefly(page, { 'text-sample-length': '10' });
     expect(Number(await page.getByTestId('nats-chart').getAttribute('data-points'))).toBe(3);
     await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
     expect(await page.getByTestId('notices').textContent()).not.toContain('engine worker stopped');

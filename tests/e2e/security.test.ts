@@ -16,7 +16,7 @@ describe('a static page under a strict Content-Security-Policy', () => {
 
     await trainMnistBriefly(page, 640, 1);
 
-    await trainCharLstmBriefly(page, 20);
+    await trainCharLstmBriefly(page, { 'text-sample-length': '20' });
     expect(await page.locator('[data-testid=text-samples] pre').count()).toBe(1);
 
     const notices = (await page.getByTestId('notices').textContent()) ?? '';
